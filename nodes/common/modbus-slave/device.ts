@@ -1,0 +1,47 @@
+// What a simulated Modbus device offers to the transports: four data tables and per-device faults.
+
+/** Modbus exception codes a device answers with. */
+export const ExceptionCode = {
+  illegalFunction: 1,
+  illegalDataAddress: 2,
+  illegalDataValue: 3,
+  deviceFailure: 4,
+} as const;
+
+export type ExceptionCodeValue = (typeof ExceptionCode)[keyof typeof ExceptionCode];
+
+/** Thrown by a device (or the PDU handler) to answer with a Modbus exception instead of data. */
+export class ModbusException extends Error {
+  constructor(readonly code: ExceptionCodeValue, message?: string) {
+    super(message ?? `Modbus exception ${code}`);
+    this.name = 'ModbusException';
+  }
+}
+
+/** Misbehaviour a test can switch on for one device; the transports honour it. */
+export interface DeviceFaults {
+  /** Never answer, as a dead or unplugged device. */
+  silent: boolean;
+  /** Answer this many milliseconds late. */
+  delayMs: number;
+  /** Send the answer with a wrong CRC (RTU framing only; Modbus TCP carries no CRC). */
+  corruptCrc: boolean;
+}
+
+export function noFaults(): DeviceFaults {
+  return { silent: false, delayMs: 0, corruptCrc: false };
+}
+
+export type RegisterTableName = 'input' | 'holding';
+export type BitTableName = 'coil' | 'discrete';
+
+export interface ModbusDevice {
+  readonly unitId: number;
+  readonly faults: DeviceFaults;
+  /** Throws ModbusException for an address the device does not have. Words are 0..0xFFFF. */
+  readRegisters(table: RegisterTableName, address: number, count: number): number[];
+  /** Holding registers (FC6 arrives as a single-value write). */
+  writeRegisters(address: number, values: number[]): void;
+  readBits(table: BitTableName, address: number, count: number): boolean[];
+  writeCoil(address: number, value: boolean): void;
+}

@@ -1,0 +1,106 @@
+// Cuts a byte stream into Modbus RTU request frames. A slave has no inter-frame timing over TCP or a pty,
+// so frames are found by each function code's length rule and confirmed by their CRC; anything that
+// does not make a valid frame is dropped a byte at a time until the stream is in step again.
+import { hasValidCrc, withCrc } from './crc16';
+
+export interface RtuRequest {
+  readonly unitId: number;
+  /** Function code and data, without unit id and CRC. */
+  readonly pdu: Buffer;
+}
+
+/** The longest RTU frame Modbus allows. */
+export const MAX_RTU_FRAME = 256;
+const MAX_UNIT_ID = 247;
+
+type Probe = { kind: 'frame'; length: number } | { kind: 'incomplete' } | { kind: 'invalid' };
+
+/**
+ * The frame starting at `at`, if one is there. Requests FC1-6 are 8 bytes and FC15/16 carry a byte count;
+ * for any other function code the frame is taken to end where the received bytes end (the sender's pause),
+ * so such a request can still be answered with "illegal function".
+ */
+function probe(buf: Buffer, at: number): Probe {
+  const available = buf.length - at;
+  if (available < 2) return { kind: 'incomplete' };
+  const unitId = buf[at];
+  const fc = buf[at + 1];
+  if (unitId > MAX_UNIT_ID || fc === 0 || fc >= 0x80) return { kind: 'invalid' };
+  let length: number;
+  if (fc >= 1 && fc <= 6) {
+    length = 8;
+  } else if (fc === 15 || fc === 16) {
+    if (available < 7) return { kind: 'incomplete' };
+    length = 9 + buf[at + 6];
+    if (length > MAX_RTU_FRAME) return { kind: 'invalid' };
+  } else {
+    if (available >= 4 && available <= MAX_RTU_FRAME && hasValidCrc(buf.subarray(at))) {
+      return { kind: 'frame', length: available };
+    }
+    return available >= MAX_RTU_FRAME ? { kind: 'invalid' } : { kind: 'incomplete' };
+  }
+  if (available < length) return { kind: 'incomplete' };
+  return hasValidCrc(buf.subarray(at, at + length)) ? { kind: 'frame', length } : { kind: 'invalid' };
+}
+
+export class RtuFramer {
+  private buffer: Buffer = Buffer.alloc(0);
+
+  /** Bytes held back waiting for the rest of a frame. */
+  get pending(): number {
+    return this.buffer.length;
+  }
+
+  /** Adds received bytes; returns every request they complete, in order. Never throws on garbage. */
+  push(chunk: Uint8Array): RtuRequest[] {
+    this.buffer = this.buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buffer, chunk]);
+    const requests: RtuRequest[] = [];
+    while (this.buffer.length > 0) {
+      const head = probe(this.buffer, 0);
+      if (head.kind === 'frame') {
+        requests.push(this.take(0, head.length));
+      } else if (head.kind === 'invalid') {
+        this.buffer = this.buffer.subarray(1);
+      } else {
+        // The head may be noise that only looks like the start of a long frame: a complete valid
+        // frame further on wins over waiting.
+        const later = this.findCompleteFrame();
+        if (later === undefined) break;
+        requests.push(this.take(later.at, later.length));
+      }
+    }
+    return requests;
+  }
+
+  /** Forgets held-back bytes, as a slave does after a pause on the line. */
+  reset(): void {
+    this.buffer = Buffer.alloc(0);
+  }
+
+  private findCompleteFrame(): { at: number; length: number } | undefined {
+    for (let at = 1; at + 4 <= this.buffer.length; at++) {
+      const p = probe(this.buffer, at);
+      if (p.kind === 'frame') return { at, length: p.length };
+    }
+    return undefined;
+  }
+
+  private take(at: number, length: number): RtuRequest {
+    const frame = this.buffer.subarray(at, at + length);
+    this.buffer = this.buffer.subarray(at + length);
+    return { unitId: frame[0], pdu: Buffer.from(frame.subarray(1, length - 2)) };
+  }
+}
+
+/** An RTU frame on the wire: unit id, PDU, CRC (inverted when a fault asks for a broken one). */
+export function encodeRtuFrame(unitId: number, pdu: Uint8Array, corruptCrc = false): Buffer {
+  const body = Buffer.alloc(1 + pdu.length);
+  body[0] = unitId;
+  body.set(pdu, 1);
+  const frame = withCrc(body);
+  if (corruptCrc) {
+    frame[frame.length - 2] ^= 0xff;
+    frame[frame.length - 1] ^= 0xff;
+  }
+  return frame;
+}

@@ -1,0 +1,113 @@
+// Everything the node can ask of one Epever controller, over any ModbusUnit. Writes are checked before
+// anything goes on the wire and read back afterwards.
+import type { ModbusUnit } from '../common/modbus-unit';
+import { clockToIso, decodeClock, encodeClock, localWallClock } from './clock';
+import { CommandError, WRITE_COMMANDS, type Command } from './commands';
+import { readPayload, type PollOptions, type WyandataPayload } from './reading';
+import { decodeGroup } from './register-codec';
+import { CLOCK_ADDRESS, CLOCK_WORDS, COIL_MANUAL_LOAD, RATED, REALTIME, type RatedData } from './register-map';
+import {
+  applyChange,
+  SETTINGS_START,
+  SETTINGS_WORDS,
+  settingsFromWords,
+  settingsWords,
+  toNamed,
+  SettingsError,
+  type NamedSettings,
+} from './settings';
+
+export interface ControllerOptions extends PollOptions {
+  allowWrites: boolean;
+  now?: () => Date;
+}
+
+export type CommandResult =
+  | WyandataPayload
+  | NamedSettings
+  | RatedData
+  | { load: boolean }
+  | { clock: string };
+
+const RATED_START = RATED[0].address;
+const RATED_WORDS = 0x300e - RATED_START + 1;
+const SYSTEM_VOLTAGE = REALTIME.find((d) => d.name === 'batteryRatedSystemVoltage')!;
+
+export class EpeverController {
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly unit: ModbusUnit,
+    private readonly options: ControllerOptions,
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  poll(): Promise<WyandataPayload> {
+    return readPayload(this.unit, this.options, this.now);
+  }
+
+  async run(command: Command): Promise<CommandResult> {
+    if (WRITE_COMMANDS.has(command.kind) && !this.options.allowWrites) {
+      throw new CommandError(`"${command.kind}" changes the controller; tick "allow writes" in the node to enable it`);
+    }
+    switch (command.kind) {
+      case 'poll':
+        return this.poll();
+      case 'read-rated':
+        return decodeGroup(RATED, await this.unit.readInputRegisters(RATED_START, RATED_WORDS), RATED_START);
+      case 'read-settings':
+        return toNamed(await this.readSettings());
+      case 'read-clock':
+        return { clock: await this.readClock() };
+      case 'load':
+        return { load: await this.setLoad(command.on) };
+      case 'sync-clock':
+        return { clock: await this.syncClock() };
+      case 'write-settings':
+        return this.writeSettings(command.change);
+    }
+  }
+
+  private async readSettings() {
+    return settingsFromWords(await this.unit.readHoldingRegisters(SETTINGS_START, SETTINGS_WORDS));
+  }
+
+  private async readClock(): Promise<string> {
+    return clockToIso(decodeClock(await this.unit.readHoldingRegisters(CLOCK_ADDRESS, CLOCK_WORDS)));
+  }
+
+  private async setLoad(on: boolean): Promise<boolean> {
+    await this.unit.writeCoil(COIL_MANUAL_LOAD, on);
+    const [state] = await this.unit.readCoils(COIL_MANUAL_LOAD, 1);
+    if (state !== on) throw new CommandError(`load switch reads back ${state ? 'on' : 'off'} after writing ${on ? 'on' : 'off'}`);
+    return state;
+  }
+
+  /** The controller keeps local wall time with no zone; it gets the Node-RED host's local time. */
+  private async syncClock(): Promise<string> {
+    const wanted = localWallClock(this.now());
+    await this.unit.writeRegisters(CLOCK_ADDRESS, encodeClock(wanted));
+    const readBack = await this.readClock();
+    if (Math.abs(Date.parse(readBack + 'Z') - Date.parse(clockToIso(wanted) + 'Z')) > 5000) {
+      throw new CommandError(`clock reads back ${readBack} after writing ${clockToIso(wanted)}`);
+    }
+    return readBack;
+  }
+
+  private async writeSettings(change: unknown): Promise<NamedSettings> {
+    const current = await this.readSettings();
+    const [systemWord] = await this.unit.readInputRegisters(SYSTEM_VOLTAGE.address, 1);
+    const systemVoltage = systemWord / SYSTEM_VOLTAGE.scale || 12;
+    const next = applyChange(current, change, systemVoltage);
+    const words = settingsWords(next);
+    await this.unit.writeRegisters(SETTINGS_START, words);
+    const readBack = await this.unit.readHoldingRegisters(SETTINGS_START, SETTINGS_WORDS);
+    const mismatch = words.findIndex((w, i) => readBack[i] !== w);
+    if (mismatch >= 0) {
+      throw new SettingsError(`controller kept register 0x${(SETTINGS_START + mismatch).toString(16)} at ${readBack[mismatch]} instead of ${words[mismatch]}`);
+    }
+    return toNamed(settingsFromWords(readBack));
+  }
+}
+

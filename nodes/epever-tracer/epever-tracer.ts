@@ -1,0 +1,107 @@
+// Node-RED adapter for an Epever Tracer charge controller on a modbus-bus.
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import { DeviceBackedOffError } from '../common/bus-queue';
+import { asError, messageOf } from '../common/errors';
+import { statusOf, timeOfDay } from '../common/status';
+import { attachToBus, type BusAttachment } from '../modbus-bus/attach';
+import type { LinkStatus } from '../modbus-bus/connection';
+import { classifyModbusError } from '../modbus-bus/modbus-client';
+import { parseCommand, CommandError } from './commands';
+import { EpeverController } from './controller';
+import { parseEpeverConfig, type EpeverNodeConfig } from './node-config';
+import { SettingsError } from './settings';
+
+type EpeverTracerDef = NodeDef & Record<string, unknown>;
+type InputMessage = NodeMessageInFlow & { command?: unknown };
+
+export = function register(RED: NodeAPI): void {
+  function EpeverTracer(this: Node, def: EpeverTracerDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const t = (key: string, vars?: Record<string, string>) => RED._(`epever-tracer.${key}`, vars);
+    let config: EpeverNodeConfig;
+    let bus: BusAttachment;
+    try {
+      config = parseEpeverConfig(def);
+      bus = attachToBus(RED, node, def.bus, showLink);
+    } catch (err) {
+      const error = messageOf(err);
+      node.status(statusOf('error', t('status.config')));
+      node.error(t('errors.config', { error }));
+      node.on('input', (_msg: unknown, _send: unknown, done: (err?: Error) => void) => done(new Error(error)));
+      return;
+    }
+
+    const controller = new EpeverController(bus.connection.unit(config.unitId), config);
+    let polling = false;
+    let lastReported = '';
+
+    function showLink(link: LinkStatus): void {
+      if (link.state === 'connecting') node.status(statusOf('connecting', t('status.connecting')));
+      else if (link.state === 'disconnected') node.status(statusOf('error', t('status.disconnected')));
+      else if (link.state === 'connected') node.status(statusOf('ok', t('status.connected')));
+    }
+
+    function showFailure(err: unknown): void {
+      if (err instanceof DeviceBackedOffError) node.status(statusOf('retrying', t('status.retrying')));
+      else if (err instanceof CommandError || err instanceof SettingsError) node.status(statusOf('error', t('status.refused')));
+      else if (classifyModbusError(err) === 'no-answer') node.status(statusOf('error', t('status.unavailable')));
+      else node.status(statusOf('error', t('status.error')));
+    }
+
+    function reading(payload: object): Record<string, unknown> {
+      return { topic: config.topic, payload, device: config.deviceId, measurement: config.measurement };
+    }
+
+    // Scheduled polls have no message to fail; a Catch node hears each new kind of failure once.
+    async function scheduledPoll(): Promise<void> {
+      if (polling) return;
+      polling = true;
+      try {
+        const payload = await controller.poll();
+        lastReported = '';
+        node.status(statusOf('ok', t('status.polled', { time: timeOfDay(new Date()) })));
+        node.send(reading(payload));
+      } catch (err) {
+        showFailure(err);
+        const text = err instanceof DeviceBackedOffError ? 'backed off' : messageOf(err);
+        if (text !== lastReported) {
+          lastReported = text;
+          node.error(t('errors.poll', { error: messageOf(err) }), { topic: config.topic, device: config.deviceId, error: messageOf(err) });
+        }
+      } finally {
+        polling = false;
+      }
+    }
+
+    const timer = config.intervalMs > 0 ? setInterval(() => void scheduledPoll(), config.intervalMs) : undefined;
+    const firstPoll = config.intervalMs > 0 ? setTimeout(() => void scheduledPoll(), 200) : undefined;
+
+    node.on('input', (msg: InputMessage, send, done) => {
+      (async () => {
+        const command = parseCommand(msg);
+        const result = await controller.run(command);
+        if (command.kind === 'poll') {
+          node.status(statusOf('ok', t('status.polled', { time: timeOfDay(new Date()) })));
+          send(Object.assign(msg, reading(result)));
+        } else {
+          node.status(statusOf('ok', t('status.done', { command: command.kind })));
+          send(Object.assign(msg, { payload: result, device: config.deviceId }));
+        }
+      })().then(
+        () => done(),
+        (err: unknown) => {
+          showFailure(err);
+          done(asError(err));
+        },
+      );
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      clearInterval(timer);
+      clearTimeout(firstPoll);
+      bus.detach().then(done, done);
+    });
+  }
+  RED.nodes.registerType('epever-tracer', EpeverTracer);
+};

@@ -1,0 +1,33 @@
+// Compiles TypeScript, then puts each node's editor html, locale files and icon beside its compiled JS:
+// Node-RED looks for them nowhere else.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+
+const root = new URL('..', import.meta.url).pathname;
+const require = createRequire(import.meta.url);
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', root], { stdio: 'inherit' });
+
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const localesDir = join(root, 'locales');
+const languages = readdirSync(localesDir);
+for (const type of Object.keys(pkg['node-red'].nodes)) {
+  const out = join(root, 'dist', 'nodes', type);
+  mkdirSync(out, { recursive: true });
+  cpSync(join(root, 'nodes', type, `${type}.html`), join(out, `${type}.html`));
+  for (const lang of languages) {
+    for (const ext of ['json', 'html']) {
+      const src = join(localesDir, lang, `${type}.${ext}`);
+      if (!existsSync(src)) continue;
+      mkdirSync(join(out, 'locales', lang), { recursive: true });
+      cpSync(src, join(out, 'locales', lang, `${type}.${ext}`));
+    }
+  }
+  const icon = join(root, 'icons', `${type}.svg`);
+  if (existsSync(icon)) {
+    mkdirSync(join(out, 'icons'), { recursive: true });
+    cpSync(icon, join(out, 'icons', `${type}.svg`));
+  }
+}

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { decodeClock, encodeClock } from '../../nodes/epever-tracer/clock';
+import { parseCommand, CommandError } from '../../nodes/epever-tracer/commands';
+import { toPayload } from '../../nodes/epever-tracer/reading';
+import { decodeRegister, encodeRegister } from '../../nodes/epever-tracer/register-codec';
+import { REALTIME, STATISTICS } from '../../nodes/epever-tracer/register-map';
+import { decodeStatus, encodeChargingStatus } from '../../nodes/epever-tracer/status';
+
+const def = (name: string) => [...REALTIME, ...STATISTICS].find((d) => d.name === name)!;
+
+describe('Epever register codec', () => {
+  it('scales 16-bit values by 100', () => {
+    assert.equal(decodeRegister(def('pvVoltage'), [1834], 0x3100), 18.34);
+  });
+
+  it('reads 32-bit values low word first', () => {
+    // 0x0001_86A0 = 100000 -> 1000.00 W
+    assert.equal(decodeRegister(def('pvPower'), [0, 0, 0x86a0, 0x0001], 0x3100), 1000);
+  });
+
+  it('reads signed temperatures and signed 32-bit net current', () => {
+    assert.equal(decodeRegister(def('batteryTemperature'), [0xfe0c], 0x3110), -5);
+    assert.deepEqual(encodeRegister(def('netBatteryCurrent'), -12.5), [0xfb1e, 0xffff]);
+    assert.equal(decodeRegister(def('netBatteryCurrent'), [0xfb1e, 0xffff], 0x331b), -12.5);
+  });
+
+  it('round-trips any in-range value of any register', () => {
+    const defs = [...REALTIME, ...STATISTICS];
+    fc.assert(
+      fc.property(fc.constantFrom(...defs), fc.integer({ min: -30000, max: 60000 }), (d, raw) => {
+        const bits = d.words * 16;
+        const lo = d.signed ? -(2 ** (bits - 1)) : 0;
+        const hi = d.signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
+        const value = Math.min(hi, Math.max(lo, raw)) / d.scale;
+        assert.equal(decodeRegister(d, encodeRegister(d, value), d.address), value);
+      }),
+    );
+  });
+
+  it('refuses to decode a register outside the block read', () => {
+    assert.throws(() => decodeRegister(def('loadPower'), [1, 2, 3], 0x3100), RangeError);
+  });
+});
+
+describe('Epever status words', () => {
+  it('decodes the charging mode from bits D3-D2', () => {
+    for (const mode of ['none', 'float', 'boost', 'equalize'] as const) {
+      assert.equal(decodeStatus({ batteryStatus: 0, chargingStatus: encodeChargingStatus(mode, true), dischargingStatus: 0 }).charging_mode, mode);
+    }
+  });
+
+  it('decodes battery, PV input and load fault bits', () => {
+    const s = decodeStatus({ batteryStatus: 0x0012, chargingStatus: 0x4000 | 0x0010 | 0x0002, dischargingStatus: 0x3800 | 0x0002 });
+    assert.equal(s.battery_state, 'under_voltage');
+    assert.equal(s.battery_temperature_state, 'over_temperature');
+    assert.equal(s.pv_input_state, 'no_power');
+    assert.equal(s.pv_input_short, true);
+    assert.equal(s.charging_fault, true);
+    assert.equal(s.load_level, 'overload');
+    assert.equal(s.output_short, true);
+    assert.equal(s.discharging_fault, true);
+  });
+});
+
+describe('Epever payload', () => {
+  const values = {
+    pvVoltage: 18.5, pvCurrent: 2, pvPower: 37, batteryVoltage: 13.2, batteryChargingCurrent: 2.7, batteryChargingPower: 35.6,
+    loadVoltage: 13.2, loadCurrent: 0.5, loadPower: 6.6, batteryTemperature: 21.5, controllerTemperature: 30, heatsinkTemperature: 31,
+    batterySoc: 77, batteryStatus: 0, chargingStatus: encodeChargingStatus('boost', true), dischargingStatus: 1,
+  };
+
+  it('is exactly the Wyandata shape, with an ISO-8601 UTC timestamp', () => {
+    const p = toPayload(values, new Date(Date.UTC(2026, 5, 21, 12, 0, 0)), { status: false, statistics: false });
+    assert.deepEqual(p, {
+      timestamp: '2026-06-21T12:00:00.000Z',
+      pv_array: { voltage: 18.5, current: 2, power: 37 },
+      battery: { voltage: 13.2, charging_current: 2.7, charging_power: 35.6, temperature: 21.5, soc: 77 },
+      load: { voltage: 13.2, current: 0.5, power: 6.6 },
+      controller: { temperature: 30, charging_mode: 'boost', heatsink_temperature: 31 },
+    });
+  });
+
+  it('adds status and energy groups only when asked', () => {
+    const statistics = Object.fromEntries(STATISTICS.map((d) => [d.name, 0]));
+    const p = toPayload({ ...values, ...statistics, generatedEnergyToday: 1.234, netBatteryCurrent: -1.5 }, new Date(0), { status: true, statistics: true });
+    assert.equal(p.status?.charging_mode, 'boost');
+    assert.equal(p.energy?.today_kwh, 1.23);
+    assert.equal(p.battery.net_current, -1.5);
+  });
+});
+
+describe('Epever clock', () => {
+  it('packs two fields a word, low byte first, year since 2000', () => {
+    const t = { year: 2026, month: 11, day: 24, hour: 7, minute: 30, second: 15 };
+    const words = encodeClock(t);
+    assert.deepEqual(words, [(30 << 8) | 15, (24 << 8) | 7, (26 << 8) | 11]);
+    assert.deepEqual(decodeClock(words), t);
+  });
+});
+
+describe('Epever commands', () => {
+  it('treats a message without command as a poll', () => {
+    assert.deepEqual(parseCommand({ payload: 'anything' }), { kind: 'poll' });
+  });
+
+  it('parses the load switch from booleans and words', () => {
+    assert.deepEqual(parseCommand({ command: 'load', payload: 'off' }), { kind: 'load', on: false });
+    assert.deepEqual(parseCommand({ command: 'load', payload: true }), { kind: 'load', on: true });
+    assert.throws(() => parseCommand({ command: 'load', payload: 'maybe' }), CommandError);
+  });
+
+  it('names the known commands when it meets an unknown one', () => {
+    assert.throws(() => parseCommand({ command: 'explode' }), /unknown command "explode"; known: poll, read-rated/);
+  });
+});

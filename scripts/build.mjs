@@ -7,14 +7,16 @@ import { createRequire } from 'node:module';
 
 const root = new URL('..', import.meta.url).pathname;
 const require = createRequire(import.meta.url);
-rmSync(join(root, 'dist'), { recursive: true, force: true });
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', root], { stdio: 'inherit' });
+// BUILD_OUT lets parallel work build into its own folder instead of dist/.
+const outDir = join(root, process.env.BUILD_OUT || 'dist');
+rmSync(outDir, { recursive: true, force: true });
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', root, '--outDir', outDir], { stdio: 'inherit' });
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const localesDir = join(root, 'locales');
 const languages = readdirSync(localesDir);
 for (const type of Object.keys(pkg['node-red'].nodes)) {
-  const out = join(root, 'dist', 'nodes', type);
+  const out = join(outDir, 'nodes', type);
   mkdirSync(out, { recursive: true });
   cpSync(join(root, 'nodes', type, `${type}.html`), join(out, `${type}.html`));
   for (const lang of languages) {

@@ -19,6 +19,8 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const t = (key: string, vars?: Record<string, string>) => RED._(`epever-tracer.${key}`, vars);
+    // Status texts are locale keys: the editor translates them in the node's own catalog.
+    const key = (name: string) => `epever-tracer.status.${name}`;
     let config: EpeverNodeConfig;
     let bus: BusAttachment;
     try {
@@ -26,7 +28,7 @@ export = function register(RED: NodeAPI): void {
       bus = attachToBus(RED, node, def.bus, showLink);
     } catch (err) {
       const error = messageOf(err);
-      node.status(statusOf('error', t('status.config')));
+      node.status(statusOf('error', key('config')));
       node.error(t('errors.config', { error }));
       node.on('input', (_msg: unknown, _send: unknown, done: (err?: Error) => void) => done(new Error(error)));
       return;
@@ -37,16 +39,16 @@ export = function register(RED: NodeAPI): void {
     let lastReported = '';
 
     function showLink(link: LinkStatus): void {
-      if (link.state === 'connecting') node.status(statusOf('connecting', t('status.connecting')));
-      else if (link.state === 'disconnected') node.status(statusOf('error', t('status.disconnected')));
-      else if (link.state === 'connected') node.status(statusOf('ok', t('status.connected')));
+      if (link.state === 'connecting') node.status(statusOf('connecting', key('connecting')));
+      else if (link.state === 'disconnected') node.status(statusOf('error', key('disconnected')));
+      else if (link.state === 'connected') node.status(statusOf('ok', key('connected')));
     }
 
     function showFailure(err: unknown): void {
-      if (err instanceof DeviceBackedOffError) node.status(statusOf('retrying', t('status.retrying')));
-      else if (err instanceof CommandError || err instanceof SettingsError) node.status(statusOf('error', t('status.refused')));
-      else if (classifyModbusError(err) === 'no-answer') node.status(statusOf('error', t('status.unavailable')));
-      else node.status(statusOf('error', t('status.error')));
+      if (err instanceof DeviceBackedOffError) node.status(statusOf('retrying', key('retrying')));
+      else if (err instanceof CommandError || err instanceof SettingsError) node.status(statusOf('error', key('refused')));
+      else if (classifyModbusError(err) === 'no-answer') node.status(statusOf('error', key('unavailable')));
+      else node.status(statusOf('error', key('error')));
     }
 
     function reading(payload: object): Record<string, unknown> {
@@ -60,7 +62,7 @@ export = function register(RED: NodeAPI): void {
       try {
         const payload = await controller.poll();
         lastReported = '';
-        node.status(statusOf('ok', t('status.polled', { time: timeOfDay(new Date()) })));
+        node.status(statusOf('ok', timeOfDay(new Date())));
         node.send(reading(payload));
       } catch (err) {
         showFailure(err);
@@ -82,10 +84,10 @@ export = function register(RED: NodeAPI): void {
         const command = parseCommand(msg);
         const result = await controller.run(command);
         if (command.kind === 'poll') {
-          node.status(statusOf('ok', t('status.polled', { time: timeOfDay(new Date()) })));
+          node.status(statusOf('ok', timeOfDay(new Date())));
           send(Object.assign(msg, reading(result)));
         } else {
-          node.status(statusOf('ok', t('status.done', { command: command.kind })));
+          node.status(statusOf('ok', key('done')));
           send(Object.assign(msg, { payload: result, device: config.deviceId }));
         }
       })().then(

@@ -7,7 +7,7 @@ import { BusQueue } from '../common/bus-queue';
 import { messageOf } from '../common/errors';
 import type { ModbusUnit } from '../common/modbus-unit';
 import type { BusSettings } from './bus-config';
-import { classifyModbusError, openClient, type ModbusClient } from './modbus-client';
+import { classifyModbusError, explainFailure, openClient, type ModbusClient } from './modbus-client';
 
 export type LinkState = 'idle' | 'connecting' | 'connected' | 'disconnected';
 
@@ -25,6 +25,9 @@ export class LinkDownError extends Error {
     this.name = 'LinkDownError';
   }
 }
+
+/** How long a request waits for a port that is being opened. */
+const CONNECT_WAIT_MS = 5000;
 
 type Opener = (settings: BusSettings) => Promise<ModbusClient>;
 
@@ -75,10 +78,34 @@ export class ModbusConnection extends EventEmitter {
    */
   transact<T>(unitId: number, op: (client: ModbusClient) => Promise<T>): Promise<T> {
     return this.queue.run(unitId, async () => {
-      const client = this.client;
-      if (!client || !client.isOpen) throw new LinkDownError(this.status.reason ?? this.status.state);
+      const client = await this.openClient();
       client.setID(unitId);
-      return op(client);
+      try {
+        return await op(client);
+      } catch (err) {
+        throw explainFailure(err, unitId, this.settings.timeoutMs);
+      }
+    });
+  }
+
+  /** The open client; a request that arrives while the port is opening waits for it, briefly. */
+  private async openClient(): Promise<ModbusClient> {
+    if (this.status.state === 'connecting') await this.settled(CONNECT_WAIT_MS);
+    const client = this.client;
+    if (!client || !client.isOpen) throw new LinkDownError(this.status.reason ?? this.status.state);
+    return client;
+  }
+
+  private settled(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.off('status', onStatus);
+        resolve();
+      };
+      const onStatus = (s: LinkStatus) => s.state !== 'connecting' && finish();
+      const timer = setTimeout(finish, ms);
+      this.on('status', onStatus);
     });
   }
 

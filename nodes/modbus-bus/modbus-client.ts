@@ -37,7 +37,20 @@ interface ClientError {
   modbusCode?: unknown;
 }
 
+/** A failed transaction, said the way a user reads it, with its kind kept for the queue. */
+export class ModbusTransactionError extends Error {
+  constructor(
+    readonly kind: FailureKind,
+    message: string,
+    readonly modbusCode?: number,
+  ) {
+    super(message);
+    this.name = 'ModbusError';
+  }
+}
+
 export function classifyModbusError(err: unknown): FailureKind {
+  if (err instanceof ModbusTransactionError) return err.kind;
   const e = (err ?? {}) as ClientError;
   const message = String(e.message ?? '');
   if (e.errno === 'ETIMEDOUT' || message === 'Timed out') return 'no-answer';
@@ -46,11 +59,19 @@ export function classifyModbusError(err: unknown): FailureKind {
   return 'link';
 }
 
-/** A short, readable description of a failed transaction. */
-export function describeModbusError(err: unknown): string {
+/** Rewrites a modbus-serial failure as a ModbusTransactionError naming the unit. */
+export function explainFailure(err: unknown, unitId: number, timeoutMs: number): unknown {
   const kind = classifyModbusError(err);
-  const message = String((err as ClientError)?.message ?? err);
-  if (kind === 'no-answer') return 'no answer (timeout)';
-  if (kind === 'garbled') return `garbled answer (${message})`;
-  return message;
+  const e = (err ?? {}) as ClientError;
+  const message = String(e.message ?? err);
+  switch (kind) {
+    case 'no-answer':
+      return new ModbusTransactionError(kind, `unit ${unitId}: no answer within ${timeoutMs} ms (timed out)`);
+    case 'garbled':
+      return new ModbusTransactionError(kind, `unit ${unitId}: garbled answer (${message})`);
+    case 'refused':
+      return new ModbusTransactionError(kind, `unit ${unitId} refused: ${message}`, e.modbusCode as number);
+    default:
+      return err;
+  }
 }

@@ -20,7 +20,7 @@ type Probe = { kind: 'frame'; length: number } | { kind: 'incomplete' } | { kind
  * for any other function code the frame is taken to end where the received bytes end (the sender's pause),
  * so such a request can still be answered with "illegal function".
  */
-function probe(buf: Buffer, at: number): Probe {
+function probe(buf: Buffer, at: number, openEnded: boolean): Probe {
   const available = buf.length - at;
   if (available < 2) return { kind: 'incomplete' };
   const unitId = buf[at];
@@ -34,6 +34,7 @@ function probe(buf: Buffer, at: number): Probe {
     length = 9 + buf[at + 6];
     if (length > MAX_RTU_FRAME) return { kind: 'invalid' };
   } else {
+    if (!openEnded) return { kind: 'invalid' };
     if (available >= 4 && available <= MAX_RTU_FRAME && hasValidCrc(buf.subarray(at))) {
       return { kind: 'frame', length: available };
     }
@@ -56,15 +57,15 @@ export class RtuFramer {
     this.buffer = this.buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buffer, chunk]);
     const requests: RtuRequest[] = [];
     while (this.buffer.length > 0) {
-      const head = probe(this.buffer, 0);
+      const head = probe(this.buffer, 0, true);
       if (head.kind === 'frame') {
         requests.push(this.take(0, head.length));
       } else if (head.kind === 'invalid') {
         this.buffer = this.buffer.subarray(1);
       } else {
-        // The head may be noise that only looks like the start of a long frame: a complete valid
-        // frame further on wins over waiting.
-        const later = this.findCompleteFrame();
+        // The head may be noise that only looks like the start of a long frame. A valid request that
+        // ends exactly where the received bytes end (the sender now waits for an answer) wins over it.
+        const later = this.findTrailingFrame();
         if (later === undefined) break;
         requests.push(this.take(later.at, later.length));
       }
@@ -77,10 +78,11 @@ export class RtuFramer {
     this.buffer = Buffer.alloc(0);
   }
 
-  private findCompleteFrame(): { at: number; length: number } | undefined {
-    for (let at = 1; at + 4 <= this.buffer.length; at++) {
-      const p = probe(this.buffer, at);
-      if (p.kind === 'frame') return { at, length: p.length };
+  private findTrailingFrame(): { at: number; length: number } | undefined {
+    // Only function codes with a length rule: a frame of unknown length could be "found" almost anywhere.
+    for (let at = 1; at + 8 <= this.buffer.length; at++) {
+      const p = probe(this.buffer, at, false);
+      if (p.kind === 'frame' && at + p.length === this.buffer.length) return { at, length: p.length };
     }
     return undefined;
   }

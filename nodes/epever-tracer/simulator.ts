@@ -1,0 +1,290 @@
+// A simulated Epever Tracer on a 12 V system, answering Modbus like the real controller. It keeps the plant's
+// physical state, advances it lazily to the (optionally accelerated) current time on each request, and
+// renders its register image from the same register map and codec the reader uses.
+import { ExceptionCode, ModbusException, noFaults, type DeviceFaults, type ModbusDevice } from '../common/modbus-slave/device';
+import { decodeClock, encodeClock, wallClockUtc, type WallClock } from './clock';
+import { decodeGroup, encodeGroup } from './register-codec';
+import {
+  BATTERY_SETTINGS,
+  CLOCK_ADDRESS,
+  CLOCK_WORDS,
+  COIL_FORCE_LOAD,
+  COIL_LOAD_TEST_MODE,
+  COIL_MANUAL_LOAD,
+  DISCRETE_NIGHT,
+  DISCRETE_OVER_TEMPERATURE,
+  RATED,
+  REALTIME,
+  STATISTICS,
+  STATUS,
+  type BatterySettings,
+  type RegisterGroup,
+} from './register-map';
+import { ambientTemperature, householdLoadWatts, panelIrradiance, type Site } from './sim-day';
+import { initialPlant, stepPlant, type PlantConfig, type PlantState, type Surroundings } from './sim-plant';
+import { DEFAULT_SETTINGS, SIMULATED_RATED, settingsProblem } from './sim-settings';
+import { StatisticsLedger, dayKey } from './sim-statistics';
+import { encodeChargingStatus } from './status';
+
+export interface EpeverSimulatorOptions {
+  /** Modbus unit id, default 1. */
+  unitId?: number;
+  /** The real clock; inject a fixed one to make readings repeatable. Default `() => new Date()`. */
+  now?: () => Date;
+  /** How many simulated seconds pass per real second, default 1. */
+  speed?: number;
+  /** Where the panel stands; sets the sun's path and the seasons. Default 45° N. */
+  latitudeDeg?: number;
+  /** Sets local solar noon; default 0 (noon at 12:00 UTC). */
+  longitudeDeg?: number;
+  /** Panel array rating, W at 1000 W/m². Default 200 (two 100 W 12 V panels in parallel). */
+  pvArrayWatts?: number;
+  /** State of charge at the device-clock midnight before the start, %. Default 75. */
+  initialSoc?: number;
+}
+
+/** The monthly equalizing charge runs on this day of the device clock. */
+export const EQUALIZE_DAY_OF_MONTH = 28;
+const STEP_MS = 60_000;
+const MAX_STEPS_PER_UPDATE = 20_000;
+const MAX_CATCH_UP_MS = 400 * 86_400_000;
+/** Epever's default night threshold: PV below this is night. */
+const NIGHT_PV_VOLTAGE = 5;
+const OVER_TEMPERATURE_C = 85;
+
+type Span = readonly [first: number, last: number];
+
+function spanOf(group: RegisterGroup): Span {
+  const first = Math.min(...group.map((d) => d.address));
+  const last = Math.max(...group.map((d) => d.address + d.words - 1));
+  return [first, last];
+}
+
+// The device answers any address inside a documented block (zeros where nothing is defined) and refuses
+// everything outside.
+const INPUT_SPANS: readonly Span[] = [RATED, REALTIME, STATUS, STATISTICS].map(spanOf);
+const SETTINGS_SPAN = spanOf(BATTERY_SETTINGS);
+const CLOCK_SPAN: Span = [CLOCK_ADDRESS, CLOCK_ADDRESS + CLOCK_WORDS - 1];
+const HOLDING_SPANS: readonly Span[] = [SETTINGS_SPAN, CLOCK_SPAN];
+const COIL_SPAN: Span = [COIL_MANUAL_LOAD, COIL_FORCE_LOAD];
+const DISCRETE_SPAN: Span = [DISCRETE_OVER_TEMPERATURE, DISCRETE_NIGHT];
+
+function assertInside(spans: readonly Span[], address: number, count: number): void {
+  for (let a = address; a < address + count; a++) {
+    if (!spans.some(([first, last]) => a >= first && a <= last)) {
+      throw new ModbusException(ExceptionCode.illegalDataAddress, `no register 0x${a.toString(16)}`);
+    }
+  }
+}
+
+export class EpeverSimulator implements ModbusDevice {
+  readonly unitId: number;
+  readonly faults: DeviceFaults = noFaults();
+
+  private readonly now: () => Date;
+  private readonly speed: number;
+  private readonly site: Site;
+  private readonly config: PlantConfig;
+  private readonly realStart: number;
+  private settingsValues: BatterySettings = { ...DEFAULT_SETTINGS };
+  /** Device clock minus simulated time, ms: moved by clock writes. */
+  private clockOffsetMs = 0;
+  private manualLoadOn = true;
+  private loadTestMode = false;
+  private forceLoadOn = false;
+  private readonly plantState: PlantState;
+  private readonly ledger: StatisticsLedger;
+  /** Simulated time the plant has been advanced to, ms. */
+  private plantTime: number;
+
+  constructor(options: EpeverSimulatorOptions = {}) {
+    this.unitId = options.unitId ?? 1;
+    this.now = options.now ?? (() => new Date());
+    this.speed = options.speed ?? 1;
+    if (!(this.speed > 0)) throw new RangeError('speed must be positive');
+    this.site = { latitudeDeg: options.latitudeDeg ?? 45, longitudeDeg: options.longitudeDeg ?? 0 };
+    const pvArrayWatts = options.pvArrayWatts ?? 200;
+    this.config = { pvArrayWatts, pvOpenCircuitVoltage: 21.6, rated: SIMULATED_RATED };
+    this.realStart = this.now().getTime();
+
+    // Start at the device clock's midnight and live through the morning, so "today" is already filled in.
+    const clock = wallClockUtc(new Date(this.realStart + this.clockOffsetMs));
+    const midnight = Date.UTC(clock.year, clock.month - 1, clock.day) - this.clockOffsetMs;
+    this.plantState = initialPlant(options.initialSoc ?? 75, ambientTemperature(new Date(midnight), this.site));
+    const typicalGeneratedKwh = (pvArrayWatts * 3.5) / 1000;
+    this.ledger = new StatisticsLedger(clock, typicalGeneratedKwh, typicalGeneratedKwh * 0.8);
+    this.plantTime = midnight;
+    this.advanceTo(this.realStart);
+    this.settle();
+  }
+
+  /** The simulated moment now: the real clock, accelerated by `speed` from the start. */
+  simulatedTime(): Date {
+    return new Date(this.realStart + (this.now().getTime() - this.realStart) * this.speed);
+  }
+
+  /** The controller's own clock (wall time as set, UTC unless someone wrote it). */
+  deviceClock(): WallClock {
+    return wallClockUtc(new Date(this.simulatedTime().getTime() + this.clockOffsetMs));
+  }
+
+  /** The physical state at the simulated moment now. */
+  plant(): Readonly<PlantState> {
+    this.advanceTo(this.simulatedTime().getTime());
+    return { ...this.plantState };
+  }
+
+  settings(): BatterySettings {
+    return { ...this.settingsValues };
+  }
+
+  readRegisters(table: 'input' | 'holding', address: number, count: number): number[] {
+    assertInside(table === 'input' ? INPUT_SPANS : HOLDING_SPANS, address, count);
+    const image = table === 'input' ? this.inputImage() : this.holdingImage();
+    return Array.from({ length: count }, (_, i) => image.get(address + i) ?? 0);
+  }
+
+  writeRegisters(address: number, values: number[]): void {
+    assertInside(HOLDING_SPANS, address, values.length);
+    this.advanceTo(this.simulatedTime().getTime());
+    if (address === SETTINGS_SPAN[0] && values.length === SETTINGS_SPAN[1] - SETTINGS_SPAN[0] + 1) {
+      const settings = decodeGroup(BATTERY_SETTINGS, values, address);
+      const problem = settingsProblem(settings);
+      if (problem) throw new ModbusException(ExceptionCode.illegalDataValue, problem);
+      this.settingsValues = settings;
+    } else if (address === CLOCK_ADDRESS && values.length === CLOCK_WORDS) {
+      const clock = decodeClock(values);
+      if (!isValidClock(clock)) throw new ModbusException(ExceptionCode.illegalDataValue, 'not a valid date and time');
+      const written = Date.UTC(clock.year, clock.month - 1, clock.day, clock.hour, clock.minute, clock.second);
+      this.clockOffsetMs = written - this.simulatedTime().getTime();
+    } else {
+      // Like the real controller: settings only as the whole block, the clock only as all three words.
+      throw new ModbusException(ExceptionCode.illegalDataValue, 'write the whole block');
+    }
+    this.settle();
+  }
+
+  readBits(table: 'coil' | 'discrete', address: number, count: number): boolean[] {
+    assertInside([table === 'coil' ? COIL_SPAN : DISCRETE_SPAN], address, count);
+    const bits = new Map<number, boolean>();
+    if (table === 'coil') {
+      bits.set(COIL_MANUAL_LOAD, this.manualLoadOn);
+      bits.set(COIL_LOAD_TEST_MODE, this.loadTestMode);
+      bits.set(COIL_FORCE_LOAD, this.forceLoadOn);
+    } else {
+      const plant = this.plant();
+      bits.set(DISCRETE_OVER_TEMPERATURE, plant.controllerTemperature > OVER_TEMPERATURE_C);
+      bits.set(DISCRETE_NIGHT, plant.pvVoltage < NIGHT_PV_VOLTAGE);
+    }
+    return Array.from({ length: count }, (_, i) => bits.get(address + i) ?? false);
+  }
+
+  writeCoil(address: number, value: boolean): void {
+    this.advanceTo(this.simulatedTime().getTime());
+    if (address === COIL_MANUAL_LOAD) this.manualLoadOn = value;
+    else if (address === COIL_LOAD_TEST_MODE) this.loadTestMode = value;
+    else if (address === COIL_FORCE_LOAD) this.forceLoadOn = value;
+    else throw new ModbusException(ExceptionCode.illegalDataAddress, `no coil 0x${address.toString(16)}`);
+    this.settle();
+  }
+
+  private loadSwitchedOn(): boolean {
+    // In test mode the force coil drives the load; otherwise the manual switch does.
+    return this.loadTestMode ? this.forceLoadOn : this.manualLoadOn;
+  }
+
+  private surroundings(at: number): Surroundings {
+    const t = new Date(at);
+    const clock = wallClockUtc(new Date(at + this.clockOffsetMs));
+    return {
+      irradiance: panelIrradiance(t, this.site),
+      ambientTemperature: ambientTemperature(t, this.site),
+      loadDemandWatts: householdLoadWatts(t, this.site),
+      loadSwitchedOn: this.loadSwitchedOn(),
+      day: dayKey(clock),
+      equalizeDay: clock.day === EQUALIZE_DAY_OF_MONTH,
+    };
+  }
+
+  /** Integrates the plant up to `target` (simulated ms) in steps of about a minute. */
+  private advanceTo(target: number): void {
+    // An injected clock may stand still or go back; physics does not run backwards.
+    if (target <= this.plantTime) return;
+    const from = Math.max(this.plantTime, target - MAX_CATCH_UP_MS);
+    const steps = Math.min(MAX_STEPS_PER_UPDATE, Math.ceil((target - from) / STEP_MS));
+    const dt = (target - from) / steps;
+    for (let i = 1; i <= steps; i++) this.step(from + dt * i, dt / 1000);
+    this.plantTime = target;
+  }
+
+  /** Re-evaluates the instantaneous readings after a switch or setting changed, without time passing. */
+  private settle(): void {
+    this.step(this.plantTime, 0);
+  }
+
+  private step(at: number, dtSeconds: number): void {
+    this.ledger.rollOver(wallClockUtc(new Date(at + this.clockOffsetMs)));
+    const energy = stepPlant(this.plantState, this.surroundings(at), this.settingsValues, this.config, dtSeconds);
+    this.ledger.add(energy.generatedWh, energy.consumedWh, this.plantState.pvVoltage, this.plantState.batteryVoltage);
+  }
+
+  private inputImage(): Map<number, number> {
+    const p = this.plant();
+    const image = new Map<number, number>();
+    encodeGroup(RATED, SIMULATED_RATED, image);
+    encodeGroup(
+      REALTIME,
+      {
+        pvVoltage: p.pvVoltage,
+        pvCurrent: p.pvCurrent,
+        pvPower: p.pvVoltage * p.pvCurrent,
+        batteryVoltage: p.batteryVoltage,
+        batteryChargingCurrent: p.chargingCurrent,
+        batteryChargingPower: p.chargingCurrent * p.batteryVoltage,
+        loadVoltage: p.loadVoltage,
+        loadCurrent: p.loadCurrent,
+        loadPower: p.loadVoltage * p.loadCurrent,
+        batteryTemperature: p.batteryTemperature,
+        controllerTemperature: p.controllerTemperature,
+        heatsinkTemperature: p.heatsinkTemperature,
+        batterySoc: Math.round(p.soc),
+        remoteBatteryTemperature: p.batteryTemperature,
+        batteryRatedSystemVoltage: SIMULATED_RATED.batteryRatedVoltage,
+      },
+      image,
+    );
+    encodeGroup(STATUS, this.statusWords(p), image);
+    encodeGroup(STATISTICS, this.ledger.values(p.chargingCurrent - p.loadCurrent), image);
+    return image;
+  }
+
+  private statusWords(p: PlantState): { batteryStatus: number; chargingStatus: number; dischargingStatus: number } {
+    const s = this.settingsValues;
+    let voltageState = 0;
+    if (p.batteryVoltage >= s.highVoltageDisconnect) voltageState = 1;
+    else if (p.lowVoltageTripped) voltageState = 3;
+    else if (p.batteryVoltage < s.underVoltageWarning) voltageState = 2;
+    const temperatureState = p.batteryTemperature > 65 ? 1 : p.batteryTemperature < -35 ? 2 : 0;
+    const pvNoPower = p.pvVoltage < NIGHT_PV_VOLTAGE ? 1 : 0;
+    const loadOn = this.loadSwitchedOn() && !p.lowVoltageTripped;
+    const loadShare = p.loadCurrent / SIMULATED_RATED.loadRatedCurrent;
+    const loadLevel = loadShare < 0.25 ? 0 : loadShare < 0.6 ? 1 : loadShare <= 1 ? 2 : 3;
+    return {
+      batteryStatus: voltageState | (temperatureState << 4),
+      chargingStatus: encodeChargingStatus(p.chargingMode, p.chargingMode !== 'none') | (pvNoPower << 14),
+      dischargingStatus: (loadOn ? 1 : 0) | (loadLevel << 12),
+    };
+  }
+
+  private holdingImage(): Map<number, number> {
+    const image = new Map<number, number>();
+    encodeGroup(BATTERY_SETTINGS, this.settingsValues, image);
+    encodeClock(this.deviceClock()).forEach((word, i) => image.set(CLOCK_ADDRESS + i, word));
+    return image;
+  }
+}
+
+function isValidClock(c: WallClock): boolean {
+  const daysInMonth = new Date(Date.UTC(c.year, c.month, 0)).getUTCDate();
+  return c.month >= 1 && c.month <= 12 && c.day >= 1 && c.day <= daysInMonth && c.hour < 24 && c.minute < 60 && c.second < 60;
+}

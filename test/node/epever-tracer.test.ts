@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { serveTcp, type TcpEndpoint } from '../../nodes/common/modbus-slave';
+import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
+import { catchNode, collect, epeverTracerNode, getNode, helper, modbusBusNode, nextMessage, onTab, statuses, waitFor } from '../support/node-red';
+
+const NOON = new Date('2026-06-21T12:00:00Z');
+
+function flow(port: number, epever: Record<string, unknown> = {}, bus: Record<string, unknown> = {}) {
+  return onTab(
+    [{ id: 'bus', type: 'modbus-bus', transport: 'tcp', host: '127.0.0.1', port, timeoutMs: 300, retries: 0, ...bus }],
+    [
+      { id: 'epever', type: 'epever-tracer', name: 'Shed', bus: 'bus', unitId: 1, interval: 0, readStatistics: true, wires: [['out']], ...epever },
+      { id: 'out', type: 'helper' },
+      { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'caught', type: 'helper' },
+    ],
+  );
+}
+
+const NODES = [modbusBusNode, epeverTracerNode, catchNode];
+
+describe('epever-tracer node (Modbus TCP to the simulator)', function () {
+  let sim: EpeverSimulator;
+  let server: TcpEndpoint;
+
+  beforeEach(async () => {
+    sim = new EpeverSimulator({ unitId: 1, now: () => NOON });
+    server = await serveTcp([sim], { port: 0 });
+    await helper.startServer();
+  });
+
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+    await server.close();
+  });
+
+  function send(msg: Record<string, unknown>): void {
+    getNode('epever').receive(msg);
+  }
+
+  it('answers a poll with one reading in the Wyandata shape', async () => {
+    await helper.load(NODES, flow(server.port));
+    const reading = nextMessage('out');
+    send({ payload: 'go', keep: 'me' });
+    const msg = await reading;
+    assert.equal(msg.topic, 'epever-tracer/shed');
+    assert.equal(msg.device, 'shed');
+    assert.equal(msg.measurement, 'epever_tracer');
+    assert.equal(msg.keep, 'me', 'the reply keeps the input message');
+    const p = msg.payload as Record<string, Record<string, unknown>> & { timestamp: string };
+    assert.match(p.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.deepEqual(Object.keys(p.pv_array).sort(), ['current', 'power', 'voltage']);
+    assert.deepEqual(Object.keys(p.load).sort(), ['current', 'power', 'voltage']);
+    assert.ok((p.pv_array.power as number) > 0, 'PV produces at noon');
+    assert.ok((p.battery.voltage as number) > 11 && (p.battery.voltage as number) < 16);
+    assert.ok(['none', 'float', 'boost', 'equalize'].includes(p.controller.charging_mode as string));
+    assert.equal(typeof p.energy.total_kwh, 'number');
+  });
+
+  it('polls on its interval without any input', async () => {
+    await helper.load(NODES, flow(server.port, { interval: 1 }));
+    const out = collect('out');
+    await waitFor(() => out.length >= 2, 5000, 'two scheduled readings');
+    assert.equal(out[0].device, 'shed');
+  });
+
+  it('refuses writes while "allow writes" is off, and the next message still works', async () => {
+    await helper.load(NODES, flow(server.port));
+    const seen = statuses('epever');
+    const caught = nextMessage('caught');
+    send({ command: 'load', payload: false });
+    const error = (await caught).error as { message: string };
+    assert.match(error.message, /tick "allow writes"/);
+    assert.equal(seen.at(-1)?.fill, 'red');
+    assert.equal(sim.readBits('coil', 2, 1)[0], true, 'the load is still on');
+    const reading = nextMessage('out');
+    send({});
+    assert.ok((await reading).payload);
+  });
+
+  it('switches the load when writes are allowed, and the next reading shows it', async () => {
+    await helper.load(NODES, flow(server.port, { allowWrites: true }));
+    const reply = nextMessage('out');
+    send({ command: 'load', payload: 'off' });
+    assert.deepEqual((await reply).payload, { load: false });
+    const reading = nextMessage('out');
+    send({});
+    const p = (await reading).payload as { load: { current: number } };
+    assert.equal(p.load.current, 0);
+  });
+
+  it('writes battery settings after checking them, and reads them back', async () => {
+    await helper.load(NODES, flow(server.port, { allowWrites: true }));
+    const reply = nextMessage('out');
+    send({ command: 'write-settings', payload: { battery_type: 'user', float_voltage: 13.6, capacity_ah: 120 } });
+    const settings = (await reply).payload as Record<string, unknown>;
+    assert.equal(settings.battery_type, 'user');
+    assert.equal(settings.float_voltage, 13.6);
+    assert.equal(settings.capacity_ah, 120);
+    assert.equal(sim.readRegisters('holding', 0x9008, 1)[0], 1360);
+  });
+
+  it('sends nothing when a setting is out of range or order', async () => {
+    await helper.load(NODES, flow(server.port, { allowWrites: true }));
+    const before = sim.readRegisters('holding', 0x9000, 15);
+    const caught = nextMessage('caught');
+    send({ command: 'write-settings', payload: { battery_type: 'user', float_voltage: 14.9 } });
+    assert.match(((await caught).error as { message: string }).message, /boost_voltage .* must be at least float_voltage/);
+    assert.deepEqual(sim.readRegisters('holding', 0x9000, 15), before);
+  });
+
+  it('sets the controller clock to now', async () => {
+    await helper.load(NODES, flow(server.port, { allowWrites: true }));
+    const reply = nextMessage('out');
+    send({ command: 'sync-clock' });
+    const { clock } = (await reply).payload as { clock: string };
+    const local = new Date();
+    assert.equal(clock.slice(0, 10), `${local.getFullYear()}-${String(local.getMonth() + 1).padStart(2, '0')}-${String(local.getDate()).padStart(2, '0')}`);
+  });
+
+  it('reads rated data and settings without writes enabled', async () => {
+    await helper.load(NODES, flow(server.port));
+    const rated = nextMessage('out');
+    send({ command: 'read-rated' });
+    assert.ok(((await rated).payload as { batteryRatedVoltage: number }).batteryRatedVoltage > 0);
+    const settings = nextMessage('out');
+    send({ command: 'read-settings' });
+    assert.equal(((await settings).payload as { battery_type: string }).battery_type, 'sealed');
+  });
+
+  it('reports a silent controller as unavailable, never as zeros', async () => {
+    await helper.load(NODES, flow(server.port));
+    const out = collect('out');
+    const seen = statuses('epever');
+    sim.faults.silent = true;
+    const caught = nextMessage('caught');
+    send({ payload: 'poll' });
+    const msg = await caught;
+    assert.match((msg.error as { message: string }).message, /unit 1: no answer within 300 ms/);
+    assert.equal(msg.payload, 'poll', 'the Catch node gets the message that failed');
+    assert.deepEqual(seen.at(-1), { fill: 'red', shape: 'ring', text: 'epever-tracer.status.unavailable' });
+    assert.equal(out.length, 0);
+  });
+
+  it('sends an unknown command to Catch and keeps running', async () => {
+    await helper.load(NODES, flow(server.port));
+    const caught = nextMessage('caught');
+    send({ command: 'self-destruct' });
+    assert.match(((await caught).error as { message: string }).message, /unknown command "self-destruct"/);
+    const reading = nextMessage('out');
+    send({});
+    assert.ok((await reading).payload);
+  });
+
+  it('reports bad configuration on the status and through Catch', async () => {
+    await helper.load(NODES, flow(server.port, { unitId: 300 }));
+    const seen = statuses('epever');
+    const caught = nextMessage('caught');
+    send({});
+    assert.match(((await caught).error as { message: string }).message, /unit id must be 1-247/);
+    assert.equal(seen.length === 0 || seen.at(-1)?.fill === 'red', true);
+  });
+
+  it('reports a missing bus instead of crashing', async () => {
+    await helper.load(NODES, flow(server.port, { bus: '' }));
+    const caught = nextMessage('caught');
+    send({});
+    assert.match(((await caught).error as { message: string }).message, /no modbus-bus configured/);
+  });
+
+  it('closes the port when the last device node is removed', async () => {
+    await helper.load(NODES, flow(server.port));
+    const reading = nextMessage('out');
+    send({});
+    await reading;
+    const bus = getNode('bus') as unknown as { connection: { linkStatus: { state: string }; userCount: number } };
+    assert.equal(bus.connection.userCount, 1);
+    await helper.setFlows(onTab([{ id: 'bus', type: 'modbus-bus', transport: 'tcp', host: '127.0.0.1', port: server.port }], []));
+    assert.equal(bus.connection.userCount, 0);
+    assert.equal(bus.connection.linkStatus.state, 'idle');
+  });
+});
+

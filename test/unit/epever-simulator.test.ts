@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { ModbusException } from '../../nodes/common/modbus-slave/device';
+import { encodeClock } from '../../nodes/epever-tracer/clock';
+import { decodeGroup } from '../../nodes/epever-tracer/register-codec';
+import { BATTERY_SETTINGS, COIL_FORCE_LOAD, COIL_LOAD_TEST_MODE, COIL_MANUAL_LOAD, RATED, REALTIME, STATISTICS, STATUS } from '../../nodes/epever-tracer/register-map';
+import { DEFAULT_SETTINGS, settingsProblem } from '../../nodes/epever-tracer/sim-settings';
+import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
+import { decodeStatus } from '../../nodes/epever-tracer/status';
+
+const HOUR = 3_600_000;
+
+/** A simulator on a clock the test moves by hand. */
+function simAt(iso: string, options: ConstructorParameters<typeof EpeverSimulator>[0] = {}) {
+  let now = new Date(iso).getTime();
+  const sim = new EpeverSimulator({ ...options, now: () => new Date(now) });
+  return {
+    sim,
+    advance(ms: number) {
+      now += ms;
+    },
+  };
+}
+
+const realtime = (sim: EpeverSimulator) => decodeGroup(REALTIME, sim.readRegisters('input', 0x3100, 0x1e), 0x3100);
+const statistics = (sim: EpeverSimulator) => decodeGroup(STATISTICS, sim.readRegisters('input', 0x3300, 0x1d), 0x3300);
+const status = (sim: EpeverSimulator) => decodeStatus(decodeGroup(STATUS, sim.readRegisters('input', 0x3200, 3), 0x3200));
+
+function modbusCode(fn: () => unknown): number | undefined {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ModbusException) return err.code;
+    throw err;
+  }
+  return undefined;
+}
+
+describe('Epever simulator (engine)', () => {
+  it('is deterministic for a given clock', () => {
+    const a = simAt('2024-03-20T10:17:00Z').sim;
+    const b = simAt('2024-03-20T10:17:00Z').sim;
+    assert.deepEqual(a.readRegisters('input', 0x3100, 0x1e), b.readRegisters('input', 0x3100, 0x1e));
+    assert.deepEqual(a.readRegisters('input', 0x3300, 0x1d), b.readRegisters('input', 0x3300, 0x1d));
+  });
+
+  it('reports its rating as a 20 A MPPT controller on a 12 V battery', () => {
+    const rated = decodeGroup(RATED, simAt('2024-03-20T10:00:00Z').sim.readRegisters('input', 0x3000, 0x0f), 0x3000);
+    assert.equal(rated.batteryRatedVoltage, 12);
+    assert.equal(rated.ratedChargingCurrent, 20);
+  });
+
+  it('reads undefined addresses inside a documented block as 0 and refuses those outside', () => {
+    const { sim } = simAt('2024-03-20T12:00:00Z');
+    assert.deepEqual(sim.readRegisters('input', 0x3108, 4), [0, 0, 0, 0]);
+    assert.deepEqual(sim.readRegisters('input', 0x3316, 4), [0, 0, 0, 0]);
+    assert.equal(modbusCode(() => sim.readRegisters('input', 0x311e, 1)), 2);
+    assert.equal(modbusCode(() => sim.readRegisters('input', 0x3100, 0x80)), 2);
+    assert.equal(modbusCode(() => sim.readRegisters('holding', 0x900f, 1)), 2);
+    assert.equal(modbusCode(() => sim.readRegisters('holding', 0x3100, 1)), 2);
+    assert.equal(modbusCode(() => sim.readBits('coil', 0x0007, 1)), 2);
+    assert.equal(modbusCode(() => sim.readBits('discrete', 0x200d, 1)), 2);
+  });
+
+  it('charges through a sunny day, rising in state of charge, and discharges through the night', () => {
+    const { sim, advance } = simAt('2024-03-20T07:00:00Z', { initialSoc: 50 });
+    const morning = sim.plant().soc;
+    advance(8 * HOUR);
+    const afternoon = sim.plant().soc;
+    assert.ok(afternoon > morning + 10, `SOC ${morning} -> ${afternoon}`);
+    advance(10 * HOUR); // 01:00 next day
+    const night = realtime(sim);
+    assert.ok(sim.plant().soc < afternoon);
+    assert.equal(night.pvPower, 0);
+    assert.equal(status(sim).charging_mode, 'none');
+    assert.ok(statistics(sim).netBatteryCurrent < 0, 'the battery feeds the load');
+  });
+
+  it('goes from boost to float when the battery is nearly full', () => {
+    const { sim, advance } = simAt('2024-03-20T08:00:00Z', { initialSoc: 90 });
+    assert.equal(status(sim).charging_mode, 'boost');
+    assert.ok(realtime(sim).batteryVoltage < DEFAULT_SETTINGS.boostVoltage + 0.5);
+    advance(6 * HOUR);
+    assert.equal(status(sim).charging_mode, 'float');
+    assert.ok(realtime(sim).batterySoc >= 98);
+  });
+
+  it('equalizes on the 28th of the month', () => {
+    const { sim } = simAt('2024-03-28T09:00:00Z');
+    assert.equal(status(sim).charging_mode, 'equalize');
+    assert.equal(status(simAt('2024-03-27T09:00:00Z').sim).charging_mode, 'boost');
+  });
+
+  it('accumulates energy and restarts the day counters and extremes at midnight', () => {
+    const { sim, advance } = simAt('2024-03-20T23:00:00Z');
+    const evening = statistics(sim);
+    assert.ok(evening.generatedEnergyToday > 0.3, `generated ${evening.generatedEnergyToday} kWh`);
+    assert.ok(evening.consumedEnergyToday > 0.2);
+    assert.ok(evening.batteryMaxVoltageToday > 13);
+    assert.ok(evening.pvMaxVoltageToday > 15);
+    advance(2 * HOUR);
+    const after = statistics(sim);
+    assert.equal(after.generatedEnergyToday, 0);
+    assert.ok(after.consumedEnergyToday > 0 && after.consumedEnergyToday < 0.1);
+    assert.equal(after.pvMaxVoltageToday, 0);
+    assert.ok(after.batteryMaxVoltageToday < 13);
+    assert.ok(after.generatedEnergyMonth >= evening.generatedEnergyMonth, 'the month goes on');
+    assert.ok(after.consumedEnergyTotal > evening.consumedEnergyTotal);
+  });
+
+  it('restarts the month counters when a new month begins', () => {
+    const { sim, advance } = simAt('2024-03-31T20:00:00Z');
+    assert.ok(statistics(sim).generatedEnergyMonth > 10);
+    advance(6 * HOUR);
+    const april = statistics(sim);
+    assert.equal(april.generatedEnergyMonth, 0);
+    assert.ok(april.consumedEnergyMonth > 0 && april.consumedEnergyMonth === april.consumedEnergyToday);
+  });
+
+  it('runs faster with speed: one real minute at speed 60 is a simulated hour', () => {
+    const { sim, advance } = simAt('2024-03-20T12:00:00Z', { speed: 60 });
+    const before = statistics(sim).generatedEnergyToday;
+    advance(60_000);
+    assert.equal(sim.simulatedTime().toISOString(), '2024-03-20T13:00:00.000Z');
+    assert.ok(statistics(sim).generatedEnergyToday > before + 0.05);
+  });
+
+  it('follows the clock it is set to, restarting "today" when the date moves', () => {
+    const { sim } = simAt('2024-03-20T15:00:00Z');
+    assert.ok(statistics(sim).generatedEnergyToday > 0);
+    sim.writeRegisters(0x9013, encodeClock({ year: 2024, month: 3, day: 21, hour: 1, minute: 0, second: 0 }));
+    assert.deepEqual(sim.deviceClock(), { year: 2024, month: 3, day: 21, hour: 1, minute: 0, second: 0 });
+    assert.equal(statistics(sim).generatedEnergyToday, 0);
+    assert.equal(modbusCode(() => sim.writeRegisters(0x9013, encodeClock({ year: 2024, month: 2, day: 30, hour: 1, minute: 0, second: 0 }))), 3);
+    assert.equal(modbusCode(() => sim.writeRegisters(0x9013, [0, 0])), 3);
+  });
+
+  it('accepts only whole, ordered battery-settings blocks', () => {
+    const { sim } = simAt('2024-03-20T12:00:00Z');
+    const words = sim.readRegisters('holding', 0x9000, 15);
+    assert.deepEqual(decodeGroup(BATTERY_SETTINGS, words, 0x9000), DEFAULT_SETTINGS);
+    assert.equal(modbusCode(() => sim.writeRegisters(0x9000, words.slice(0, 14))), 3);
+    assert.equal(modbusCode(() => sim.writeRegisters(0x9003, [1600])), 3);
+    const tooHighFloat = [...words];
+    tooHighFloat[8] = 1450; // float above boost
+    assert.equal(modbusCode(() => sim.writeRegisters(0x9000, tooHighFloat)), 3);
+    const badType = [...words];
+    badType[0] = 7;
+    assert.equal(modbusCode(() => sim.writeRegisters(0x9000, badType)), 3);
+    const smaller = [...words];
+    smaller[1] = 100;
+    sim.writeRegisters(0x9000, smaller);
+    assert.equal(sim.settings().batteryCapacity, 100);
+  });
+
+  it('judges settings by Epever’s ordering rules', () => {
+    assert.equal(settingsProblem(DEFAULT_SETTINGS), undefined);
+    assert.match(settingsProblem({ ...DEFAULT_SETTINGS, lowVoltageDisconnect: 12.7 }) ?? '', /reconnect > LVD/);
+    assert.match(settingsProblem({ ...DEFAULT_SETTINGS, boostVoltage: 18 }) ?? '', /boostVoltage/);
+  });
+
+  it('switches the load with coil 2, and with the force coil in test mode', () => {
+    const { sim } = simAt('2024-03-20T20:00:00Z');
+    assert.ok(realtime(sim).loadCurrent > 0);
+    assert.equal(status(sim).discharging_running, true);
+    sim.writeCoil(COIL_MANUAL_LOAD, false);
+    assert.equal(realtime(sim).loadCurrent, 0);
+    assert.equal(realtime(sim).loadVoltage, 0);
+    assert.equal(status(sim).discharging_running, false);
+    sim.writeCoil(COIL_LOAD_TEST_MODE, true);
+    sim.writeCoil(COIL_FORCE_LOAD, true);
+    assert.deepEqual(sim.readBits('coil', COIL_MANUAL_LOAD, 5), [false, false, false, true, true]);
+    assert.ok(realtime(sim).loadCurrent > 0);
+    assert.equal(modbusCode(() => sim.writeCoil(0x0003, true)), 2);
+  });
+
+  it('disconnects the load when the battery runs flat and reconnects it once charged', () => {
+    const { sim, advance } = simAt('2024-03-20T19:00:00Z', { initialSoc: 6 });
+    advance(6 * HOUR); // 01:00, still dark
+    assert.equal(realtime(sim).loadCurrent, 0);
+    assert.equal(status(sim).battery_state, 'low_voltage_disconnect');
+    advance(14 * HOUR); // 15:00, after a day of sun
+    assert.ok(realtime(sim).loadCurrent > 0);
+  });
+});

@@ -130,7 +130,7 @@ export function stepPlant(
   if (netCurrent > 0) {
     // Charging: polarisation lifts the voltage above rest at once; it then climbs towards the stage's
     // set point as the battery fills.
-    const polarisation = 0.8 * Math.sqrt(Math.min(1, netCurrent / (0.1 * capacityAh)));
+    const polarisation = Math.sqrt(Math.min(1, netCurrent / (0.1 * capacityAh)));
     const rise = resting + internalOhms * netCurrent + polarisation;
     const fill = Math.min(1, Math.max(0, (state.soc - 70) / 28)) ** 2;
     state.batteryVoltage = Math.min(target, rise + (target - rise) * fill);

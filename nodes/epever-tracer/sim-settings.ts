@@ -9,7 +9,7 @@ export const SIMULATED_RATED: RatedData = {
   batteryRatedVoltage: 12,
   ratedChargingCurrent: 20,
   ratedChargingPower: 260,
-  chargingType: 2, // MPPT
+  chargingType: 2, // MPPT (the protocol's 1 is PWM)
   loadRatedCurrent: 20,
 };
 

@@ -3,7 +3,7 @@
 import type { Statistics } from './register-map';
 import type { WallClock } from './clock';
 
-/** Epever counts 0.997 kg of CO2 saved per kWh generated. */
+/** A common grid-emission factor for the CO2 figure: 0.997 kg saved per kWh generated. */
 const CO2_TONS_PER_KWH = 0.997 / 1000;
 
 interface EnergyPeriods {

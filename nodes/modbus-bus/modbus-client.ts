@@ -24,7 +24,8 @@ export async function openClient(settings: BusSettings): Promise<ModbusClient> {
       await client.connectTCP(network.host, { port: network.port, timeout: settings.timeoutMs });
       break;
     case 'rtu-over-tcp':
-      await client.connectTcpRTUBuffered(network.host, { port: network.port });
+      // Raw RTU frames (with CRC) over a socket, as transparent serial servers pass them.
+      await client.connectTelnet(network.host, { port: network.port, timeout: settings.timeoutMs });
       break;
   }
   client.setTimeout(settings.timeoutMs);

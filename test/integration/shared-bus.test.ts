@@ -54,10 +54,10 @@ describe('shared bus over a serial pseudo-terminal', function () {
     const bus = getNode('bus') as unknown as { connection: { on(e: string, f: (s: { state: string }) => void): void } };
     const linkStates: string[] = [];
     bus.connection.on('status', (s) => linkStates.push(s.state));
+    const deadStatus = statuses('dead');
+    const deadReadings = collect('dead-out');
     await nextMessage('live-out', 5000);
     const liveReadings = collect('live-out');
-    const deadReadings = collect('dead-out');
-    const deadStatus = statuses('dead');
     const started = Date.now();
     await waitFor(() => liveReadings.length >= 5, 9000, 'five readings from the live controller');
     const elapsed = Date.now() - started;

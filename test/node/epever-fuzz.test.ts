@@ -43,6 +43,7 @@ describe('epever-tracer input fuzzing', function () {
     );
     const messages = fc.sample(fc.record({ command, payload }, { requiredKeys: [] }), { numRuns: 150, seed: 42 });
     const node = getNode('e');
+    // Spread: fast-check makes null-prototype records, which no Node-RED message ever is.
     messages.forEach((msg, i) => node.receive({ ...(msg as Record<string, unknown>), fuzz: i }));
     await waitFor(() => out.length + caught.length >= messages.length, 45000, 'an answer to every message');
     const answered = [...out, ...caught].map((m) => m.fuzz as number).sort((a, b) => a - b);

@@ -162,6 +162,13 @@ describe('epever-tracer node (Modbus TCP to the simulator)', function () {
     assert.equal(seen.length === 0 || seen.at(-1)?.fill === 'red', true);
   });
 
+  it('reports a misconfigured bus on every device node that uses it', async () => {
+    await helper.load(NODES, flow(server.port, {}, { transport: 'serial', path: '' }));
+    const caught = nextMessage('caught');
+    send({});
+    assert.match(((await caught).error as { message: string }).message, /modbus-bus: serial port path is empty/);
+  });
+
   it('reports a missing bus instead of crashing', async () => {
     await helper.load(NODES, flow(server.port, { bus: '' }));
     const caught = nextMessage('caught');

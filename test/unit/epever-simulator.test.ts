@@ -174,11 +174,13 @@ describe('Epever simulator (engine)', () => {
   });
 
   it('disconnects the load when the battery runs flat and reconnects it once charged', () => {
-    const { sim, advance } = simAt('2024-03-20T19:00:00Z', { initialSoc: 6 });
-    advance(6 * HOUR); // 01:00, still dark
+    const { sim, advance } = simAt('2024-03-20T00:00:00Z', { initialSoc: 4 });
+    assert.ok(realtime(sim).loadCurrent > 0);
+    advance(5 * HOUR); // 05:00, still dark
     assert.equal(realtime(sim).loadCurrent, 0);
     assert.equal(status(sim).battery_state, 'low_voltage_disconnect');
-    advance(14 * HOUR); // 15:00, after a day of sun
+    advance(10 * HOUR); // 15:00, after a morning of sun
     assert.ok(realtime(sim).loadCurrent > 0);
+    assert.equal(status(sim).battery_state, 'normal');
   });
 });

@@ -17,8 +17,8 @@ type Probe = { kind: 'frame'; length: number } | { kind: 'incomplete' } | { kind
 
 /**
  * The frame starting at `at`, if one is there. Requests FC1-6 are 8 bytes and FC15/16 carry a byte count;
- * for any other function code the frame is taken to end where the received bytes end (the sender's pause),
- * so such a request can still be answered with "illegal function".
+ * for any other function code (only when `openEnded`) the frame is taken to end where the received bytes
+ * end (the sender's pause), so such a request can still be answered with "illegal function".
  */
 function probe(buf: Buffer, at: number, openEnded: boolean): Probe {
   const available = buf.length - at;

@@ -1,0 +1,67 @@
+// `npm run bench`: figures of the Modbus bus and the Epever reader against simulators on loopback and a pty.
+// Stdout gets one JSON line per figure set, then tables; progress and errors go to stderr.
+import { messageOf } from '../../nodes/common/errors';
+import type { TransportKind } from '../../nodes/modbus-bus/bus-config';
+import { benchEpeverRead, EPEVER_READ_LEGEND } from './epever-read';
+import { Report } from './report';
+import { benchSharedBus, SHARED_BUS_LEGEND, type BusKind } from './shared-bus';
+import { TRANSPORTS } from './transports';
+import { WIRE_ESTIMATE_LEGEND, wireEstimate } from './wire-estimate';
+
+/** Everything runs in about a minute and a half; a hung transport must not hold the run forever. */
+const DEADLINE_MS = 180_000;
+const READS = { reads: 50, warmup: 5 };
+const SHARED_BUS_WINDOW_MS = 12_000;
+const SHARED_BUS_RUNS: readonly [TransportKind, BusKind][] = [
+  ['serial', 'backoff'],
+  ['serial', 'naive'],
+  ['tcp', 'backoff'],
+  ['tcp', 'naive'],
+];
+
+const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+async function main(): Promise<boolean> {
+  const report = new Report();
+  let ok = true;
+  const attempt = async (what: string, run: () => Promise<void>) => {
+    progress(what);
+    try {
+      await run();
+    } catch (err) {
+      ok = false;
+      progress(`${what} failed: ${messageOf(err)}`);
+    }
+  };
+
+  report.add('rtu-wire-estimate', '115200 8N1', wireEstimate(), WIRE_ESTIMATE_LEGEND);
+  for (const transport of TRANSPORTS) {
+    await attempt(`epever-read over ${transport}`, async () => {
+      report.add('epever-read', transport, await benchEpeverRead(transport, READS), EPEVER_READ_LEGEND);
+    });
+  }
+  for (const [transport, bus] of SHARED_BUS_RUNS) {
+    await attempt(`shared-bus over ${transport}, ${bus} bus, ${SHARED_BUS_WINDOW_MS / 1000} s`, async () => {
+      const figures = await benchSharedBus(transport, bus, { windowMs: SHARED_BUS_WINDOW_MS });
+      report.add('shared-bus', `${transport}, ${bus === 'backoff' ? 'ours' : 'naive'}`, figures, SHARED_BUS_LEGEND);
+    });
+  }
+  report.printTables();
+  return ok;
+}
+
+const deadline = setTimeout(() => {
+  progress(`still running after ${DEADLINE_MS / 1000} s; giving up`);
+  process.exit(1);
+}, DEADLINE_MS);
+deadline.unref();
+
+main().then(
+  (ok) => {
+    process.exitCode = ok ? 0 : 1;
+  },
+  (err: unknown) => {
+    progress(messageOf(err));
+    process.exitCode = 1;
+  },
+);

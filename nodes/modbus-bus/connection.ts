@@ -7,7 +7,7 @@ import { BusQueue } from '../common/bus-queue';
 import { messageOf } from '../common/errors';
 import type { ModbusUnit } from '../common/modbus-unit';
 import type { BusSettings } from './bus-config';
-import { classifyModbusError, explainFailure, openClient, type ModbusClient } from './modbus-client';
+import { classifyModbusError, closeClient, explainFailure, openClient, unitThrough, type ModbusClient } from './modbus-client';
 
 export type LinkState = 'idle' | 'connecting' | 'connected' | 'disconnected';
 
@@ -111,15 +111,7 @@ export class ModbusConnection extends EventEmitter {
 
   /** A view of one device on this bus, for device engines. */
   unit(unitId: number): ModbusUnit {
-    const run = <T>(op: (client: ModbusClient) => Promise<T>) => this.transact(unitId, op);
-    return {
-      readInputRegisters: (address, count) => run(async (c) => (await c.readInputRegisters(address, count)).data),
-      readHoldingRegisters: (address, count) => run(async (c) => (await c.readHoldingRegisters(address, count)).data),
-      readCoils: (address, count) => run(async (c) => (await c.readCoils(address, count)).data.slice(0, count)),
-      readDiscreteInputs: (address, count) => run(async (c) => (await c.readDiscreteInputs(address, count)).data.slice(0, count)),
-      writeRegisters: (address, values) => run(async (c) => void (await c.writeRegisters(address, values))),
-      writeCoil: (address, value) => run(async (c) => void (await c.writeCoil(address, value))),
-    };
+    return unitThrough((op) => this.transact(unitId, op));
   }
 
   async shutdown(): Promise<void> {
@@ -128,7 +120,7 @@ export class ModbusConnection extends EventEmitter {
     const client = this.client;
     this.client = undefined;
     this.setStatus({ state: 'idle' });
-    if (client) await closeQuietly(client);
+    if (client) await closeClient(client);
   }
 
   private async connect(): Promise<void> {
@@ -143,7 +135,7 @@ export class ModbusConnection extends EventEmitter {
     }
     if (this.users.size === 0) {
       // Everyone left while the port was opening.
-      await closeQuietly(client);
+      await closeClient(client);
       return;
     }
     this.client = client;
@@ -170,16 +162,4 @@ export class ModbusConnection extends EventEmitter {
     this.status = status;
     this.emit('status', status);
   }
-}
-
-function closeQuietly(client: ModbusClient): Promise<void> {
-  return new Promise((resolve) => {
-    try {
-      client.close(() => resolve());
-    } catch {
-      resolve();
-    }
-    // A serial port that never acknowledges its close must not hold up Node-RED's redeploy.
-    setTimeout(resolve, 2000).unref();
-  });
 }

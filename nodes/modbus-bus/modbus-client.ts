@@ -1,6 +1,7 @@
 // Opens a modbus-serial client for the chosen transport and tells its failures apart.
 import ModbusRTU from 'modbus-serial';
 import type { FailureKind } from '../common/bus-queue';
+import type { ModbusUnit } from '../common/modbus-unit';
 import type { BusSettings } from './bus-config';
 
 // modbus-serial's typings omit that the client is an EventEmitter.
@@ -75,4 +76,31 @@ export function explainFailure(err: unknown, unitId: number, timeoutMs: number):
     default:
       return err;
   }
+}
+
+/** Something that runs one transaction with the client when the bus is free. */
+export type Transactor = <T>(op: (client: ModbusClient) => Promise<T>) => Promise<T>;
+
+/** A ModbusUnit whose every call is one transaction through `run`. */
+export function unitThrough(run: Transactor): ModbusUnit {
+  return {
+    readInputRegisters: (address, count) => run(async (c) => (await c.readInputRegisters(address, count)).data),
+    readHoldingRegisters: (address, count) => run(async (c) => (await c.readHoldingRegisters(address, count)).data),
+    readCoils: (address, count) => run(async (c) => (await c.readCoils(address, count)).data.slice(0, count)),
+    readDiscreteInputs: (address, count) => run(async (c) => (await c.readDiscreteInputs(address, count)).data.slice(0, count)),
+    writeRegisters: (address, values) => run(async (c) => void (await c.writeRegisters(address, values))),
+    writeCoil: (address, value) => run(async (c) => void (await c.writeCoil(address, value))),
+  };
+}
+
+export function closeClient(client: ModbusClient): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      client.close(() => resolve());
+    } catch {
+      resolve();
+    }
+    // A serial port that never acknowledges its close must not hold up Node-RED's redeploy.
+    setTimeout(resolve, 2000).unref();
+  });
 }

@@ -2,7 +2,7 @@
 // which device stopped answering, so each poll of a dead device costs (1 + retries) timeouts on the line.
 import type { ModbusUnit } from '../../nodes/common/modbus-unit';
 import type { BusSettings } from '../../nodes/modbus-bus/bus-config';
-import { classifyModbusError, openClient, type ModbusClient } from '../../nodes/modbus-bus/modbus-client';
+import { classifyModbusError, closeClient, openClient, unitThrough, type ModbusClient } from '../../nodes/modbus-bus/modbus-client';
 import { TransactionLog } from './transaction-log';
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -21,26 +21,11 @@ export class NaiveBus {
   }
 
   unit(unitId: number): ModbusUnit {
-    const run = <T>(op: (client: ModbusClient) => Promise<T>) => this.transact(unitId, op);
-    return {
-      readInputRegisters: (address, count) => run(async (c) => (await c.readInputRegisters(address, count)).data),
-      readHoldingRegisters: (address, count) => run(async (c) => (await c.readHoldingRegisters(address, count)).data),
-      readCoils: (address, count) => run(async (c) => (await c.readCoils(address, count)).data.slice(0, count)),
-      readDiscreteInputs: (address, count) => run(async (c) => (await c.readDiscreteInputs(address, count)).data.slice(0, count)),
-      writeRegisters: (address, values) => run(async (c) => void (await c.writeRegisters(address, values))),
-      writeCoil: (address, value) => run(async (c) => void (await c.writeCoil(address, value))),
-    };
+    return unitThrough((op) => this.transact(unitId, op));
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      try {
-        this.client.close(() => resolve());
-      } catch {
-        resolve();
-      }
-      setTimeout(resolve, 2000).unref();
-    });
+    return closeClient(this.client);
   }
 
   private transact<T>(unitId: number, op: (client: ModbusClient) => Promise<T>): Promise<T> {

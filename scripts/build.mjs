@@ -1,7 +1,7 @@
 // Compiles TypeScript, then puts each node's editor html, locale files and icon beside its compiled JS:
 // Node-RED looks for them nowhere else.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -12,10 +12,11 @@ const outDir = join(root, process.env.BUILD_OUT || 'dist');
 rmSync(outDir, { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', root, '--outDir', outDir], { stdio: 'inherit' });
 
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+// Every folder of nodes/ with an editor file is a node type.
+const types = readdirSync(join(root, 'nodes')).filter((type) => existsSync(join(root, 'nodes', type, `${type}.html`)));
 const localesDir = join(root, 'locales');
 const languages = readdirSync(localesDir);
-for (const type of Object.keys(pkg['node-red'].nodes)) {
+for (const type of types) {
   const out = join(outDir, 'nodes', type);
   mkdirSync(out, { recursive: true });
   cpSync(join(root, 'nodes', type, `${type}.html`), join(out, `${type}.html`));

@@ -69,7 +69,7 @@ export = function register(RED: NodeAPI): void {
         const text = err instanceof DeviceBackedOffError ? 'backed off' : messageOf(err);
         if (text !== lastReported) {
           lastReported = text;
-          node.error(t('errors.poll', { error: messageOf(err) }), { topic: config.topic, device: config.deviceId, error: messageOf(err) });
+          node.error(t('errors.poll', { error: messageOf(err) }), { topic: config.topic, device: config.deviceId, payload: messageOf(err) });
         }
       } finally {
         polling = false;

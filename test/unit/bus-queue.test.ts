@@ -102,10 +102,10 @@ describe('BusQueue', () => {
   it('close rejects what is waiting and refuses new work', async () => {
     const q = queue();
     const first = q.run(1, () => tick(20).then(() => 'first'));
-    const waiting = q.run(1, async () => 'waiting');
+    const waiting = assert.rejects(q.run(1, async () => 'waiting'), QueueClosedError);
     q.close();
     assert.equal(await first, 'first');
-    await assert.rejects(waiting, QueueClosedError);
+    await waiting;
     await assert.rejects(q.run(1, async () => 'late'), QueueClosedError);
   });
 });

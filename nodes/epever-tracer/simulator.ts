@@ -5,6 +5,7 @@ import { ExceptionCode, ModbusException, noFaults, type DeviceFaults, type Modbu
 import { decodeClock, encodeClock, wallClockUtc, type WallClock } from './clock';
 import { decodeGroup, encodeGroup } from './register-codec';
 import {
+  ANSWERED_RANGES,
   BATTERY_SETTINGS,
   CLOCK_ADDRESS,
   CLOCK_WORDS,
@@ -60,12 +61,11 @@ function spanOf(group: RegisterGroup): Span {
   return [first, last];
 }
 
-// The device answers any address inside a documented block (zeros where nothing is defined) and refuses
-// everything outside.
-const INPUT_SPANS: readonly Span[] = [RATED, REALTIME, STATUS, STATISTICS].map(spanOf);
+// The device answers any address inside one of its answered ranges (zeros where nothing is defined) and
+// refuses reads that leave them, as the real controller does.
+const INPUT_SPANS: readonly Span[] = ANSWERED_RANGES.filter(([first]) => first < BATTERY_SETTINGS[0].address);
+const HOLDING_SPANS: readonly Span[] = ANSWERED_RANGES.filter(([first]) => first >= BATTERY_SETTINGS[0].address);
 const SETTINGS_SPAN = spanOf(BATTERY_SETTINGS);
-const CLOCK_SPAN: Span = [CLOCK_ADDRESS, CLOCK_ADDRESS + CLOCK_WORDS - 1];
-const HOLDING_SPANS: readonly Span[] = [SETTINGS_SPAN, CLOCK_SPAN];
 const COIL_SPAN: Span = [COIL_MANUAL_LOAD, COIL_FORCE_LOAD];
 const DISCRETE_SPAN: Span = [DISCRETE_OVER_TEMPERATURE, DISCRETE_NIGHT];
 

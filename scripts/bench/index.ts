@@ -1,9 +1,11 @@
-// `npm run bench`: figures of the Modbus bus and the Epever reader against simulators on loopback and a pty.
+// `npm run bench`: figures of the Modbus bus and the Epever reader against simulators on loopback and a pty,
+// and of the rollup engine and node.
 // Stdout gets one JSON line per figure set, then tables; progress and errors go to stderr.
 import { messageOf } from '../../nodes/common/errors';
 import type { TransportKind } from '../../nodes/modbus-bus/bus-config';
 import { benchEpeverRead, EPEVER_READ_LEGEND } from './epever-read';
 import { Report } from './report';
+import { benchRollup } from './rollup';
 import { benchSharedBus, SHARED_BUS_LEGEND, type BusKind } from './shared-bus';
 import { TRANSPORTS } from './transports';
 import { WIRE_ESTIMATE_LEGEND, wireEstimate } from './wire-estimate';
@@ -46,6 +48,7 @@ async function main(): Promise<boolean> {
       report.add('shared-bus', `${transport}, ${bus === 'backoff' ? 'ours' : 'naive'}`, figures, SHARED_BUS_LEGEND);
     });
   }
+  await benchRollup(report, attempt);
   report.printTables();
   return ok;
 }

@@ -1,29 +1,69 @@
 #!/usr/bin/env node
-// solar-telemetry-sim: serves simulated devices over Modbus TCP, RTU over TCP and/or a pseudo-terminal,
-// for tests, the demo and anyone without the hardware.
+// solar-telemetry-sim: serves simulated devices over Modbus TCP, RTU over TCP, PI30 over TCP and/or a
+// pseudo-terminal, for tests, the demo and anyone without the hardware.
 import { parseArgs } from 'node:util';
 import type { ModbusDevice } from '../nodes/common/modbus-slave/device';
 import { servePty } from '../nodes/common/modbus-slave/serve-pty';
 import { serveRtuOverTcp } from '../nodes/common/modbus-slave/serve-rtu-over-tcp';
 import { serveTcp } from '../nodes/common/modbus-slave/serve-tcp';
 import { EpeverSimulator } from '../nodes/epever-tracer/simulator';
+import { servePi30Pty, servePi30Tcp } from '../nodes/mpp-pi30/sim-serve';
+import { Pi30Simulator } from '../nodes/mpp-pi30/simulator';
+
+type Transport = 'tcp' | 'rtu-tcp' | 'pty';
+
+interface Running {
+  /** What a client opens: "modbus-tcp 127.0.0.1:5020", "serial /tmp/.../b". */
+  readonly where: string;
+  close(): Promise<void>;
+}
 
 interface DeviceKind {
   readonly summary: string;
-  /** The default unit id of a factory-fresh device. */
-  readonly defaultUnit: number;
-  create(unitId: number, speed: number): ModbusDevice;
+  readonly transports: readonly Transport[];
+  /** The TCP port served when no transport is chosen. */
+  readonly defaultTcpPort: number;
+  /** Modbus devices: the unit id of a factory-fresh device. PI30 devices have none. */
+  readonly defaultUnit?: number;
+  /** Makes the one simulated device of a run and returns how to serve it on a transport. */
+  create(plan: Plan): (transport: Transport, port: number) => Promise<Running>;
+}
+
+function serveModbus(device: ModbusDevice, plan: Plan, transport: Transport, port: number): Promise<Running> {
+  switch (transport) {
+    case 'tcp':
+      return serveTcp([device], { host: plan.host, port }).then((s) => ({ where: `modbus-tcp ${s.host}:${s.port}`, close: () => s.close() }));
+    case 'rtu-tcp':
+      return serveRtuOverTcp([device], { host: plan.host, port }).then((s) => ({ where: `rtu-over-tcp ${s.host}:${s.port}`, close: () => s.close() }));
+    case 'pty':
+      return servePty([device]).then((line) => ({ where: `serial ${line.path}`, close: () => line.close() }));
+  }
 }
 
 const KINDS: Record<string, DeviceKind> = {
   epever: {
     summary: 'Epever Tracer AN/BN MPPT charge controller, 12 V system, 200 Ah sealed battery',
+    transports: ['tcp', 'rtu-tcp', 'pty'],
+    defaultTcpPort: 5020,
     defaultUnit: 1,
-    create: (unitId, speed) => new EpeverSimulator({ unitId, speed }),
+    create(plan) {
+      const device = new EpeverSimulator({ unitId: plan.unitId, speed: plan.speed });
+      return (transport, port) => serveModbus(device, plan, transport, port);
+    },
+  },
+  'mpp-pi30': {
+    summary: 'MPP-Solar / Voltronic 5 kVA 48 V hybrid inverter speaking PI30 (PI30MAX), raw bytes as a serial bridge passes them',
+    transports: ['tcp', 'pty'],
+    defaultTcpPort: 5030,
+    create(plan) {
+      const sim = new Pi30Simulator({ speed: plan.speed });
+      return (transport, port) =>
+        transport === 'pty'
+          ? servePi30Pty(sim).then((line) => ({ where: `serial ${line.path} (2400 8N1)`, close: () => line.close() }))
+          : servePi30Tcp(sim, { host: plan.host, port }).then((s) => ({ where: `pi30-tcp ${s.host}:${s.port}`, close: () => s.close() }));
+    },
   },
 };
-
-const DEFAULT_TCP_PORT = 5020;
 
 function usage(): string {
   const kinds = Object.entries(KINDS)
@@ -37,15 +77,16 @@ Kinds:
 ${kinds}
 
 Options:
-  --unit N         Modbus unit id (default: the device's factory default)
-  --tcp PORT       serve Modbus TCP on PORT (0 picks a free port)
+  --unit N         Modbus unit id (default: the device's factory default; Modbus kinds only)
+  --tcp PORT       serve on TCP PORT (0 picks a free port): Modbus TCP, or for mpp-pi30 the raw PI30
+                   bytes a serial-to-network bridge passes
   --rtu-tcp PORT   serve raw RTU frames over TCP on PORT, as a serial-to-Ethernet gateway does
-  --pty            serve RTU on a pseudo-terminal (needs socat); prints the path to open
+  --pty            serve the serial line on a pseudo-terminal (needs socat); prints the path to open
   --host HOST      address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
   --speed N        simulated seconds per real second (default 1)
   -h, --help       show this text
 
-With no transport option, Modbus TCP on port ${DEFAULT_TCP_PORT} is served.`;
+With no transport option, TCP is served: port 5020 for epever, 5030 for mpp-pi30.`;
 }
 
 class UsageError extends Error {}
@@ -90,10 +131,12 @@ function parse(argv: string[]): Plan | 'help' {
   if (!(speed > 0) || !Number.isFinite(speed)) throw new UsageError(`--speed must be a positive number, not "${values.speed}"`);
   let tcpPort = integer(values.tcp, 'tcp', 0, 65535);
   const rtuTcpPort = integer(values['rtu-tcp'], 'rtu-tcp', 0, 65535);
-  if (tcpPort === undefined && rtuTcpPort === undefined && !values.pty) tcpPort = DEFAULT_TCP_PORT;
+  if (rtuTcpPort !== undefined && !device.transports.includes('rtu-tcp')) throw new UsageError(`${kind} does not speak Modbus: use --tcp or --pty`);
+  if (values.unit !== undefined && device.defaultUnit === undefined) throw new UsageError(`${kind} has no unit id`);
+  if (tcpPort === undefined && rtuTcpPort === undefined && !values.pty) tcpPort = device.defaultTcpPort;
   return {
     kind,
-    unitId: integer(values.unit, 'unit', 1, 247) ?? device.defaultUnit,
+    unitId: integer(values.unit, 'unit', 1, 247) ?? device.defaultUnit ?? 0,
     speed,
     host: values.host,
     tcpPort,
@@ -103,25 +146,20 @@ function parse(argv: string[]): Plan | 'help' {
 }
 
 async function run(plan: Plan): Promise<void> {
-  const device = KINDS[plan.kind].create(plan.unitId, plan.speed);
-  const label = `${plan.kind} unit ${plan.unitId}`;
-  const running: { close(): Promise<void> }[] = [];
+  const kind = KINDS[plan.kind];
+  const serve = kind.create(plan);
+  const label = kind.defaultUnit === undefined ? plan.kind : `${plan.kind} unit ${plan.unitId}`;
+  const running: Running[] = [];
   const closeAll = () => Promise.all(running.map((r) => r.close()));
+  const wanted: [Transport, number][] = [];
+  if (plan.tcpPort !== undefined) wanted.push(['tcp', plan.tcpPort]);
+  if (plan.rtuTcpPort !== undefined) wanted.push(['rtu-tcp', plan.rtuTcpPort]);
+  if (plan.pty) wanted.push(['pty', 0]);
   try {
-    if (plan.tcpPort !== undefined) {
-      const server = await serveTcp([device], { host: plan.host, port: plan.tcpPort });
-      running.push(server);
-      console.log(`${label}: modbus-tcp ${server.host}:${server.port}`);
-    }
-    if (plan.rtuTcpPort !== undefined) {
-      const server = await serveRtuOverTcp([device], { host: plan.host, port: plan.rtuTcpPort });
-      running.push(server);
-      console.log(`${label}: rtu-over-tcp ${server.host}:${server.port}`);
-    }
-    if (plan.pty) {
-      const line = await servePty([device]);
-      running.push(line);
-      console.log(`${label}: serial ${line.path}`);
+    for (const [transport, port] of wanted) {
+      const served = await serve(transport, port);
+      running.push(served);
+      console.log(`${label}: ${served.where}`);
     }
   } catch (err) {
     await closeAll();

@@ -21,7 +21,7 @@ import {
   type BatterySettings,
   type RegisterGroup,
 } from './register-map';
-import { ambientTemperature, householdLoadWatts, panelIrradiance, type Site } from './sim-day';
+import { ambientTemperature, householdLoadWatts, panelIrradiance, type Site } from '../common/sim-day';
 import { initialPlant, stepPlant, type PlantConfig, type PlantState, type Surroundings } from './sim-plant';
 import { DEFAULT_SETTINGS, SIMULATED_RATED, settingsProblem } from './sim-settings';
 import { StatisticsLedger, dayKey } from './sim-statistics';

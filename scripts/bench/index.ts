@@ -1,12 +1,14 @@
 // `npm run bench`: figures of the Modbus bus and the Epever reader against simulators on loopback and a pty,
-// and of the rollup engine and node.
+// of the rollup engine and node, of the PI30 link and of the disk spool.
 // Stdout gets one JSON line per figure set, then tables; progress and errors go to stderr.
 import { messageOf } from '../../nodes/common/errors';
 import type { TransportKind } from '../../nodes/modbus-bus/bus-config';
 import { benchEpeverRead, EPEVER_READ_LEGEND } from './epever-read';
 import { Report } from './report';
+import { benchPi30, PI30_LEGEND } from './pi30';
 import { benchRollup } from './rollup';
 import { benchSharedBus, SHARED_BUS_LEGEND, type BusKind } from './shared-bus';
+import { benchSpool, SPOOL_LEGEND } from './spool';
 import { TRANSPORTS } from './transports';
 import { WIRE_ESTIMATE_LEGEND, wireEstimate } from './wire-estimate';
 
@@ -49,6 +51,12 @@ async function main(): Promise<boolean> {
     });
   }
   await benchRollup(report, attempt);
+  await attempt('pi30', async () => {
+    for (const { bench, ...figures } of await benchPi30()) report.add(bench, String(figures.transport), figures, PI30_LEGEND);
+  });
+  await attempt('spool', async () => {
+    for (const { bench, case: column, ...figures } of await benchSpool()) report.add(bench, String(column), figures, SPOOL_LEGEND);
+  });
   report.printTables();
   return ok;
 }

@@ -1,5 +1,5 @@
-// The demo runs the package's own example flow, so what `npm start` shows is what users import; only the
-// bus is pointed at wherever the simulator actually listens.
+// The demo runs the package's own example flows, so what `npm start` shows is what users import; only the
+// bus and the inverter port are pointed at wherever the simulators actually listen.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -11,6 +11,7 @@ export interface FlowNode {
 }
 
 export const EXAMPLE_FLOW = join('examples', 'epever-tracer', 'epever-to-websocket.json');
+export const INVERTER_EXAMPLE_FLOW = join('examples', 'mpp-pi30', 'inverter-dashboard-mqtt.json');
 
 export function parseFlow(text: string, source: string): FlowNode[] {
   const data: unknown = JSON.parse(text);
@@ -25,8 +26,8 @@ export function parseFlow(text: string, source: string): FlowNode[] {
   });
 }
 
-export function readExampleFlow(packageRoot: string): FlowNode[] {
-  const file = join(packageRoot, EXAMPLE_FLOW);
+export function readExampleFlow(packageRoot: string, example = EXAMPLE_FLOW): FlowNode[] {
+  const file = join(packageRoot, example);
   return parseFlow(readFileSync(file, 'utf8'), file);
 }
 
@@ -37,8 +38,35 @@ export function pointBusAt(flow: readonly FlowNode[], host: string, port: number
   return flow.map((n) => (n.type === 'modbus-bus' ? { ...n, transport: 'tcp', host, port } : { ...n }));
 }
 
-/** The path the flow's WebSocket listener serves, for the banner. */
+/**
+ * The inverter example with its one pi30-port switched to TCP at `host:port`, and its MQTT output disabled:
+ * the demo starts no broker, and a broker that is not there would fill the log with reconnect attempts.
+ */
+export function pointInverterAt(flow: readonly FlowNode[], host: string, port: number): FlowNode[] {
+  const ports = flow.filter((n) => n.type === 'pi30-port');
+  if (ports.length !== 1) throw new Error(`the inverter example should hold one pi30-port, it holds ${ports.length}`);
+  return flow.map((n) => {
+    if (n.type === 'pi30-port') return { ...n, transport: 'tcp', host, port };
+    if (n.type === 'mqtt out') return { ...n, d: true };
+    return { ...n };
+  });
+}
+
+/**
+ * Example flows joined into one. A node whose id came already is left out: the examples share their Dashboard 2
+ * base and theme by id, so that importing two of them keeps one /dashboard.
+ */
+export function joinFlows(...flows: (readonly FlowNode[])[]): FlowNode[] {
+  const seen = new Set<string>();
+  return flows.flat().filter((n) => !seen.has(n.id) && seen.add(n.id));
+}
+
+/** The paths the flow's WebSocket listeners serve, for the banner. */
+export function websocketPaths(flow: readonly FlowNode[]): string[] {
+  return flow.filter((n) => n.type === 'websocket-listener' && typeof n.path === 'string').map((n) => n.path as string);
+}
+
+/** The path of the first WebSocket listener. */
 export function websocketPath(flow: readonly FlowNode[]): string | undefined {
-  const listener = flow.find((n) => n.type === 'websocket-listener');
-  return typeof listener?.path === 'string' ? listener.path : undefined;
+  return websocketPaths(flow)[0];
 }

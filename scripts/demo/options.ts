@@ -7,6 +7,9 @@ export interface DemoOptions {
   simulatorPort: number;
   /** True when the port is only the default: if it is taken, an ephemeral port will do. */
   simulatorPortIsDefault: boolean;
+  /** The PI30 inverter simulator's TCP port; 0 asks for an ephemeral one. */
+  inverterPort: number;
+  inverterPortIsDefault: boolean;
   /** Simulated seconds per real second. */
   speed: number;
   /** Node-RED's user directory; undefined means `.demo/` in the checkout. */
@@ -16,18 +19,21 @@ export interface DemoOptions {
 
 export const DEFAULT_EDITOR_PORT = 1880;
 export const DEFAULT_SIMULATOR_PORT = 5020;
+export const DEFAULT_INVERTER_PORT = 5030;
 export const DEFAULT_SPEED = 60;
 
-export const USAGE = `Usage: npm start -- [--speed N] [--port N] [--sim-port N] [--user-dir D]
+export const USAGE = `Usage: npm start -- [--speed N] [--port N] [--sim-port N] [--inverter-port N] [--user-dir D]
    or: node dist/scripts/demo.js [the same options]
 
-Starts the Epever simulator on Modbus TCP and Node-RED with a flow that reads it and serves the readings
-on a WebSocket.
+Starts the Epever simulator on Modbus TCP, the PI30 inverter simulator on TCP, and Node-RED with flows that
+read them and serve the readings on WebSockets.
 
   --speed N      simulated seconds per real second (env SIM_SPEED, default ${DEFAULT_SPEED}: a day in 24 min)
   --port N       Node-RED's port (env PORT, default ${DEFAULT_EDITOR_PORT})
   --sim-port N   the simulator's Modbus TCP port, 0 for any free one
                  (env SIM_PORT, default ${DEFAULT_SIMULATOR_PORT}, or a free one when that is taken)
+  --inverter-port N  the PI30 inverter simulator's TCP port, 0 for any free one
+                 (env INVERTER_PORT, default ${DEFAULT_INVERTER_PORT}, or a free one when that is taken)
   --user-dir D   Node-RED's user directory (env DEMO_USER_DIR, default .demo/ in the checkout)
 `;
 
@@ -62,7 +68,7 @@ function port(text: string, what: string, allowZero: boolean): number {
   return value;
 }
 
-const KNOWN_FLAGS = ['--speed', '--port', '--sim-port', '--user-dir'];
+const KNOWN_FLAGS = ['--speed', '--port', '--sim-port', '--inverter-port', '--user-dir'];
 
 export function parseOptions(argv: readonly string[], env: Env): DemoOptions {
   const help = argv.includes('--help') || argv.includes('-h');
@@ -78,10 +84,13 @@ export function parseOptions(argv: readonly string[], env: Env): DemoOptions {
   }
   const editorText = pick(argv, '--port', env, 'PORT');
   const simulatorText = pick(argv, '--sim-port', env, 'SIM_PORT');
+  const inverterText = pick(argv, '--inverter-port', env, 'INVERTER_PORT');
   return {
     editorPort: editorText === undefined ? DEFAULT_EDITOR_PORT : port(editorText, 'PORT', false),
     simulatorPort: simulatorText === undefined ? DEFAULT_SIMULATOR_PORT : port(simulatorText, 'SIM_PORT', true),
     simulatorPortIsDefault: simulatorText === undefined,
+    inverterPort: inverterText === undefined ? DEFAULT_INVERTER_PORT : port(inverterText, 'INVERTER_PORT', true),
+    inverterPortIsDefault: inverterText === undefined,
     speed,
     userDir: pick(argv, '--user-dir', env, 'DEMO_USER_DIR'),
     help,

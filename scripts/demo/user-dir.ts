@@ -88,6 +88,20 @@ function writeUserPackage(userDir: string): void {
   writeFileSync(file, JSON.stringify(pkg, null, 2) + '\n');
 }
 
+/**
+ * Links another node package, installed in the checkout's node_modules, into userDir/node_modules the way this
+ * package is linked; with no `source`, removes a link an earlier start left there.
+ */
+export function linkNodeModule(userDir: string, name: string, source: string | undefined): void {
+  const path = join(userDir, 'node_modules', ...name.split('/'));
+  if (source === undefined) {
+    remove(path);
+    return;
+  }
+  mkdirSync(resolve(path, '..'), { recursive: true });
+  linkTo(source, path);
+}
+
 export interface UserDirPlan {
   userDir: string;
   packageRoot: string;

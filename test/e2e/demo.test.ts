@@ -14,6 +14,7 @@ const PACKAGE_NAME = 'node-red-contrib-solar-telemetry';
 // Compiled, this file is <build>/test/e2e/demo.test.js and the demo <build>/scripts/demo.js.
 const DEMO = join(__dirname, '../../scripts/demo.js');
 const WS_PATH = '/ws/solar/data/';
+const INVERTER_WS_PATH = '/ws/solar/inverter/';
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$/;
 
 function packageRoot(): string {
@@ -62,7 +63,7 @@ describe('npm start demo (simulator + embedded Node-RED)', function () {
     userDir = mkdtempSync(join(tmpdir(), 'solar-demo-'));
     port = await freePort();
     const demo = spawn(process.execPath, [DEMO], {
-      env: { ...process.env, PORT: String(port), SIM_PORT: '0', DEMO_USER_DIR: userDir },
+      env: { ...process.env, PORT: String(port), SIM_PORT: '0', INVERTER_PORT: '0', DEMO_USER_DIR: userDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = demo;
@@ -96,11 +97,12 @@ describe('npm start demo (simulator + embedded Node-RED)', function () {
     if (userDir) rmSync(userDir, { recursive: true, force: true });
   });
 
-  it('publishes a Wyandata reading on the WebSocket within 15 s', async () => {
-    const socket = new WebSocket(`ws://127.0.0.1:${port}${WS_PATH}`);
+  /** The first message on a WebSocket path of the demo. */
+  async function firstMessage(path: string): Promise<Json> {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}${path}`);
     try {
       const text = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no message within 15 s; demo output:\n${output}`)), 15000);
+        const timer = setTimeout(() => reject(new Error(`no message on ${path} within 15 s; demo output:\n${output}`)), 15000);
         socket.once('message', (data: WebSocket.RawData) => {
           clearTimeout(timer);
           resolve(data.toString());
@@ -110,22 +112,36 @@ describe('npm start demo (simulator + embedded Node-RED)', function () {
           reject(err);
         });
       });
-      const reading = JSON.parse(text) as Json;
-      assert.equal(typeof reading.timestamp, 'string');
-      assert.match(reading.timestamp as string, ISO_UTC);
-      assert.equal(new Date(reading.timestamp as string).toISOString().slice(0, 19), (reading.timestamp as string).slice(0, 19));
-      assert.equal(typeof objectAt(reading, 'pv_array').voltage, 'number');
-      assert.equal(typeof objectAt(reading, 'battery').voltage, 'number');
-      assert.equal(typeof objectAt(reading, 'load').power, 'number');
-      assert.ok(['none', 'float', 'boost', 'equalize'].includes(objectAt(reading, 'controller').charging_mode as string));
-      assert.ok((objectAt(reading, 'battery').voltage as number) > 10, 'a 12 V battery');
-      assert.equal(typeof objectAt(reading, 'energy').total_kwh, 'number', 'energy counters are on');
+      return JSON.parse(text) as Json;
     } finally {
       socket.terminate();
     }
+  }
+
+  it('publishes a Wyandata reading on the WebSocket within 15 s', async () => {
+    const reading = await firstMessage(WS_PATH);
+    assert.equal(typeof reading.timestamp, 'string');
+    assert.match(reading.timestamp as string, ISO_UTC);
+    assert.equal(new Date(reading.timestamp as string).toISOString().slice(0, 19), (reading.timestamp as string).slice(0, 19));
+    assert.equal(typeof objectAt(reading, 'pv_array').voltage, 'number');
+    assert.equal(typeof objectAt(reading, 'battery').voltage, 'number');
+    assert.equal(typeof objectAt(reading, 'load').power, 'number');
+    assert.ok(['none', 'float', 'boost', 'equalize'].includes(objectAt(reading, 'controller').charging_mode as string));
+    assert.ok((objectAt(reading, 'battery').voltage as number) > 10, 'a 12 V battery');
+    assert.equal(typeof objectAt(reading, 'energy').total_kwh, 'number', 'energy counters are on');
   });
 
-  it('serves the editor with epever-tracer and modbus-bus in the palette', async () => {
+  it('publishes an inverter reading on /ws/solar/inverter/ within 15 s', async () => {
+    const reading = await firstMessage(INVERTER_WS_PATH);
+    assert.match(reading.timestamp as string, ISO_UTC);
+    assert.equal(typeof objectAt(reading, 'grid').voltage, 'number');
+    assert.equal(typeof objectAt(reading, 'ac_output').active_power, 'number');
+    assert.ok((objectAt(reading, 'battery').voltage as number) > 40, 'a 48 V battery');
+    assert.ok(['line', 'battery', 'power_saving', 'fault'].includes(reading.mode as string), `mode ${String(reading.mode)}`);
+    assert.equal(typeof objectAt(reading, 'warnings').line_fail, 'boolean');
+  });
+
+  it('serves the editor with our nodes in the palette', async () => {
     const page = await fetch(`http://127.0.0.1:${port}/`);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<title>Node-RED<\/title>/);
@@ -137,17 +153,21 @@ describe('npm start demo (simulator + embedded Node-RED)', function () {
     const types = ours.flatMap((s) => s.types);
     assert.ok(types.includes('epever-tracer'), `palette types of ${PACKAGE_NAME}: ${types.join(', ')}`);
     assert.ok(types.includes('modbus-bus'));
+    assert.ok(types.includes('mpp-pi30') && types.includes('pi30-port'), `palette types of ${PACKAGE_NAME}: ${types.join(', ')}`);
     for (const set of ours) {
       assert.equal(set.enabled, true);
       assert.equal(set.err, undefined);
     }
   });
 
-  it('offers the example flow under Import > Examples', async () => {
+  it('offers the example flows under Import > Examples', async () => {
     const res = await fetch(`http://127.0.0.1:${port}/library/examples/flows/${PACKAGE_NAME}/epever-tracer/epever-to-websocket`);
     assert.equal(res.status, 200);
     const flow = (await res.json()) as { type: string }[];
     assert.ok(flow.some((n) => n.type === 'epever-tracer'));
+    const inverter = await fetch(`http://127.0.0.1:${port}/library/examples/flows/${PACKAGE_NAME}/mpp-pi30/inverter-dashboard-mqtt`);
+    assert.equal(inverter.status, 200);
+    assert.ok(((await inverter.json()) as { type: string }[]).some((n) => n.type === 'mpp-pi30'));
   });
 
   it('stops on SIGTERM with exit code 0', async () => {

@@ -1,5 +1,5 @@
-// The simulator's surroundings over a day: where the sun is, how much of it reaches the panel, how warm it
-// is and what the household draws. Pure functions of time and place, deterministic per calendar day.
+// Simulators' surroundings over a day: where the sun is, how much of it reaches the panel, how warm it is and
+// what a small household draws. Pure functions of time and place, deterministic per calendar day.
 
 export interface Site {
   readonly latitudeDeg: number;

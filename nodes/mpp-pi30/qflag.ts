@@ -1,0 +1,28 @@
+// QFLAG: `E` followed by the letters of enabled settings, `D` followed by the disabled ones ("EakxyDbjuvz").
+import { FLAG_LETTERS } from './enums';
+import type { Parsed } from './fields';
+
+export type QflagValues = { flags: Record<string, boolean> };
+
+export function parseQflag(text: string): Parsed<QflagValues> {
+  const flags: Record<string, boolean> = {};
+  const issues: string[] = [];
+  const extras: Record<string, string> = {};
+  let enabled: boolean | undefined;
+  const stray: string[] = [];
+  for (const char of text.replace(/\s+/g, '')) {
+    if (char === 'E' || char === 'D') {
+      enabled = char === 'E';
+    } else if (enabled === undefined || !/[a-z]/.test(char)) {
+      stray.push(char);
+    } else {
+      flags[Object.hasOwn(FLAG_LETTERS, char) ? FLAG_LETTERS[char] : `flag_${char}`] = enabled;
+    }
+  }
+  if (stray.length > 0) {
+    extras.qflag_stray = stray.join('');
+    issues.push(`QFLAG: characters outside an E or D list: ${JSON.stringify(stray.join(''))}`);
+  }
+  if (Object.keys(flags).length === 0) issues.push('QFLAG: no flags in the reply');
+  return { values: { flags }, extras, issues };
+}

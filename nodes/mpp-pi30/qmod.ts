@@ -1,0 +1,13 @@
+// QMOD: the operating mode, one letter.
+import { MODES } from './enums';
+import type { Parsed } from './fields';
+
+export type QmodValues = { mode?: string };
+
+export function parseQmod(text: string): Parsed<QmodValues> {
+  const letter = text.trim();
+  if (!/^[A-Z]$/.test(letter)) {
+    return { values: {}, extras: { qmod_0: letter }, issues: [`QMOD: expected one mode letter, got ${JSON.stringify(letter.slice(0, 40))}`] };
+  }
+  return { values: { mode: Object.hasOwn(MODES, letter) ? MODES[letter] : `unknown_${letter}` }, extras: {}, issues: [] };
+}

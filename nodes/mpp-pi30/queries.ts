@@ -1,0 +1,55 @@
+// Every PI30 query this package reads, and how its reply is parsed into payload groups.
+import { parseQmchgcr, parseQmuchgcr } from './current-options';
+import { ENERGY_COMMAND, parseEnergy } from './energy';
+import type { Parsed, Part } from './fields';
+import { parseQid, parseQmn, parseQpi, parseQvfw, parseQvfw2 } from './identity';
+import { parseQbeqi } from './qbeqi';
+import { parseQflag } from './qflag';
+import { parseQmod } from './qmod';
+import { parseQpigs, parseQpigs2 } from './qpigs';
+import { parseQdi, parseQpiri } from './qpiri';
+import { parseQpiws } from './qpiws';
+
+type Parser = (text: string, command: string) => Parsed<Part>;
+
+const PARSERS: Readonly<Record<string, Parser>> = {
+  QPIGS: parseQpigs,
+  QPIGS2: parseQpigs2,
+  QPIRI: parseQpiri,
+  QDI: parseQdi,
+  QMOD: parseQmod,
+  QPIWS: parseQpiws,
+  QFLAG: parseQflag,
+  QID: parseQid,
+  QVFW: parseQvfw,
+  QVFW2: parseQvfw2,
+  QPI: parseQpi,
+  QMN: parseQmn,
+  QBEQI: parseQbeqi,
+  QMCHGCR: parseQmchgcr,
+  QMUCHGCR: parseQmuchgcr,
+};
+
+/** The queries with a parser, for help texts and the editor; energy queries take a date (QEY2026...). */
+export const KNOWN_QUERIES = [...Object.keys(PARSERS), 'QET', 'QEYyyyy', 'QEMyyyymm', 'QEDyyyymmdd', 'QLT', 'QLYyyyy', 'QLMyyyymm', 'QLDyyyymmdd'];
+
+/** A query is Q followed by letters and digits; PI30 setters never start with Q, so queries are always safe. */
+export const QUERY_SHAPE = /^Q[A-Z0-9]{1,15}$/;
+
+export function isQuery(command: string): boolean {
+  return QUERY_SHAPE.test(command);
+}
+
+export function hasParser(command: string): boolean {
+  return Object.hasOwn(PARSERS, command) || ENERGY_COMMAND.test(command);
+}
+
+/**
+ * The reply text of `command` as payload groups. A query without a parser (QPGS0, QT, ...) keeps its raw
+ * reply in `reply.text`, so any query can be run even where this package names nothing.
+ */
+export function parseReply(command: string, text: string): Parsed<Part> {
+  if (Object.hasOwn(PARSERS, command)) return PARSERS[command](text, command);
+  if (ENERGY_COMMAND.test(command)) return parseEnergy(command, text);
+  return { values: { reply: { command, text } }, extras: {}, issues: [] };
+}

@@ -1,0 +1,76 @@
+// The simulated inverter on real transports: raw bytes over TCP (a serial-to-network bridge) and a serial
+// line on a socat pseudo-terminal pair through `serialport`.
+import { SerialPort } from 'serialport';
+import { listenTcp, type TcpEndpoint, type TcpListenOptions } from '../common/modbus-slave/tcp-listener';
+import { openPtyPair, type PtyPair, type PtyPairOptions } from '../common/pty-pair';
+import { pi30Session, type Session, type SessionOptions } from './sim-session';
+import type { Pi30Simulator } from './simulator';
+
+export type { TcpEndpoint } from '../common/modbus-slave/tcp-listener';
+
+export function servePi30Tcp(sim: Pi30Simulator, options: TcpListenOptions & SessionOptions = {}): Promise<TcpEndpoint> {
+  const sessions = new Set<Session>();
+  return listenTcp(
+    options,
+    (socket) => {
+      const session = pi30Session(
+        sim,
+        {
+          write: (bytes) => {
+            if (!socket.destroyed) socket.write(bytes);
+          },
+          drop: () => socket.destroy(),
+        },
+        options,
+      );
+      sessions.add(session);
+      socket.on('data', (chunk: Buffer) => session.push(chunk));
+      socket.on('close', () => {
+        session.close();
+        sessions.delete(session);
+      });
+    },
+    () => {
+      for (const session of sessions) session.close();
+    },
+  );
+}
+
+export interface Pi30PtyEndpoint {
+  /** The client's end: open it as the inverter's serial port. */
+  readonly path: string;
+  close(): Promise<void>;
+}
+
+export interface Pi30PtyOptions extends PtyPairOptions, SessionOptions {
+  /** Default 2400, the PI30 line speed. A pty moves bytes at any speed; `paceBaud` emulates the line. */
+  baudRate?: number;
+}
+
+/** On a pty a dropped link cannot be pulled; `dropLink` makes the inverter ignore that command instead. */
+export async function servePi30Pty(sim: Pi30Simulator, options: Pi30PtyOptions = {}): Promise<Pi30PtyEndpoint> {
+  let pair: PtyPair | undefined;
+  let port: SerialPort | undefined;
+  let session: Session | undefined;
+  const close = async (): Promise<void> => {
+    session?.close();
+    if (port?.isOpen) await new Promise<void>((resolve) => port?.close(() => resolve()));
+    await pair?.close();
+  };
+  try {
+    pair = await openPtyPair(options);
+    const opened = new SerialPort({ path: pair.devicePath, baudRate: options.baudRate ?? 2400, autoOpen: false });
+    port = opened;
+    await new Promise<void>((resolve, reject) => opened.open((err) => (err ? reject(err) : resolve())));
+    // Errors after open (socat gone) leave the line dead, as an unplugged adapter; close() still works.
+    opened.on('error', () => undefined);
+    const live = pi30Session(sim, { write: (bytes) => opened.write(bytes), drop: () => undefined }, options);
+    session = live;
+    opened.on('data', (chunk: Buffer) => live.push(chunk));
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  let closing: Promise<void> | undefined;
+  return { path: pair.clientPath, close: () => (closing ??= close()) };
+}

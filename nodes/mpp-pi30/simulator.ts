@@ -1,0 +1,328 @@
+// A simulated MPP-Solar / Voltronic inverter speaking PI30: a 5 kVA, 48 V hybrid with PV, a lead-acid bank, a
+// household on its AC output and a grid that fails now and then. It advances lazily to the (optionally
+// accelerated) current time on each command, answers every query from the same codec the node reads with,
+// applies setters, and NAKs what a real model would refuse.
+import { ambientTemperature, panelIrradiance, solarHours, type Site } from '../common/sim-day';
+import { ENERGY_COMMAND } from './energy';
+import { decodeCommand, encodeReply } from './frame';
+import { STATUS2_BITS, STATUS_BITS } from './qpigs';
+import { WARNING_BITS } from './qpiws';
+import { EnergyLedger } from './sim-energy';
+import { initialPlant, stepPlant, type PlantConfig, type PlantState } from './sim-plant';
+import {
+  applySetter,
+  CHARGING_CURRENT_OPTIONS,
+  initialSettings,
+  renderQdi,
+  renderQflag,
+  renderQpiri,
+  UTILITY_CHARGING_CURRENT_OPTIONS,
+  type SimModel,
+  type SimSettings,
+} from './sim-settings';
+
+export type { SimModel } from './sim-settings';
+
+/** Misbehaviour a test switches on; the served transports honour it. */
+export interface Pi30Faults {
+  /** Never answer, as an inverter that is off or unplugged. */
+  silent: boolean;
+  /** Answer this many milliseconds late. */
+  delayMs: number;
+  /** Send only the first half of each reply, without its CR. */
+  truncate: boolean;
+  /** Send each reply with a wrong CRC. */
+  corruptCrc: boolean;
+  /** Drop the link (close the TCP connection, the USB device vanishes) at the next command; clears itself. */
+  dropLink: boolean;
+}
+
+export function noPi30Faults(): Pi30Faults {
+  return { silent: false, delayMs: 0, truncate: false, corruptCrc: false, dropLink: false };
+}
+
+export interface Pi30SimulatorOptions {
+  /** `pi30max` (default) answers QPIGS2 and the energy counters; `pi30` is an older PIP/Axpert that NAKs them. */
+  model?: SimModel;
+  /** The real clock; inject a fixed one to make readings repeatable. */
+  now?: () => Date;
+  /** Simulated seconds per real second, default 1. */
+  speed?: number;
+  latitudeDeg?: number;
+  /** Sets local solar noon; default 0 (noon at 12:00 UTC). */
+  longitudeDeg?: number;
+  /** State of charge at the midnight before the start, %. Default 70. */
+  initialSoc?: number;
+  serialNumber?: string;
+  /** Settings other than the simulated owner's (SBU, solar-first charging, AGM). */
+  settings?: Partial<Omit<SimSettings, 'enabledFlags'>>;
+}
+
+const STEP_MS = 60_000;
+const MAX_STEPS_PER_UPDATE = 20_000;
+const MAX_CATCH_UP_MS = 400 * 86_400_000;
+const RATED_WATTS = 5000;
+
+export class Pi30Simulator {
+  readonly faults: Pi30Faults = noPi30Faults();
+  readonly model: SimModel;
+  readonly serialNumber: string;
+  /** The last commands received (text, or `<bad frame: why>`), newest last; tests read it. */
+  readonly received: string[] = [];
+
+  private readonly now: () => Date;
+  private readonly speed: number;
+  private readonly site: Site;
+  private readonly config: PlantConfig;
+  private readonly realStart: number;
+  private readonly settingsState: SimSettings;
+  private readonly plantState: PlantState;
+  private readonly ledger: EnergyLedger;
+  private plantTime: number;
+  private gridOverride: boolean | undefined;
+
+  constructor(options: Pi30SimulatorOptions = {}) {
+    this.model = options.model ?? 'pi30max';
+    this.serialNumber = options.serialNumber ?? '92932004101475';
+    this.now = options.now ?? (() => new Date());
+    this.speed = options.speed ?? 1;
+    if (!(this.speed > 0)) throw new RangeError('speed must be positive');
+    this.site = { latitudeDeg: options.latitudeDeg ?? 45, longitudeDeg: options.longitudeDeg ?? 0 };
+    const max = this.model === 'pi30max';
+    this.config = { pvArrayWatts: max ? 3000 : 2400, pv2ArrayWatts: max ? 1500 : 0, pvOpenCircuitVoltage: max ? 380 : 140, capacityAh: 200 };
+    this.settingsState = { ...initialSettings(), ...options.settings };
+    this.realStart = this.now().getTime();
+    const midnight = Math.floor(this.realStart / 86_400_000) * 86_400_000;
+    this.plantState = initialPlant(options.initialSoc ?? 70, ambientTemperature(new Date(midnight), this.site));
+    const typicalPvWh = (this.config.pvArrayWatts + this.config.pv2ArrayWatts) * 3.5;
+    this.ledger = new EnergyLedger(new Date(this.realStart), { pvWh: typicalPvWh, loadWh: 6500 });
+    // Live through the morning, so "today" and the battery already have a history.
+    this.plantTime = midnight;
+    this.advanceTo(this.realStart);
+  }
+
+  simulatedTime(): Date {
+    return new Date(this.realStart + (this.now().getTime() - this.realStart) * this.speed);
+  }
+
+  plant(): Readonly<PlantState> {
+    this.advanceTo(this.simulatedTime().getTime());
+    return { ...this.plantState };
+  }
+
+  settings(): Readonly<SimSettings> {
+    return { ...this.settingsState, enabledFlags: new Set(this.settingsState.enabledFlags) };
+  }
+
+  /** Forces the grid up or down; undefined returns to the schedule (an outage most afternoons). */
+  setGrid(up: boolean | undefined): void {
+    this.advanceTo(this.simulatedTime().getTime());
+    this.gridOverride = up;
+    this.settle();
+  }
+
+  /** The reply frame to a command frame (through its CR), as the inverter sends it. */
+  answerFrame(frame: Uint8Array): Buffer {
+    const decoded = decodeCommand(frame);
+    if (!decoded.ok) {
+      this.remember(`<bad frame: ${decoded.problem}>`);
+      return encodeReply('NAK');
+    }
+    return encodeReply(this.answer(decoded.command));
+  }
+
+  /** The reply text (without `(`) to a command: data, ACK or NAK. */
+  answer(command: string): string {
+    this.remember(command);
+    this.advanceTo(this.simulatedTime().getTime());
+    const max = this.model === 'pi30max';
+    switch (command) {
+      case 'QPIGS':
+        return this.qpigs();
+      case 'QPIGS2':
+        return max ? this.qpigs2() : 'NAK';
+      case 'QPIRI':
+        return renderQpiri(this.settingsState, this.model);
+      case 'QDI':
+        return renderQdi(this.model);
+      case 'QMOD':
+        return this.plantState.mode;
+      case 'QPIWS':
+        return this.qpiws();
+      case 'QFLAG':
+        return renderQflag(this.settingsState, this.model);
+      case 'QID':
+        return this.serialNumber;
+      case 'QVFW':
+        return max ? 'VERFW:00041.17' : 'VERFW:00072.70';
+      case 'QVFW2':
+        // PI30MAX firmware dropped the secondary CPU query.
+        return max ? 'NAK' : 'VERFW2:00041.17';
+      case 'QPI':
+        return 'PI30';
+      case 'QMN':
+        return max ? 'MKS2-5000' : 'NAK';
+      case 'QBEQI':
+        return max ? this.qbeqi() : 'NAK';
+      case 'QMCHGCR':
+        return CHARGING_CURRENT_OPTIONS.map((a) => String(a).padStart(3, '0')).join(' ');
+      case 'QMUCHGCR':
+        return UTILITY_CHARGING_CURRENT_OPTIONS.map((a) => String(a).padStart(3, '0')).join(' ');
+      default:
+        break;
+    }
+    const energy = ENERGY_COMMAND.exec(command);
+    if (energy) return max ? this.energy(energy[1] === 'E' ? 'pvWh' : 'loadWh', energy[2]) : 'NAK';
+    if (command.startsWith('Q')) return 'NAK';
+    const accepted = applySetter(this.settingsState, command, this.model);
+    if (accepted) this.settle();
+    return accepted ? 'ACK' : 'NAK';
+  }
+
+  private remember(entry: string): void {
+    this.received.push(entry);
+    if (this.received.length > 200) this.received.splice(0, this.received.length - 200);
+  }
+
+  private qpigs(): string {
+    const p = this.plantState;
+    const s = this.settingsState;
+    const t = this.simulatedTime().getTime() / 1000;
+    const max = this.model === 'pi30max';
+    const outputOn = p.mode !== 'F';
+    const gridVolts = p.gridUp ? 230 + 3 * Math.sin((2 * Math.PI * t) / 2220) : 0;
+    const gridHz = p.gridUp ? 50 + 0.05 * Math.sin((2 * Math.PI * t) / 610) : 0;
+    const outVolts = outputOn ? (p.mode === 'L' ? gridVolts : 230 + 0.3 * Math.sin(t / 97)) : 0;
+    const outHz = outputOn ? (p.mode === 'L' ? gridHz : s.outputFrequency) : 0;
+    const watts = Math.round(p.loadWatts);
+    const va = Math.round(watts / 0.92);
+    const loadPercent = Math.round((100 * Math.max(watts, va)) / RATED_WATTS);
+    const charging = p.sccChargingCurrent + p.acChargingCurrent;
+    const pvCurrent = p.pvVoltage > 0 ? p.pvPower / p.pvVoltage : 0;
+    const sccOn = p.sccChargingCurrent > 0.5;
+    const acOn = p.acChargingCurrent > 0.5;
+    const statusBits: Record<(typeof STATUS_BITS)[number], boolean> = {
+      sbu_priority_version_added: true,
+      configuration_changed: false,
+      scc_firmware_updated: true,
+      load_on: outputOn && watts > 0,
+      battery_voltage_steady: p.floating,
+      charging_on: sccOn || acOn,
+      scc_charging_on: sccOn,
+      ac_charging_on: acOn,
+    };
+    const status2: Record<(typeof STATUS2_BITS)[number], boolean> = { charging_to_float: p.floating, switched_on: true, dustproof_installed: false };
+    const fields = [
+      fixed(gridVolts, 5, 1),
+      fixed(gridHz, 4, 1),
+      fixed(outVolts, 5, 1),
+      fixed(outHz, 4, 1),
+      int(va, 4),
+      int(watts, 4),
+      int(loadPercent, 3),
+      int(outputOn ? 390 + 15 * (watts / RATED_WATTS) : 0, 3),
+      fixed(p.batteryVoltage, 5, 2),
+      int(charging, 3),
+      int(p.soc, 3),
+      int(p.heatsinkTemperature, 4),
+      max ? fixed(pvCurrent, 4, 1) : int(pvCurrent, 4),
+      fixed(p.pvVoltage, 5, 1),
+      fixed(sccOn ? p.batteryVoltage + 0.05 : 0, 5, 2),
+      int(p.dischargeCurrent, 5),
+      STATUS_BITS.map((b) => (statusBits[b] ? '1' : '0')).join(''),
+      '00',
+      '00',
+      int(p.pvPower, 5),
+      STATUS2_BITS.map((b) => (status2[b] ? '1' : '0')).join(''),
+    ];
+    if (max) fields.push(s.enabledFlags.has('d') ? '1' : '0', '00', '0000');
+    return fields.join(' ');
+  }
+
+  private qpigs2(): string {
+    const p = this.plantState;
+    const current = p.pv2Voltage > 0 ? p.pv2Power / p.pv2Voltage : 0;
+    return `${fixed(current, 4, 1)} ${fixed(p.pv2Voltage, 5, 1)} ${int(p.pv2Power, 5)} `;
+  }
+
+  private qpiws(): string {
+    const p = this.plantState;
+    const s = this.settingsState;
+    const set = new Set<string>();
+    if (!p.gridUp) set.add('line_fail');
+    if (p.lowBatteryTripped) set.add('battery_under_shutdown').add('inverter_fault');
+    else if (p.mode !== 'L' && p.batteryVoltage < s.cutOffVoltage + 2) set.add('battery_low_alarm');
+    if (this.model === 'pi30max' && p.pvVoltage === 0) set.add('pv_loss');
+    const length = this.model === 'pi30max' ? 36 : 32;
+    return Array.from({ length }, (_, i) => (WARNING_BITS[i] && set.has(WARNING_BITS[i] as string) ? '1' : '0')).join('');
+  }
+
+  private qbeqi(): string {
+    const hoursSinceEqualized = Math.floor((this.simulatedTime().getTime() / 3_600_000) % 720);
+    return `0 060 030 080 021 58.40 224 120 0 ${String(hoursSinceEqualized).padStart(4, '0')}`;
+  }
+
+  private energy(which: 'pvWh' | 'loadWh', period: string): string {
+    const prefix = period === 'T' ? '' : period.slice(1);
+    return int(this.ledger.sum(prefix, which), 8);
+  }
+
+  private gridUp(at: Date): boolean {
+    if (this.gridOverride !== undefined) return this.gridOverride;
+    // Most afternoons the grid fails for three quarters of an hour.
+    const day = Math.floor(at.getTime() / 86_400_000);
+    const h = solarHours(at, this.site);
+    return !(day % 3 !== 0 && h >= 16 && h < 16.75);
+  }
+
+  private loadDemand(at: Date): number {
+    const h = solarHours(at, this.site);
+    let watts = 150;
+    if (h >= 6.5 && h < 8) watts += 700;
+    if (h >= 12 && h < 13) watts += 500;
+    if (h >= 18 && h < 22.5) watts += 600;
+    // A fridge compressor: on 12 minutes of every 40.
+    if (Math.floor(at.getTime() / 60_000) % 40 < 12) watts += 120;
+    return watts;
+  }
+
+  private advanceTo(target: number): void {
+    if (target <= this.plantTime) return;
+    const from = Math.max(this.plantTime, target - MAX_CATCH_UP_MS);
+    const steps = Math.min(MAX_STEPS_PER_UPDATE, Math.ceil((target - from) / STEP_MS));
+    const dt = (target - from) / steps;
+    for (let i = 1; i <= steps; i++) this.step(from + dt * i, dt / 1000);
+    this.plantTime = target;
+  }
+
+  /** Re-evaluates the readings after a setting changed, without time passing. */
+  private settle(): void {
+    this.step(this.plantTime, 0);
+  }
+
+  private step(at: number, dtSeconds: number): void {
+    const t = new Date(at);
+    const energy = stepPlant(
+      this.plantState,
+      {
+        irradiance: panelIrradiance(t, this.site),
+        ambientTemperature: ambientTemperature(t, this.site),
+        loadDemandWatts: this.loadDemand(t),
+        gridUp: this.gridUp(t),
+      },
+      this.settingsState,
+      this.config,
+      dtSeconds,
+    );
+    if (dtSeconds > 0) this.ledger.add(t, energy.pvWh, energy.loadWh);
+  }
+}
+
+/** A number as the inverter prints it: fixed decimals, zero-padded to `width` characters. */
+function fixed(value: number, width: number, decimals: number): string {
+  return Math.max(0, value).toFixed(decimals).padStart(width, '0');
+}
+
+function int(value: number, width: number): string {
+  return String(Math.max(0, Math.round(value))).padStart(width, '0');
+}

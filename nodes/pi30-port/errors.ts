@@ -1,0 +1,35 @@
+// How an exchange with the inverter failed, in the bus queue's failure kinds: no answer and a reply cut short
+// are retried and then back the inverter off; a lost link is the connection's to restore.
+import type { FailureKind } from '../common/bus-queue';
+
+export class NoAnswerError extends Error {
+  readonly kind: FailureKind = 'no-answer';
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoAnswerError';
+  }
+}
+
+export class IncompleteReplyError extends Error {
+  readonly kind: FailureKind = 'garbled';
+  constructor(message: string) {
+    super(message);
+    this.name = 'IncompleteReplyError';
+  }
+}
+
+export class LinkDownError extends Error {
+  readonly kind: FailureKind = 'link';
+  constructor(reason: string) {
+    super(`port not connected: ${reason}`);
+    this.name = 'LinkDownError';
+  }
+}
+
+const KINDS: readonly FailureKind[] = ['no-answer', 'garbled', 'refused', 'link'];
+
+/** Errors from the port and from the codec carry their kind; anything else is the link's business. */
+export function classifyPi30Error(err: unknown): FailureKind {
+  const kind = (err as { kind?: unknown } | null)?.kind;
+  return KINDS.includes(kind as FailureKind) ? (kind as FailureKind) : 'link';
+}

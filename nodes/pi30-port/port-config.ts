@@ -1,0 +1,87 @@
+// The pi30-port settings a user picks in the editor, parsed into typed values at the edge.
+
+export type Pi30Transport = 'serial' | 'tcp' | 'usb-hid';
+
+/** A USB HID device: a hidraw path, or the first device with this vendor and product id. */
+export interface HidTarget {
+  path?: string;
+  vendorId: number;
+  productId: number;
+}
+
+export interface PortSettings {
+  transport: Pi30Transport;
+  serial: { path: string; baudRate: number };
+  network: { host: string; port: number };
+  hid: HidTarget;
+  /** How long a reply may take to arrive complete, ms. A QPIGS reply alone is ~0.5 s at 2400 baud. */
+  timeoutMs: number;
+  retries: number;
+  /** Quiet time between commands, ms. */
+  gapMs: number;
+  reconnect: { initialMs: number; maxMs: number };
+  deviceBackoff: { initialMs: number; maxMs: number };
+}
+
+/** Voltronic's USB-serial bridge chip (Cypress) as PI30 inverters enumerate. */
+export const DEFAULT_HID = { vendorId: 0x0665, productId: 0x5161 } as const;
+export const BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] as const;
+
+type Raw = Record<string, unknown>;
+
+function int(raw: Raw, key: string, fallback: number, min: number, max: number): number {
+  const value = raw[key] === undefined || raw[key] === '' ? fallback : Number(raw[key]);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${key} must be a whole number from ${min} to ${max}, got ${String(raw[key])}`);
+  }
+  return value;
+}
+
+/** "0665:5161" (hex vendor:product), a hidraw path, or empty for the PI30 default. */
+export function parseHidTarget(text: string): HidTarget {
+  const given = text.trim();
+  if (given === '') return { ...DEFAULT_HID };
+  const ids = /^([0-9a-f]{4}):([0-9a-f]{4})$/i.exec(given);
+  if (ids) return { vendorId: parseInt(ids[1], 16), productId: parseInt(ids[2], 16) };
+  if (/^[0-9a-f]*:[0-9a-f]*$/i.test(given)) throw new RangeError(`USB device must be vendor:product as 4 hex digits each (0665:5161) or a path, got ${JSON.stringify(given)}`);
+  return { ...DEFAULT_HID, path: given };
+}
+
+export function describeHidTarget(target: HidTarget): string {
+  const hex = (n: number) => n.toString(16).padStart(4, '0');
+  return target.path ?? `${hex(target.vendorId)}:${hex(target.productId)}`;
+}
+
+/** Parses the editor's config object; throws a RangeError naming the bad field. */
+export function parsePortSettings(raw: Raw): PortSettings {
+  const transport = String(raw.transport ?? 'usb-hid') as Pi30Transport;
+  if (!['serial', 'tcp', 'usb-hid'].includes(transport)) throw new RangeError(`transport must be serial, tcp or usb-hid, got ${String(raw.transport)}`);
+  // Only the chosen transport's fields are checked: the others may hold leftovers from an earlier choice.
+  const serial = { path: String(raw.path ?? '').trim(), baudRate: transport === 'serial' ? int(raw, 'baudRate', 2400, 300, 921600) : 2400 };
+  const network = { host: String(raw.host ?? '').trim(), port: transport === 'tcp' ? int(raw, 'port', 8899, 1, 65535) : 8899 };
+  const hid = transport === 'usb-hid' ? parseHidTarget(String(raw.hidDevice ?? '')) : { ...DEFAULT_HID };
+  if (transport === 'serial' && !serial.path) throw new RangeError('serial port path is empty');
+  if (transport === 'tcp' && !network.host) throw new RangeError('host is empty');
+  return {
+    transport,
+    serial,
+    network,
+    hid,
+    timeoutMs: int(raw, 'timeoutMs', 3000, 100, 60000),
+    retries: int(raw, 'retries', 1, 0, 5),
+    gapMs: int(raw, 'gapMs', 50, 0, 10000),
+    reconnect: { initialMs: 1000, maxMs: int(raw, 'reconnectMaxMs', 30000, 1000, 600000) },
+    deviceBackoff: { initialMs: 5000, maxMs: int(raw, 'backoffMaxMs', 60000, 1000, 3600000) },
+  };
+}
+
+export function describePort(s: PortSettings): string {
+  switch (s.transport) {
+    case 'serial':
+      return `${s.serial.path} ${s.serial.baudRate} 8N1`;
+    case 'tcp':
+      return `tcp ${s.network.host}:${s.network.port}`;
+    case 'usb-hid':
+      return `usb ${describeHidTarget(s.hid)}`;
+  }
+}

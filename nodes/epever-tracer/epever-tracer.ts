@@ -3,8 +3,8 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { DeviceBackedOffError } from '../common/bus-queue';
 import { asError, messageOf } from '../common/errors';
 import { statusOf, timeOfDay } from '../common/status';
-import { attachToBus, type BusAttachment } from '../modbus-bus/attach';
-import type { LinkStatus } from '../modbus-bus/connection';
+import { attachToLink, type Attachment } from '../common/attach-link';
+import type { LinkStatus, ModbusConnection } from '../modbus-bus/connection';
 import { classifyModbusError } from '../modbus-bus/modbus-client';
 import { parseCommand, CommandError } from './commands';
 import { EpeverController } from './controller';
@@ -22,10 +22,10 @@ export = function register(RED: NodeAPI): void {
     // Status texts are locale keys: the editor translates them in the node's own catalog.
     const key = (name: string) => `epever-tracer.status.${name}`;
     let config: EpeverNodeConfig;
-    let bus: BusAttachment;
+    let bus: Attachment<ModbusConnection>;
     try {
       config = parseEpeverConfig(def);
-      bus = attachToBus(RED, node, def.bus, showLink);
+      bus = attachToLink<ModbusConnection>(RED, node, 'modbus-bus', def.bus, showLink);
     } catch (err) {
       const error = messageOf(err);
       node.status(statusOf('error', key('config')));

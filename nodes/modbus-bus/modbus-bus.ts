@@ -1,9 +1,11 @@
 // Config node: one Modbus bus (serial port, Modbus TCP or RTU-over-TCP gateway) shared by device nodes.
 import type { NodeAPI, NodeDef } from 'node-red';
-import type { ModbusBusNode } from './bus-node';
+import type { LinkOwnerNode } from '../common/attach-link';
 import { messageOf } from '../common/errors';
 import { describeBus, parseBusSettings } from './bus-config';
 import { ModbusConnection } from './connection';
+
+type ModbusBusNode = LinkOwnerNode<ModbusConnection> & { description: string };
 
 
 type ModbusBusDef = NodeDef & Record<string, unknown>;

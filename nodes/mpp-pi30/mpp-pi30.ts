@@ -3,8 +3,8 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { DeviceBackedOffError } from '../common/bus-queue';
 import { asError, messageOf } from '../common/errors';
 import { statusOf, timeOfDay, type StatusState } from '../common/status';
-import { attachToPort, type PortAttachment } from '../pi30-port/attach';
-import type { LinkStatus } from '../pi30-port/connection';
+import { attachToLink, type Attachment } from '../common/attach-link';
+import type { LinkStatus, Pi30Connection } from '../pi30-port/connection';
 import { classifyPi30Error } from '../pi30-port/errors';
 import { parseCommand } from './commands';
 import { Pi30Controller, type Reading } from './controller';
@@ -26,10 +26,10 @@ export = function register(RED: NodeAPI): void {
     // Status texts are locale keys: the editor translates them in the node's own catalog.
     const key = (name: string) => `mpp-pi30.status.${name}`;
     let config: Pi30NodeConfig;
-    let port: PortAttachment;
+    let port: Attachment<Pi30Connection>;
     try {
       config = parsePi30Config(def);
-      port = attachToPort(RED, node, def.port, showLink);
+      port = attachToLink<Pi30Connection>(RED, node, 'pi30-port', def.port, showLink);
     } catch (err) {
       const error = messageOf(err);
       node.status(statusOf('error', key('config')));

@@ -18,13 +18,7 @@ export class IncompleteReplyError extends Error {
   }
 }
 
-export class LinkDownError extends Error {
-  readonly kind: FailureKind = 'link';
-  constructor(reason: string) {
-    super(`port not connected: ${reason}`);
-    this.name = 'LinkDownError';
-  }
-}
+export { LinkDownError } from '../common/shared-link';
 
 const KINDS: readonly FailureKind[] = ['no-answer', 'garbled', 'refused', 'link'];
 

@@ -4,9 +4,10 @@ import type { NodeAPI, NodeDef } from 'node-red';
 import { messageOf } from '../common/errors';
 import { Pi30Connection } from './connection';
 import { describePort, parsePortSettings } from './port-config';
-import type { Pi30PortNode } from './port-node';
+import type { LinkOwnerNode } from '../common/attach-link';
 
 type Pi30PortDef = NodeDef & Record<string, unknown>;
+type Pi30PortNode = LinkOwnerNode<Pi30Connection> & { description: string };
 
 export = function register(RED: NodeAPI): void {
   function Pi30Port(this: Pi30PortNode, config: Pi30PortDef): void {

@@ -30,7 +30,7 @@ describe('ModbusConnection over Modbus TCP', function () {
 
     await server.close();
     await waitFor(() => states.includes('disconnected'), 5000, 'the drop to be noticed');
-    await assert.rejects(unit.readInputRegisters(0x3100, 2), /bus not connected/);
+    await assert.rejects(unit.readInputRegisters(0x3100, 2), /bus not connected: /);
 
     server = await serveTcp([sim], { port });
     await waitFor(() => connection!.linkStatus.state === 'connected', 10000, 'the reconnect');

@@ -1,5 +1,5 @@
 // `npm run bench`: figures of the Modbus bus and the Epever reader against simulators on loopback and a pty,
-// of the rollup engine and node, of the PI30 link and of the disk spool.
+// of the rollup engine and node, of the PI30 link, of the disk spool and of the TimescaleDB writer.
 // Stdout gets one JSON line per figure set, then tables; progress and errors go to stderr.
 import { messageOf } from '../../nodes/common/errors';
 import type { TransportKind } from '../../nodes/modbus-bus/bus-config';
@@ -9,11 +9,12 @@ import { benchPi30, PI30_LEGEND } from './pi30';
 import { benchRollup } from './rollup';
 import { benchSharedBus, SHARED_BUS_LEGEND, type BusKind } from './shared-bus';
 import { benchSpool, SPOOL_LEGEND } from './spool';
+import { benchTimescale } from './timescale';
 import { TRANSPORTS } from './transports';
 import { WIRE_ESTIMATE_LEGEND, wireEstimate } from './wire-estimate';
 
 /** Everything runs in about a minute and a half; a hung transport must not hold the run forever. */
-const DEADLINE_MS = 180_000;
+const DEADLINE_MS = 300_000;
 const READS = { reads: 50, warmup: 5 };
 const SHARED_BUS_WINDOW_MS = 12_000;
 const SHARED_BUS_RUNS: readonly [TransportKind, BusKind][] = [
@@ -57,6 +58,7 @@ async function main(): Promise<boolean> {
   await attempt('spool', async () => {
     for (const { bench, case: column, ...figures } of await benchSpool()) report.add(bench, String(column), figures, SPOOL_LEGEND);
   });
+  await benchTimescale(report, attempt);
   report.printTables();
   return ok;
 }

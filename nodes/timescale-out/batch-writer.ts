@@ -1,0 +1,325 @@
+// Batches rows by size and time and hands them to the database one batch at a time, in order. While the
+// database cannot be reached, batches go to the durable spool instead; once anything is in the spool, every
+// newer batch goes behind it, and the spool is replayed oldest first when the database answers again.
+// Each row settles once: written, spooled (durable), or refused with the reason.
+import { EventEmitter } from 'node:events';
+import { Backoff, type BackoffOptions } from '../common/backoff';
+import { asError, messageOf } from '../common/errors';
+import type { FlatRow } from './row-flatten';
+import { RateMeter } from './rate-meter';
+
+export type WriteOrigin = 'live' | 'spool';
+
+export interface WriteOutcome {
+  /** Rows new to the table. */
+  inserted: number;
+  /** Rows the table already had (a replay, or a repeated reading): skipped, not an error. */
+  duplicates: number;
+  /** Rows the database refused, by their index in the batch. */
+  rejected: { index: number; error: Error }[];
+}
+
+/** Where batches go. Throws only when the database cannot be reached; refused rows come back in the outcome. */
+export interface Sink {
+  write(rows: readonly FlatRow[], origin: WriteOrigin): Promise<WriteOutcome>;
+  /** Called when a replay has emptied the spool. */
+  afterReplay?(): Promise<void>;
+}
+
+export interface SpoolFigures {
+  rows: number;
+  droppedRows: number;
+}
+
+/** The part of the durable spool (nodes/common/spool) this writer uses. */
+export interface SpoolPort {
+  append(rows: readonly FlatRow[]): Promise<void>;
+  peek(): Promise<{ id: number; rows: FlatRow[] } | undefined>;
+  ack(id: number): Promise<void>;
+  readonly stats: SpoolFigures;
+  readonly isEmpty: boolean;
+  close(): Promise<void>;
+}
+
+export type Settle = (err?: Error) => void;
+
+export interface BatchOptions {
+  batchRows: number;
+  batchMs: number;
+  retry: BackoffOptions;
+}
+
+export type LinkState = 'connecting' | 'up' | 'down';
+
+export interface WriterStats {
+  state: LinkState;
+  /** Rows waiting in memory, including a batch being written. */
+  queued: number;
+  spooled: number;
+  /** Rows the spool had to give up past its size limit, ever. */
+  dropped: number;
+  written: number;
+  duplicates: number;
+  errors: number;
+  rowsPerSecond: number;
+}
+
+interface Pending {
+  row: FlatRow;
+  settle?: Settle;
+}
+
+/** Refused rows that came out of the spool: no message is waiting for them, so they are reported here. */
+export interface ReplayRejects {
+  rows: { row: FlatRow; error: Error }[];
+}
+
+export class BatchWriter extends EventEmitter {
+  private pending: Pending[] = [];
+  private inflight: Pending[] | undefined;
+  private flushDue = false;
+  private batchTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  /** Set when work arrives while the loop runs, so it looks again before stopping. */
+  private again = false;
+  private state: LinkState = 'connecting';
+  private waitingRetry = false;
+  private replayedSomething = false;
+  private closing = false;
+  private spoolClosed = false;
+  private readonly backoff: Backoff;
+  private readonly rate = new RateMeter();
+  private written = 0;
+  private duplicates = 0;
+  private errors = 0;
+
+  constructor(
+    private readonly sink: Sink,
+    private readonly spool: SpoolPort,
+    private readonly options: BatchOptions,
+  ) {
+    super();
+    this.backoff = new Backoff(options.retry);
+  }
+
+  /** Starts a replay of what a previous run left in the spool. */
+  start(): void {
+    void this.kick();
+  }
+
+  add(row: FlatRow, settle?: Settle): void {
+    if (this.closing) {
+      settle?.(new Error('timescale-out is closing'));
+      return;
+    }
+    this.pending.push({ row, settle: once(settle) });
+    if (this.pending.length >= this.options.batchRows) void this.kick();
+    else if (!this.batchTimer) {
+      this.batchTimer = setTimeout(() => {
+        this.batchTimer = undefined;
+        this.flushDue = true;
+        void this.kick();
+      }, this.options.batchMs);
+    }
+  }
+
+  get stats(): WriterStats {
+    return {
+      state: this.state,
+      queued: this.pending.length + (this.inflight?.length ?? 0),
+      spooled: this.spoolClosed ? 0 : this.spool.stats.rows,
+      dropped: this.spoolClosed ? 0 : this.spool.stats.droppedRows,
+      written: this.written,
+      duplicates: this.duplicates,
+      errors: this.errors,
+      rowsPerSecond: this.rate.perSecond(),
+    };
+  }
+
+  /**
+   * Flushes what is queued: to the database if it is up and nothing is spooled, else to the spool; a write
+   * still hanging near the end of `budgetMs` is spooled as well (a replay of it is harmless). Then closes
+   * the spool.
+   */
+  async close(budgetMs: number): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.batchTimer);
+    clearTimeout(this.retryTimer);
+    this.flushDue = true;
+    const spoolReserveMs = Math.min(2000, budgetMs / 3);
+    const finished = await within(this.kick(), budgetMs - spoolReserveMs);
+    if (!finished) {
+      // The database has not answered: keep everything still in memory on disk.
+      const left = [...(this.inflight ?? []), ...this.pending];
+      this.pending = [];
+      for (let i = 0; i < left.length; i += this.options.batchRows) await this.toSpool(left.slice(i, i + this.options.batchRows));
+    }
+    this.spoolClosed = true;
+    await this.spool.close();
+  }
+
+  /** Makes the loop look for work, starting it if it is not running; resolves when it stops. */
+  private kick(): Promise<void> {
+    this.again = true;
+    // Started a microtask later, so `running` is set before the loop can finish and clear it.
+    this.running ??= Promise.resolve().then(() => this.loop());
+    return this.running;
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      for (;;) {
+        while (this.again && !this.spoolClosed) {
+          this.again = false;
+          await this.drain();
+        }
+        if (this.replayedSomething && this.spool.isEmpty && this.state === 'up' && !this.closing) {
+          this.replayedSomething = false;
+          await this.sink.afterReplay?.();
+          continue;
+        }
+        // No await between the last look for work and here: a kick either found the loop running or starts anew.
+        return;
+      }
+    } catch (err) {
+      this.emit('loop-error', asError(err));
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  /** Writes or spools every ready batch and replays the spool while the database answers. */
+  private async drain(): Promise<void> {
+    while (!this.spoolClosed) {
+      const batch = this.takeBatch();
+      if (batch) {
+        if (!this.spool.isEmpty || this.waitingRetry) await this.toSpool(batch);
+        else await this.toDatabase(batch);
+        continue;
+      }
+      if (!this.spool.isEmpty && !this.waitingRetry && !this.closing) {
+        await this.replayOne();
+        continue;
+      }
+      return;
+    }
+  }
+
+  private takeBatch(): Pending[] | undefined {
+    const { batchRows } = this.options;
+    if (this.pending.length >= batchRows || (this.flushDue && this.pending.length > 0)) {
+      const batch = this.pending.splice(0, batchRows);
+      if (this.pending.length === 0) this.flushDue = false;
+      return batch;
+    }
+    return undefined;
+  }
+
+  private async toDatabase(batch: Pending[]): Promise<void> {
+    this.inflight = batch;
+    let outcome: WriteOutcome;
+    try {
+      outcome = await this.sink.write(batch.map((p) => p.row), 'live');
+    } catch (err) {
+      this.inflight = undefined;
+      this.markDown(err);
+      await this.toSpool(batch);
+      return;
+    }
+    this.inflight = undefined;
+    this.markUp();
+    this.record(outcome, batch.length);
+    const refused = new Map(outcome.rejected.map((r) => [r.index, r.error]));
+    batch.forEach((p, i) => p.settle?.(refused.get(i)));
+  }
+
+  private async toSpool(batch: Pending[]): Promise<void> {
+    if (this.spoolClosed) return;
+    try {
+      await this.spool.append(batch.map((p) => p.row));
+    } catch (err) {
+      // Neither the database nor the disk took the rows: say so for each, never pretend they are kept.
+      this.errors += batch.length;
+      const error = new Error(`not stored: database unreachable and the spool failed (${messageOf(err)})`);
+      this.emit('spool-error', asError(err));
+      for (const p of batch) p.settle?.(error);
+      return;
+    }
+    for (const p of batch) p.settle?.();
+  }
+
+  private async replayOne(): Promise<void> {
+    let entry: { id: number; rows: FlatRow[] } | undefined;
+    let outcome: WriteOutcome;
+    try {
+      entry = await this.spool.peek();
+      if (!entry) return;
+      outcome = await this.sink.write(entry.rows, 'spool');
+    } catch (err) {
+      this.markDown(err);
+      return;
+    }
+    this.markUp();
+    this.record(outcome, entry.rows.length);
+    if (outcome.rejected.length > 0) {
+      const rows = entry.rows;
+      this.emit('replay-rejects', { rows: outcome.rejected.map((r) => ({ row: rows[r.index], error: r.error })) } satisfies ReplayRejects);
+    }
+    if (this.spoolClosed) return;
+    await this.spool.ack(entry.id);
+    this.replayedSomething = true;
+  }
+
+  private record(outcome: WriteOutcome, rows: number): void {
+    this.written += outcome.inserted + outcome.duplicates;
+    this.duplicates += outcome.duplicates;
+    this.errors += outcome.rejected.length;
+    this.rate.add(rows - outcome.rejected.length);
+  }
+
+  private markUp(): void {
+    const was = this.state;
+    this.state = 'up';
+    this.backoff.reset();
+    if (was === 'down') this.emit('up');
+  }
+
+  /** One 'down' per outage, however many retries fail; batches go straight to the spool until the retry. */
+  private markDown(err: unknown): void {
+    const was = this.state;
+    this.state = 'down';
+    if (was !== 'down') this.emit('down', asError(err));
+    if (this.closing) return;
+    this.waitingRetry = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      // Worth a try: the next replay (or live batch, when nothing is spooled) tells.
+      this.waitingRetry = false;
+      void this.kick();
+    }, this.backoff.fail());
+  }
+}
+
+function once(settle: Settle | undefined): Settle | undefined {
+  if (!settle) return undefined;
+  let done = false;
+  return (err) => {
+    if (done) return;
+    done = true;
+    settle(err);
+  };
+}
+
+/** True when `work` settles within `ms`. */
+async function within(work: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

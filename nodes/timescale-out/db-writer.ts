@@ -1,0 +1,171 @@
+// Writes one batch of rows to the database: per table, the schema first, then one multi-row INSERT of
+// unnested arrays (ON CONFLICT DO NOTHING, so a replay never duplicates). A statement that fails on the data
+// is retried row by row, so one bad row is reported alone and the others are stored. A failure of the
+// connection is thrown whole: the batch writer keeps those rows in the spool.
+import type { Pool, PoolClient } from 'pg';
+import { asError, messageOf } from '../common/errors';
+import type { Capabilities, Queryable } from '../timescale-db/database';
+import { isSchemaDrift, isTransientFailure } from '../timescale-db/pg-errors';
+import type { Sink, WriteOrigin, WriteOutcome } from './batch-writer';
+import type { FieldValue, FlatRow } from './row-flatten';
+import { insertSql, kindOf, rowConflict, type TableRef, type TableShape } from './schema';
+import type { TableLog, TableManager } from './tables';
+
+export interface DatabasePort {
+  readonly pool: Pool;
+  probe(via: Queryable): Promise<Capabilities>;
+}
+
+interface Entry {
+  index: number;
+  row: FlatRow;
+}
+
+export class DbWriter implements Sink {
+  private capabilities: Capabilities | undefined;
+  /** Time span of replayed rows per table, for refreshing the aggregates once the spool is empty. */
+  private readonly replayed = new Map<string, { from: string; to: string }>();
+
+  constructor(
+    private readonly db: DatabasePort,
+    private readonly tables: TableManager,
+    private readonly schema: string,
+    private readonly deviceColumn: string,
+    private readonly log: TableLog,
+  ) {}
+
+  async write(rows: readonly FlatRow[], origin: WriteOrigin): Promise<WriteOutcome> {
+    const client = await this.db.pool.connect();
+    let broken: Error | undefined;
+    try {
+      const timescale = await this.timescale(client);
+      const outcome: WriteOutcome = { inserted: 0, duplicates: 0, rejected: [] };
+      for (const [table, entries] of groupByTable(rows)) {
+        await this.writeTable(client, table, entries, timescale, outcome, false);
+        if (origin === 'spool') this.noteReplayed(table, entries);
+      }
+      return outcome;
+    } catch (err) {
+      // A connection that failed mid-query must not go back to the pool.
+      if (isTransientFailure(err)) broken = asError(err);
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** Asks the server what it offers and logs it once: TimescaleDB, or plain PostgreSQL. */
+  async check(): Promise<boolean> {
+    return this.timescale(this.db.pool);
+  }
+
+  /** Brings the aggregates up to date over what a replay wrote into already-materialised buckets. */
+  async afterReplay(): Promise<void> {
+    const spans = [...this.replayed];
+    this.replayed.clear();
+    for (const [table, span] of spans) {
+      const aggregates = this.tables.aggregatesOf(table);
+      if (!aggregates) continue;
+      // Widened by the largest bucket so every touched bucket lies wholly inside the window.
+      const widest = aggregates.buckets[aggregates.buckets.length - 1].ms;
+      const from = new Date(Date.parse(span.from) - widest).toISOString();
+      const to = new Date(Date.parse(span.to) + widest).toISOString();
+      try {
+        await this.tables.refresh(this.db.pool, table, from, to);
+      } catch (err) {
+        this.log.warn(`aggregates of ${table} not refreshed after the replay (the refresh policy will catch up): ${messageOf(err)}`);
+      }
+    }
+  }
+
+  private async timescale(client: Queryable): Promise<boolean> {
+    if (!this.capabilities) {
+      this.capabilities = await this.db.probe(client);
+      const { timescale, timescaleAvailable, server } = this.capabilities;
+      if (timescale) this.log.info(`PostgreSQL ${server} with TimescaleDB ${timescale}`);
+      else {
+        const hint = timescaleAvailable ? `; the server has TimescaleDB ${timescaleAvailable}: CREATE EXTENSION timescaledb to use it` : '';
+        this.log.warn(`PostgreSQL ${server} without TimescaleDB: plain tables and indexes, no hypertables or aggregates${hint}`);
+      }
+    }
+    return this.capabilities.timescale !== undefined;
+  }
+
+  private async writeTable(client: PoolClient, table: string, entries: Entry[], timescale: boolean, outcome: WriteOutcome, retried: boolean): Promise<void> {
+    const reject = (entry: Entry, err: unknown) => outcome.rejected.push({ index: entry.index, error: asError(err) });
+    let shape: TableShape;
+    try {
+      shape = await this.tables.prepare(client, table, entries.map((e) => e.row), timescale);
+    } catch (err) {
+      if (isTransientFailure(err)) throw err;
+      // The database refuses the table itself (rights, a name clash): every row of it is refused.
+      for (const entry of entries) reject(entry, new Error(`table ${table}: ${messageOf(err)}`));
+      return;
+    }
+    const fitting: Entry[] = [];
+    for (const entry of entries) {
+      const conflict = rowConflict(shape, entry.row);
+      if (conflict) reject(entry, new Error(conflict));
+      else fitting.push(entry);
+    }
+    if (fitting.length === 0) return;
+    const ref = { schema: this.schema, table };
+    try {
+      this.count(outcome, fitting.length, await insertRows(client, ref, this.deviceColumn, shape, fitting.map((e) => e.row)));
+    } catch (err) {
+      if (isTransientFailure(err)) throw err;
+      if (isSchemaDrift(err) && !retried) {
+        this.tables.forget(table);
+        return this.writeTable(client, table, fitting, timescale, outcome, true);
+      }
+      for (const entry of fitting) {
+        try {
+          this.count(outcome, 1, await insertRows(client, ref, this.deviceColumn, shape, [entry.row]));
+        } catch (rowErr) {
+          if (isTransientFailure(rowErr)) throw rowErr;
+          reject(entry, new Error(`${table}: ${messageOf(rowErr)}`));
+        }
+      }
+    }
+  }
+
+  private count(outcome: WriteOutcome, rows: number, inserted: number): void {
+    outcome.inserted += inserted;
+    outcome.duplicates += rows - inserted;
+  }
+
+  private noteReplayed(table: string, entries: readonly Entry[]): void {
+    const span = this.replayed.get(table) ?? { from: entries[0].row.time, to: entries[0].row.time };
+    for (const { row } of entries) {
+      if (row.time < span.from) span.from = row.time;
+      if (row.time > span.to) span.to = row.time;
+    }
+    this.replayed.set(table, span);
+  }
+}
+
+function groupByTable(rows: readonly FlatRow[]): Map<string, Entry[]> {
+  const groups = new Map<string, Entry[]>();
+  rows.forEach((row, index) => {
+    const group = groups.get(row.table);
+    if (group) group.push({ index, row });
+    else groups.set(row.table, [{ index, row }]);
+  });
+  return groups;
+}
+
+/** Inserts `rows` with one array per column they use; returns how many were new. */
+export async function insertRows(client: PoolClient, ref: TableRef, deviceColumn: string, shape: TableShape, rows: readonly FlatRow[]): Promise<number> {
+  const names = [...new Set(rows.flatMap((r) => Object.keys(r.fields)))];
+  const columns = names.map((name) => ({ name, sqlType: shape.get(name) ?? 'text' }));
+  const values: unknown[] = [rows.map((r) => r.time), rows.map((r) => r.device)];
+  for (const { name } of columns) values.push(rows.map((r) => parameter(r.fields[name])));
+  const result = await client.query(insertSql(ref, deviceColumn, columns), values);
+  return result.rowCount ?? 0;
+}
+
+/** Arrays of jsonb travel as JSON text; everything else as itself. */
+function parameter(value: FieldValue | undefined): unknown {
+  if (value === undefined) return null;
+  return kindOf(value) === 'json' ? JSON.stringify(value) : value;
+}

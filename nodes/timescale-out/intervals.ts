@@ -1,0 +1,54 @@
+// Time spans a user types in the editor ("5m", "1 hour", "1 day"), parsed into what SQL and view names need.
+
+export interface Span {
+  readonly ms: number;
+  /** As PostgreSQL's interval input reads it: "5 minutes". */
+  readonly sql: string;
+  /** Short form for names: "5m". */
+  readonly suffix: string;
+}
+
+const UNITS: readonly { names: readonly string[]; ms: number; sql: string; short: string }[] = [
+  { names: ['s', 'sec', 'secs', 'second', 'seconds'], ms: 1000, sql: 'seconds', short: 's' },
+  { names: ['m', 'min', 'mins', 'minute', 'minutes'], ms: 60_000, sql: 'minutes', short: 'm' },
+  { names: ['h', 'hr', 'hrs', 'hour', 'hours'], ms: 3_600_000, sql: 'hours', short: 'h' },
+  { names: ['d', 'day', 'days'], ms: 86_400_000, sql: 'days', short: 'd' },
+  { names: ['w', 'week', 'weeks'], ms: 604_800_000, sql: 'days', short: 'w' },
+];
+
+/** Parses "5m", "5 minutes", "1h", "1 day", "2w"; throws a RangeError naming `what`. */
+export function parseSpan(text: string, what: string): Span {
+  const match = /^\s*(\d+)\s*([a-z]+)\s*$/i.exec(text);
+  const unit = match && UNITS.find((u) => u.names.includes(match[2].toLowerCase()));
+  const amount = match ? Number(match[1]) : 0;
+  if (!match || !unit || amount < 1 || amount > 100_000) {
+    throw new RangeError(`${what}: "${text}" is not a time span like 5m, 1h, 1d`);
+  }
+  const days = unit.short === 'w' ? amount * 7 : amount;
+  return {
+    ms: amount * unit.ms,
+    sql: `${unit.short === 'w' ? days : amount} ${unit.sql}`,
+    suffix: `${amount}${unit.short}`,
+  };
+}
+
+export function daysSpan(days: number): Span {
+  return { ms: days * 86_400_000, sql: `${days} days`, suffix: `${days}d` };
+}
+
+/**
+ * Aggregate bucket widths, smallest first, each a whole multiple of the one before: a continuous aggregate
+ * can only be built on another whose bucket divides its own.
+ */
+export function parseBuckets(text: string): Span[] {
+  const parts = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const spans = parts.map((p) => parseSpan(p, 'aggregate buckets'));
+  spans.forEach((span, i) => {
+    const previous = spans[i - 1];
+    if (previous && (span.ms <= previous.ms || span.ms % previous.ms !== 0)) {
+      throw new RangeError(`aggregate buckets: ${span.suffix} must be a whole multiple of ${previous.suffix}, and larger`);
+    }
+  });
+  if (new Set(spans.map((s) => s.suffix)).size !== spans.length) throw new RangeError('aggregate buckets: a bucket is listed twice');
+  return spans;
+}

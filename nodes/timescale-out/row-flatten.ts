@@ -1,0 +1,155 @@
+// A reading message turned into one row: the table, the device key, the time it was measured, and its
+// readings flattened one level with "_" (`battery.voltage` -> `battery_voltage`), each with a JSON type.
+import { checkFieldName, checkTableName } from './schema';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+/** A stored value: numbers, booleans and strings get their own column types, anything nested is jsonb. */
+export type FieldValue = number | boolean | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** One row as the writer queues, spools and inserts it; plain JSON, so it survives the spool unchanged. */
+export interface FlatRow {
+  table: string;
+  device: string;
+  /** ISO-8601 UTC, millisecond precision. */
+  time: string;
+  fields: Record<string, FieldValue>;
+}
+
+export interface RowDefaults {
+  /** Table from the node's settings; wins over `msg.measurement`. */
+  table?: string;
+  /** Device key when the message has no `msg.device`. */
+  device?: string;
+  deviceColumn: string;
+}
+
+/** Why a message cannot become a row; it goes to `done(err)` alone, the rest of the batch is written. */
+export class ReadingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReadingError';
+  }
+}
+
+export interface ReadingMessage {
+  payload?: unknown;
+  device?: unknown;
+  measurement?: unknown;
+}
+
+const MAX_DEVICE_LENGTH = 200;
+
+export function flattenReading(msg: ReadingMessage, defaults: RowDefaults): FlatRow {
+  const payload = msg.payload;
+  if (!isPlainObject(payload)) throw new ReadingError('msg.payload must be an object of readings');
+  const table = tableOf(msg, defaults);
+  const device = deviceOf(msg, defaults);
+  const time = timeOf(payload.timestamp);
+  const fields: Record<string, FieldValue> = {};
+  const put = (name: string, raw: unknown) => {
+    const value = fieldValue(raw, name);
+    if (value === undefined) return;
+    if (name in fields) throw new ReadingError(`field "${name}" appears twice after flattening`);
+    if (name === defaults.deviceColumn) {
+      // A payload may repeat its own key (a PS100 roll-up's panel_id); anything else there is a clash.
+      if (String(value) === device) return;
+      throw new ReadingError(`field "${name}" is the device column but differs from the device key "${device}"`);
+    }
+    fields[fieldName(name)] = value;
+  };
+  for (const [key, value] of Object.entries(payload)) {
+    if (key === 'timestamp') continue;
+    if (isPlainObject(value)) {
+      for (const [inner, innerValue] of Object.entries(value)) put(`${key}_${inner}`, innerValue);
+    } else {
+      put(key, value);
+    }
+  }
+  if (!Object.values(fields).some((v) => typeof v === 'number')) throw new ReadingError('payload has no numeric readings');
+  return { table, device, time, fields };
+}
+
+function fieldName(name: string): string {
+  try {
+    return checkFieldName(name);
+  } catch (err) {
+    throw new ReadingError((err as Error).message);
+  }
+}
+
+function tableOf(msg: ReadingMessage, defaults: RowDefaults): string {
+  if (defaults.table) return defaults.table;
+  if (typeof msg.measurement !== 'string' || msg.measurement.trim() === '') {
+    throw new ReadingError('no table: set one in the node or send msg.measurement');
+  }
+  try {
+    return checkTableName(msg.measurement.trim());
+  } catch (err) {
+    throw new ReadingError(`msg.measurement: ${(err as Error).message}`);
+  }
+}
+
+function deviceOf(msg: ReadingMessage, defaults: RowDefaults): string {
+  const given = typeof msg.device === 'string' || typeof msg.device === 'number' ? String(msg.device).trim() : '';
+  const device = given || defaults.device || '';
+  if (!device) throw new ReadingError('no device key: send msg.device or set a device in the node');
+  if (device.length > MAX_DEVICE_LENGTH) throw new ReadingError(`device key longer than ${MAX_DEVICE_LENGTH} characters`);
+  return device;
+}
+
+const ISO_WITH_ZONE = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:?\d\d)?)$/i;
+
+/** The measured time as ISO UTC; a time without a zone is refused rather than guessed. */
+export function timeOf(raw: unknown): string {
+  let ms: number;
+  if (raw === undefined || raw === null || raw === '') throw new ReadingError('payload.timestamp is missing');
+  if (typeof raw === 'string') {
+    if (!ISO_WITH_ZONE.test(raw.trim())) {
+      throw new ReadingError(`payload.timestamp "${raw}" is not ISO-8601 with a zone (e.g. 2026-06-21T12:00:00Z)`);
+    }
+    ms = Date.parse(raw.trim().replace(' ', 'T'));
+  } else if (typeof raw === 'number') {
+    ms = raw;
+  } else if (raw instanceof Date) {
+    ms = raw.getTime();
+  } else {
+    throw new ReadingError('payload.timestamp must be an ISO-8601 string, a Date or epoch milliseconds');
+  }
+  const year = Number.isFinite(ms) ? new Date(ms).getUTCFullYear() : Number.NaN;
+  if (!(year >= 1000 && year <= 9999)) throw new ReadingError(`payload.timestamp ${JSON.stringify(raw)} is not a valid time`);
+  return new Date(ms).toISOString();
+}
+
+/** undefined for "no reading" (null, NaN, +-Infinity): the column stays NULL. */
+function fieldValue(raw: unknown, name: string): FieldValue | undefined {
+  switch (typeof raw) {
+    case 'number':
+      return Number.isFinite(raw) ? raw : undefined;
+    case 'boolean':
+    case 'string':
+      return raw;
+    case 'bigint':
+      if (raw >= BigInt(Number.MIN_SAFE_INTEGER) && raw <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(raw);
+      throw new ReadingError(`field "${name}" is a bigint beyond 2^53`);
+    case 'undefined':
+      return undefined;
+    case 'object': {
+      if (raw === null) return undefined;
+      if (raw instanceof Date) {
+        if (Number.isNaN(raw.getTime())) return undefined;
+        return raw.toISOString();
+      }
+      try {
+        return JSON.parse(JSON.stringify(raw)) as FieldValue;
+      } catch (err) {
+        throw new ReadingError(`field "${name}" cannot be stored as JSON: ${(err as Error).message}`);
+      }
+    }
+    default:
+      throw new ReadingError(`field "${name}" is a ${typeof raw}, not a reading`);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date) && !Buffer.isBuffer(value);
+}

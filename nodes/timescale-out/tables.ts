@@ -1,0 +1,219 @@
+// Makes each table fit the rows about to go into it: created on first sight (with TimescaleDB's hypertable,
+// aggregates and policies when the extension is there), widened when new fields appear. What the database
+// already has is looked up once per table and remembered; every statement is idempotent, and a session
+// advisory lock keeps two writers from creating the same table at once.
+import { isTransientFailure } from '../timescale-db/pg-errors';
+import type { Span } from './intervals';
+import type { FlatRow } from './row-flatten';
+import {
+  addColumnSql,
+  createTableSql,
+  isNumericType,
+  missingColumns,
+  qualified,
+  TIME_COLUMN,
+  timeIndexSql,
+  uniqueKeySql,
+  type TableRef,
+  type TableShape,
+} from './schema';
+import {
+  AGGREGATE_SUFFIXES,
+  aggregateRef,
+  aggregateViewSql,
+  compressionSql,
+  hypertableSql,
+  hypertableState,
+  refreshPolicySql,
+  refreshSql,
+  relationColumns,
+  retentionSql,
+  type Queryable,
+  type Statement,
+  type TimescalePolicy,
+} from './timescale';
+
+export interface TableLog {
+  info(text: string): void;
+  warn(text: string): void;
+}
+
+export interface TableOptions {
+  schema: string;
+  deviceColumn: string;
+  policy: TimescalePolicy;
+}
+
+interface KnownTable {
+  ref: TableRef;
+  shape: TableShape;
+  /** Bucket widths of the aggregate views this table has, smallest first. */
+  aggregates: readonly Span[];
+  /** Columns of the smallest aggregate view. */
+  viewColumns?: ReadonlySet<string>;
+  /** Numeric columns the aggregate views leave out; warned about once each. */
+  uncovered: Set<string>;
+}
+
+export class TableManager {
+  private readonly known = new Map<string, KnownTable>();
+
+  constructor(
+    private readonly options: TableOptions,
+    private readonly log: TableLog,
+  ) {}
+
+  /** The table's columns once it takes every field of `rows` it has room for. */
+  async prepare(db: Queryable, table: string, rows: readonly FlatRow[], timescale: boolean): Promise<TableShape> {
+    let known = this.known.get(table);
+    if (!known) {
+      known = await this.open(db, { schema: this.options.schema, table }, rows, timescale);
+      this.known.set(table, known);
+      return known.shape;
+    }
+    const missing = missingColumns(known.shape, rows);
+    if (missing.length > 0) {
+      for (const column of missing) await run(db, { text: addColumnSql(known.ref, column) });
+      known.shape = (await relationColumns(db, known.ref)) ?? known.shape;
+      this.warnUncovered(known);
+    }
+    return known.shape;
+  }
+
+  /** Looked up again on next use: the table changed behind our back. */
+  forget(table: string): void {
+    this.known.delete(table);
+  }
+
+  aggregatesOf(table: string): { ref: TableRef; buckets: readonly Span[] } | undefined {
+    const known = this.known.get(table);
+    return known && known.aggregates.length > 0 ? { ref: known.ref, buckets: known.aggregates } : undefined;
+  }
+
+  /** Materialises every aggregate level over [from, to], smallest first, so each reads a fresh level below. */
+  async refresh(db: Queryable, table: string, from: string | null, to: string | null): Promise<void> {
+    const aggregates = this.aggregatesOf(table);
+    if (!aggregates) return;
+    for (const bucket of aggregates.buckets) await run(db, refreshSql(aggregates.ref, bucket, from, to));
+  }
+
+  private async open(db: Queryable, ref: TableRef, rows: readonly FlatRow[], timescale: boolean): Promise<KnownTable> {
+    const lockKey = `solar-telemetry:${qualified(ref)}`;
+    await db.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
+    try {
+      return await this.openLocked(db, ref, rows, timescale);
+    } finally {
+      await db.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]);
+    }
+  }
+
+  private async openLocked(db: Queryable, ref: TableRef, rows: readonly FlatRow[], timescale: boolean): Promise<KnownTable> {
+    const { deviceColumn, policy } = this.options;
+    let shape = await relationColumns(db, ref);
+    const created = shape === undefined;
+    if (created) {
+      await run(db, { text: createTableSql(ref, deviceColumn, missingColumns(undefined, rows)) });
+    } else {
+      for (const column of missingColumns(shape, rows)) await run(db, { text: addColumnSql(ref, column) });
+      await this.ensureUniqueKey(db, ref);
+    }
+    shape = (await relationColumns(db, ref)) ?? new Map();
+    const known: KnownTable = { ref, shape, aggregates: [], uncovered: new Set() };
+    const hypertable = timescale && (await this.ensureHypertable(db, ref, created));
+    if (!hypertable) {
+      await run(db, { text: timeIndexSql(ref) });
+      if (created) this.log.info(`created table ${qualified(ref)}${timescale ? '' : ' (plain PostgreSQL: no hypertable, no aggregates)'}`);
+      return known;
+    }
+    const { compression } = (await hypertableState(db, ref)) ?? { compression: false };
+    if (policy.compressAfter && !compression) for (const s of compressionSql(ref, deviceColumn, policy.compressAfter)) await run(db, s);
+    if (policy.retainFor) await run(db, retentionSql(ref, policy.retainFor));
+    await this.ensureAggregates(db, known, created);
+    if (created) {
+      const views = known.aggregates.map((b) => aggregateRef(ref, b).table).join(', ');
+      this.log.info(`created hypertable ${qualified(ref)} (chunks of ${policy.chunk.sql})${views ? `, aggregates ${views}` : ''}`);
+    }
+    return known;
+  }
+
+  /** True when the table is (now) a hypertable; a plain table that already holds rows is left as it is. */
+  private async ensureHypertable(db: Queryable, ref: TableRef, created: boolean): Promise<boolean> {
+    if (await hypertableState(db, ref)) return true;
+    try {
+      await run(db, hypertableSql(ref, this.options.policy));
+      return true;
+    } catch (err) {
+      if (created || isTransientFailure(err)) throw err;
+      this.log.warn(`${qualified(ref)} is a plain table with rows; not made a hypertable (${(err as Error).message})`);
+      return false;
+    }
+  }
+
+  private async ensureAggregates(db: Queryable, known: KnownTable, created: boolean): Promise<void> {
+    const { buckets } = this.options.policy;
+    const numeric = numericColumns(known.shape, this.options.deviceColumn);
+    if (buckets.length === 0 || numeric.length === 0) return;
+    let made = false;
+    for (let level = 0; level < buckets.length; level++) {
+      const view = aggregateRef(known.ref, buckets[level]);
+      if (!(await relationColumns(db, view))) {
+        await run(db, aggregateViewSql(known.ref, this.options.deviceColumn, buckets, level, numeric));
+        made = true;
+      }
+      await run(db, refreshPolicySql(known.ref, buckets[level], this.options.policy));
+    }
+    known.aggregates = buckets;
+    known.viewColumns = new Set((await relationColumns(db, aggregateRef(known.ref, buckets[0])))?.keys());
+    if (made && !created) {
+      // New views over old rows: materialise the history once, or only real-time queries would see it.
+      try {
+        for (const bucket of buckets) await run(db, refreshSql(known.ref, bucket, null, null));
+      } catch (err) {
+        if (isTransientFailure(err)) throw err;
+        this.log.warn(`aggregates of ${qualified(known.ref)} not filled from existing rows: ${(err as Error).message}`);
+      }
+    }
+    this.warnUncovered(known);
+  }
+
+  /** The views' columns were fixed when they were made; a numeric field added later is not in them. */
+  private warnUncovered(known: KnownTable): void {
+    const covered = known.viewColumns;
+    if (!covered) return;
+    const missing = numericColumns(known.shape, this.options.deviceColumn).filter(
+      (c) => !known.uncovered.has(c) && !covered.has(`${c}_${AGGREGATE_SUFFIXES[0]}`),
+    );
+    if (missing.length === 0) return;
+    for (const c of missing) known.uncovered.add(c);
+    const views = [...known.aggregates].reverse().map((b) => qualified(aggregateRef(known.ref, b)));
+    this.log.warn(
+      `${missing.join(', ')} of ${qualified(known.ref)} not in its aggregates; to include, ` +
+        `DROP MATERIALIZED VIEW ${views.join(', ')} and redeploy (the node rebuilds them from the rows)`,
+    );
+  }
+
+  private async ensureUniqueKey(db: Queryable, ref: TableRef): Promise<void> {
+    const { rows } = await db.query(
+      `SELECT EXISTS (
+         SELECT 1 FROM pg_index i WHERE i.indrelid = to_regclass($1) AND i.indisunique AND i.indnkeyatts = 2
+            AND (SELECT array_agg(a.attname::text ORDER BY a.attname::text) FROM pg_attribute a
+                  WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)) = $2::text[]) AS keyed`,
+      [qualified(ref), [this.options.deviceColumn, TIME_COLUMN].sort()],
+    );
+    if (rows[0]?.keyed === true) return;
+    try {
+      await run(db, { text: uniqueKeySql(ref, this.options.deviceColumn) });
+    } catch (err) {
+      if (isTransientFailure(err)) throw err;
+      this.log.warn(`${qualified(ref)} has no unique key on (${this.options.deviceColumn}, time) and none could be added; a replay may store rows twice (${(err as Error).message})`);
+    }
+  }
+}
+
+function numericColumns(shape: TableShape, deviceColumn: string): string[] {
+  return [...shape].filter(([name, type]) => name !== TIME_COLUMN && name !== deviceColumn && isNumericType(type)).map(([name]) => name);
+}
+
+async function run(db: Queryable, statement: Statement): Promise<void> {
+  await db.query(statement.text, statement.values);
+}

@@ -1,0 +1,54 @@
+// Node-RED adapter: runs the node's fixed SQL on a timescale-db database with `msg.params` as its values,
+// and sends the rows on in `msg.payload`.
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import { asError, messageOf } from '../common/errors';
+import { statusOf } from '../common/status';
+import { attachToDatabase } from '../timescale-db/attach';
+import type { Database } from '../timescale-db/database';
+import { parseParameters, parseQuerySettings, type QuerySettings } from './query-config';
+
+type TimescaleQueryDef = NodeDef & Record<string, unknown>;
+type QueryMessage = NodeMessageInFlow & { params?: unknown };
+
+export = function register(RED: NodeAPI): void {
+  function TimescaleQuery(this: Node, def: TimescaleQueryDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const key = (name: string) => `timescale-query.status.${name}`;
+    let settings: QuerySettings;
+    let database: Database;
+    try {
+      settings = parseQuerySettings(def);
+      database = attachToDatabase(RED, node, def.database);
+    } catch (err) {
+      const error = messageOf(err);
+      node.status(statusOf('error', key('config')));
+      node.error(RED._('timescale-query.errors.config', { error }));
+      node.on('input', (_msg: unknown, _send: unknown, done: (err?: Error) => void) => done(new Error(error)));
+      return;
+    }
+
+    node.on('input', (msg: QueryMessage, send, done) => {
+      (async () => {
+        const values = parseParameters(msg.params, settings);
+        const result = await database.pool.query({ text: settings.sql, values });
+        const rows = result.rows as Record<string, unknown>[];
+        if (rows.length > settings.maxRows) throw new RangeError(`the query returned ${rows.length} rows, more than the node's limit of ${settings.maxRows}`);
+        node.status(statusOf('ok', `${rows.length} rows`));
+        send(Object.assign(msg, { payload: rows, rowCount: result.rowCount ?? rows.length }));
+      })().then(
+        () => done(),
+        (err: unknown) => {
+          node.status(statusOf('error', key('failed')));
+          done(asError(err));
+        },
+      );
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      database.deregister(node.id);
+      done();
+    });
+  }
+  RED.nodes.registerType('timescale-query', TimescaleQuery);
+};

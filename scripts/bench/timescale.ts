@@ -1,0 +1,260 @@
+// Figures of timescale-out's writer on one PostgreSQL server (embedded, or PG_URL): rows per second against
+// one INSERT per message (the way node-red-contrib-postgresql writes), the time to drain a spool of 24 hours
+// of 1 Hz readings, and the memory the writer holds while the database is down.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { Pool } from 'pg';
+import { DurableSpool } from '../../nodes/common/spool/durable-spool';
+import { Database } from '../../nodes/timescale-db/database';
+import { parseDbSettings } from '../../nodes/timescale-db/db-config';
+import { poolConfig } from '../../nodes/timescale-db/pool';
+import { BatchWriter } from '../../nodes/timescale-out/batch-writer';
+import { DbWriter } from '../../nodes/timescale-out/db-writer';
+import { parseOutSettings } from '../../nodes/timescale-out/out-config';
+import { flattenReading, type FlatRow } from '../../nodes/timescale-out/row-flatten';
+import { quoteIdent } from '../../nodes/timescale-out/schema';
+import { TableManager } from '../../nodes/timescale-out/tables';
+import { freePort, startPostgres, type Connection } from '../../test/support/postgres';
+import type { Figures, Legend, Report } from './report';
+import { round } from './stats';
+
+const RUN = { oursRows: 100_000, naiveRows: 10_000, naivePool: 10, spoolSeconds: 86_400 };
+const START = Date.parse('2026-06-21T00:00:00Z');
+
+export const TIMESCALE_WRITE_LEGEND: Legend = {
+  rows: 'Epever readings written (13 fields each), one device, 1 s apart',
+  rows_per_s: 'rows stored per second, from the first message to the last one confirmed',
+  batch: 'how rows reach the server',
+  speedup: 'ours / one INSERT per message',
+  stored: 'rows in the table afterwards',
+};
+
+export const TIMESCALE_DRAIN_LEGEND: Legend = {
+  rows: 'rows spooled while the database was down: 24 h of 1 Hz readings',
+  spool_mb: 'spool size on disk (batches are deflated JSON)',
+  spool_rows_per_s: 'rows appended to the spool per second (synced to disk per 500-row batch)',
+  drain_s: 'time from the database being reachable to the spool being empty',
+  drain_rows_per_s: 'rows replayed per second',
+  stored: 'rows in the table afterwards (must equal rows)',
+};
+
+export const TIMESCALE_MEMORY_LEGEND: Legend = {
+  rows: 'readings sent while the database is down',
+  heap_mb_before: 'heap after GC, before the outage',
+  heap_mb_during: 'heap after GC, with every row spooled',
+  heap_growth_bytes_per_row: '(during - before) / rows: what the writer keeps in memory per row (the rest is on disk)',
+  naive_heap_growth_bytes_per_row: 'the same for keeping the rows in an in-memory queue instead',
+};
+
+const gc: () => void = (() => {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+})();
+
+function heapMb(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed / 1024 / 1024;
+}
+
+function epever(second: number): FlatRow {
+  const sun = Math.max(0, Math.sin((second / 86_400) * 2 * Math.PI - Math.PI / 2));
+  const power = round(200 * sun, 2);
+  return flattenReading(
+    {
+      device: 'tracer-1',
+      measurement: 'epever_tracer',
+      payload: {
+        timestamp: new Date(START + second * 1000).toISOString(),
+        pv_array: { voltage: round(17 + sun * 2, 2), current: round(power / 18, 2), power },
+        battery: { voltage: round(12.8 + sun, 2), charging_current: round(power / 13.5, 2), charging_power: round(power * 0.96, 2), temperature: 24.5, soc: 80 },
+        load: { voltage: 12.9, current: 1.2, power: 15.5 },
+        controller: { temperature: 31.2, charging_mode: sun > 0 ? 'boost' : 'none' },
+      },
+    },
+    { deviceColumn: 'device' },
+  );
+}
+
+interface Writer {
+  database: Database;
+  sink: DbWriter;
+}
+
+function writerFor(connection: Connection, table: string): Writer {
+  const database = new Database(parseDbSettings({ ...connection }, { password: connection.password }));
+  database.on('idle-error', () => undefined);
+  const out = parseOutSettings({ table, buckets: '' });
+  const log = { info: () => undefined, warn: () => undefined };
+  const tables = new TableManager({ schema: out.schema, deviceColumn: out.deviceColumn, policy: out.policy }, log);
+  return { database, sink: new DbWriter(database, tables, out.schema, out.deviceColumn, log) };
+}
+
+async function count(pool: Pool, table: string): Promise<number> {
+  return Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteIdent(table)}`)).rows[0].n);
+}
+
+async function withSpool<T>(run: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'timescale-bench-'));
+  try {
+    return await run(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function renamed(row: FlatRow, table: string): FlatRow {
+  return { ...row, table };
+}
+
+/** Our writer at its defaults (500 rows / 1 s), fed as fast as the messages come. */
+async function oursRowsPerSecond(connection: Connection, admin: Pool, rows: FlatRow[]): Promise<Figures> {
+  const table = 'bench_ours';
+  const { database, sink } = writerFor(connection, table);
+  return withSpool(async (dir) => {
+    const spool = await DurableSpool.open<FlatRow>({ dir, maxBytes: 256 * 1024 * 1024 });
+    const writer = new BatchWriter(sink, spool, { batchRows: 500, batchMs: 1000, retry: { initialMs: 1000, maxMs: 30_000 } });
+    writer.start();
+    // The table is made on the first batch; not part of the figure.
+    await new Promise<void>((resolve) => writer.add(renamed(epever(-1), table), () => resolve()));
+    let settled = 0;
+    const started = performance.now();
+    await new Promise<void>((resolve) => {
+      for (const row of rows) writer.add(renamed(row, table), () => ++settled === rows.length && resolve());
+    });
+    const seconds = (performance.now() - started) / 1000;
+    await writer.close(5000);
+    await database.shutdown(2000);
+    return { rows: rows.length, rows_per_s: Math.round(rows.length / seconds), batch: 'unnest INSERT of 500', stored: (await count(admin, table)) - 1 };
+  });
+}
+
+/** What node-red-contrib-postgresql does: each message its own INSERT, as many at once as the pool has connections. */
+async function naiveRowsPerSecond(connection: Connection, admin: Pool, rows: FlatRow[], poolSize: number): Promise<Figures> {
+  const table = 'bench_naive';
+  const names = Object.keys(rows[0].fields);
+  await admin.query(
+    `CREATE TABLE ${table} ("time" timestamptz NOT NULL, device text NOT NULL, ${names.map((n) => `${quoteIdent(n)} ${typeof rows[0].fields[n] === 'number' ? 'double precision' : 'text'}`).join(', ')}, PRIMARY KEY (device, "time"))`,
+  );
+  const pool = new Pool({ ...poolConfig(parseDbSettings({ ...connection, poolSize }, { password: connection.password })) });
+  pool.on('error', () => undefined);
+  const sql = `INSERT INTO ${table} ("time", device, ${names.map(quoteIdent).join(', ')}) VALUES (${['$1', '$2', ...names.map((_, i) => `$${i + 3}`)].join(', ')})`;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: poolSize }, async () => {
+      while (next < rows.length) {
+        const row = rows[next++];
+        await pool.query(sql, [row.time, row.device, ...names.map((n) => row.fields[n])]);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await pool.end();
+  return { rows: rows.length, rows_per_s: Math.round(rows.length / seconds), batch: `1 INSERT per row, ${poolSize} at once`, stored: await count(admin, table) };
+}
+
+/** 24 h of 1 Hz readings spooled while the database is down, then replayed when it is back. */
+async function drainDay(connection: Connection, admin: Pool, seconds: number): Promise<Figures> {
+  const table = 'bench_drain';
+  return withSpool(async (dir) => {
+    const maxBytes = 1024 * 1024 * 1024;
+    const down = writerFor({ ...connection, port: await freePort() }, table);
+    let spool = await DurableSpool.open<FlatRow>({ dir, maxBytes });
+    let writer = new BatchWriter(down.sink, spool, { batchRows: 500, batchMs: 1000, retry: { initialMs: 60_000, maxMs: 60_000 } });
+    writer.start();
+    let settled = 0;
+    const spoolStarted = performance.now();
+    await new Promise<void>((resolve) => {
+      for (let s = 0; s < seconds; s++) writer.add(renamed(epever(s), table), () => ++settled === seconds && resolve());
+    });
+    const spoolSeconds = (performance.now() - spoolStarted) / 1000;
+    const spoolBytes = spool.stats.bytes;
+    await writer.close(5000);
+    await down.database.shutdown(1000);
+
+    const up = writerFor(connection, table);
+    spool = await DurableSpool.open<FlatRow>({ dir, maxBytes });
+    writer = new BatchWriter(up.sink, spool, { batchRows: 500, batchMs: 1000, retry: { initialMs: 1000, maxMs: 30_000 } });
+    const drainStarted = performance.now();
+    writer.start();
+    while (!spool.isEmpty) await new Promise((r) => setTimeout(r, 20));
+    const drainSeconds = (performance.now() - drainStarted) / 1000;
+    await writer.close(5000);
+    await up.database.shutdown(2000);
+    return {
+      rows: seconds,
+      spool_mb: round(spoolBytes / 1024 / 1024, 1),
+      spool_rows_per_s: Math.round(seconds / spoolSeconds),
+      drain_s: round(drainSeconds, 2),
+      drain_rows_per_s: Math.round(seconds / drainSeconds),
+      stored: await count(admin, table),
+    };
+  });
+}
+
+/** Heap held per row while the database is down: ours spools to disk, the naive way keeps rows in memory. */
+async function memoryWhileDown(connection: Connection, rows: number): Promise<Figures> {
+  return withSpool(async (dir) => {
+    const down = writerFor({ ...connection, port: await freePort() }, 'bench_memory');
+    const spool = await DurableSpool.open<FlatRow>({ dir, maxBytes: 1024 * 1024 * 1024 });
+    const writer = new BatchWriter(down.sink, spool, { batchRows: 500, batchMs: 1000, retry: { initialMs: 60_000, maxMs: 60_000 } });
+    writer.start();
+    const before = heapMb();
+    let settled = 0;
+    await new Promise<void>((resolve) => {
+      for (let s = 0; s < rows; s++) writer.add(epever(s), () => ++settled === rows && resolve());
+    });
+    const during = heapMb();
+    await writer.close(5000);
+    await down.database.shutdown(1000);
+
+    const naiveBefore = heapMb();
+    const queue: FlatRow[] = [];
+    for (let s = 0; s < rows; s++) queue.push(epever(s));
+    const naiveDuring = heapMb();
+    queue.length = 0;
+    return {
+      rows,
+      heap_mb_before: round(before, 1),
+      heap_mb_during: round(during, 1),
+      heap_growth_bytes_per_row: Math.max(0, Math.round(((during - before) * 1024 * 1024) / rows)),
+      naive_heap_growth_bytes_per_row: Math.round(((naiveDuring - naiveBefore) * 1024 * 1024) / rows),
+    };
+  });
+}
+
+export async function benchTimescale(report: Report, attempt: (what: string, run: () => Promise<void>) => Promise<void>): Promise<void> {
+  let server: Awaited<ReturnType<typeof startPostgres>> | undefined;
+  await attempt('timescale: starting PostgreSQL', async () => {
+    server = await startPostgres();
+  });
+  if (!server) return;
+  try {
+    const connection = await server.createDatabase('bench');
+    const admin = new Pool({ ...connection, max: 1 });
+    admin.on('error', () => undefined);
+    try {
+      const rows = Array.from({ length: RUN.oursRows }, (_, s) => epever(s));
+      await attempt(`timescale-write: ours, ${RUN.oursRows} rows; one INSERT per message, ${RUN.naiveRows} rows`, async () => {
+        const ours = await oursRowsPerSecond(connection, admin, rows);
+        const naive = await naiveRowsPerSecond(connection, admin, rows.slice(0, RUN.naiveRows), RUN.naivePool);
+        report.add('timescale-write', 'ours', { ...ours, speedup: round(Number(ours.rows_per_s) / Number(naive.rows_per_s), 1) }, TIMESCALE_WRITE_LEGEND);
+        report.add('timescale-write', 'one INSERT per message', naive, TIMESCALE_WRITE_LEGEND);
+      });
+      await attempt(`timescale-drain: ${RUN.spoolSeconds} rows spooled, then replayed`, async () => {
+        report.add('timescale-drain', '24 h at 1 Hz', await drainDay(connection, admin, RUN.spoolSeconds), TIMESCALE_DRAIN_LEGEND);
+      });
+      await attempt(`timescale-memory: ${RUN.spoolSeconds} rows while the database is down`, async () => {
+        report.add('timescale-memory', 'database down', await memoryWhileDown(connection, RUN.spoolSeconds), TIMESCALE_MEMORY_LEGEND);
+      });
+    } finally {
+      await admin.end();
+    }
+  } finally {
+    await server.close();
+  }
+}

@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { parameterCount, parseParameters, parseQuerySettings } from '../../nodes/timescale-query/query-config';
+
+describe('timescale-query: settings and parameters', () => {
+  it('counts the parameters the SQL uses, not $n inside strings, names or comments', () => {
+    assert.equal(parameterCount('SELECT * FROM t WHERE device = $1 AND time > now() - make_interval(hours => $2::int)'), 2);
+    assert.equal(parameterCount("SELECT '$9', \"a$7\" FROM t -- $5\n WHERE x = $1 /* $8 */"), 1);
+    assert.equal(parameterCount('SELECT 1'), 0);
+  });
+
+  it('takes msg.params as values only: plain values, exactly as many as the SQL uses', () => {
+    const settings = parseQuerySettings({ sql: 'SELECT $1::text, $2::int' });
+    assert.deepEqual(parseParameters(['shed', 24], settings), ['shed', 24]);
+    assert.deepEqual(parseParameters([new Date(0), null], settings), ['1970-01-01T00:00:00.000Z', null]);
+    assert.throws(() => parseParameters(['shed'], settings), /uses 2 parameter\(s\), msg.params has 1/);
+    assert.throws(() => parseParameters('shed', settings), /must be an array/);
+    assert.throws(() => parseParameters(['shed', { sql: 'DROP TABLE x' }], settings), /msg.params\[1\] must be/);
+    assert.throws(() => parseParameters(['shed', Number.NaN], settings), /finite number/);
+    assert.deepEqual(parseParameters(undefined, parseQuerySettings({ sql: 'SELECT 1' })), []);
+  });
+
+  it('refuses an empty query and names a bad row limit', () => {
+    assert.throws(() => parseQuerySettings({ sql: '  ' }), /query is empty/);
+    assert.throws(() => parseQuerySettings({ sql: 'SELECT 1', maxRows: 0 }), /maxRows/);
+    assert.equal(parseQuerySettings({ sql: 'SELECT 1' }).maxRows, 10_000);
+  });
+});

@@ -10,6 +10,7 @@ import { parseCommand, CommandError } from './commands';
 import { EpeverController } from './controller';
 import { parseEpeverConfig, type EpeverNodeConfig } from './node-config';
 import { SettingsError } from './settings';
+import { refuseAllInput } from '../common/misconfigured';
 
 type EpeverTracerDef = NodeDef & Record<string, unknown>;
 type InputMessage = NodeMessageInFlow & { command?: unknown };
@@ -28,9 +29,7 @@ export = function register(RED: NodeAPI): void {
       bus = attachToLink<ModbusConnection>(RED, node, 'modbus-bus', def.bus, showLink);
     } catch (err) {
       const error = messageOf(err);
-      node.status(statusOf('error', key('config')));
-      node.error(t('errors.config', { error }));
-      node.on('input', (_msg: unknown, _send: unknown, done: (err?: Error) => void) => done(new Error(error)));
+      refuseAllInput(node, key('config'), t('errors.config', { error }), error);
       return;
     }
 

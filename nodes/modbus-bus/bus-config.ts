@@ -1,4 +1,5 @@
 // The bus settings a user picks in the editor, parsed into typed values at the edge.
+import { wholeNumber, oneOf, type RawConfig as Raw } from '../common/config-fields';
 
 export type TransportKind = 'serial' | 'tcp' | 'rtu-over-tcp';
 export type Parity = 'none' | 'even' | 'odd';
@@ -38,50 +39,33 @@ export function interFrameGapMs(serial: SerialSettings): number {
   return (3.5 * bitsPerChar * 1000) / serial.baudRate;
 }
 
-type Raw = Record<string, unknown>;
-
-function int(raw: Raw, key: string, fallback: number, min: number, max: number): number {
-  const value = raw[key] === undefined || raw[key] === '' ? fallback : Number(raw[key]);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${key} must be a whole number from ${min} to ${max}, got ${String(raw[key])}`);
-  }
-  return value;
-}
-
-function oneOf<T extends string | number>(raw: Raw, key: string, allowed: readonly T[], fallback: T): T {
-  const given = raw[key] === undefined || raw[key] === '' ? fallback : raw[key];
-  const match = allowed.find((a) => String(a) === String(given));
-  if (match === undefined) throw new RangeError(`${key} must be one of ${allowed.join(', ')}, got ${String(given)}`);
-  return match;
-}
-
 /** Parses the editor's config object; throws a RangeError naming the bad field. */
 export function parseBusSettings(raw: Raw): BusSettings {
   const transport = oneOf<TransportKind>(raw, 'transport', ['serial', 'tcp', 'rtu-over-tcp'], 'serial');
   const serial: SerialSettings = {
     path: String(raw.path ?? '').trim(),
-    baudRate: int(raw, 'baudRate', 115200, 300, 921600),
+    baudRate: wholeNumber(raw, 'baudRate', 115200, 300, 921600),
     dataBits: oneOf(raw, 'dataBits', [7, 8] as const, 8),
     parity: oneOf<Parity>(raw, 'parity', ['none', 'even', 'odd'], 'none'),
     stopBits: oneOf(raw, 'stopBits', [1, 2] as const, 1),
   };
   const network: NetworkSettings = {
     host: String(raw.host ?? '').trim(),
-    port: int(raw, 'port', transport === 'tcp' ? 502 : 8899, 1, 65535),
+    port: wholeNumber(raw, 'port', transport === 'tcp' ? 502 : 8899, 1, 65535),
   };
   if (transport === 'serial' && !serial.path) throw new RangeError('serial port path is empty');
   if (transport !== 'serial' && !network.host) throw new RangeError('host is empty');
   const minimumGap = transport === 'serial' ? interFrameGapMs(serial) : 0;
-  const gapMs = Math.max(minimumGap, int(raw, 'gapMs', 0, 0, 10000));
+  const gapMs = Math.max(minimumGap, wholeNumber(raw, 'gapMs', 0, 0, 10000));
   return {
     transport,
     serial,
     network,
-    timeoutMs: int(raw, 'timeoutMs', 1000, 50, 60000),
-    retries: int(raw, 'retries', 1, 0, 5),
+    timeoutMs: wholeNumber(raw, 'timeoutMs', 1000, 50, 60000),
+    retries: wholeNumber(raw, 'retries', 1, 0, 5),
     gapMs,
-    reconnect: { initialMs: 1000, maxMs: int(raw, 'reconnectMaxMs', 30000, 1000, 600000) },
-    deviceBackoff: { initialMs: 5000, maxMs: int(raw, 'backoffMaxMs', 60000, 1000, 3600000) },
+    reconnect: { initialMs: 1000, maxMs: wholeNumber(raw, 'reconnectMaxMs', 30000, 1000, 600000) },
+    deviceBackoff: { initialMs: 5000, maxMs: wholeNumber(raw, 'backoffMaxMs', 60000, 1000, 3600000) },
   };
 }
 

@@ -10,6 +10,7 @@ import { parseCommand } from './commands';
 import { Pi30Controller, type Reading } from './controller';
 import { exchangeThrough } from './exchange';
 import { parsePi30Config, type Pi30NodeConfig } from './node-config';
+import { refuseAllInput } from '../common/misconfigured';
 
 type MppPi30Def = NodeDef & Record<string, unknown>;
 type InputMessage = NodeMessageInFlow & { command?: unknown };
@@ -32,9 +33,7 @@ export = function register(RED: NodeAPI): void {
       port = attachToLink<Pi30Connection>(RED, node, 'pi30-port', def.port, showLink);
     } catch (err) {
       const error = messageOf(err);
-      node.status(statusOf('error', key('config')));
-      node.error(t('errors.config', { error }));
-      node.on('input', (_msg: unknown, _send: unknown, done: (err?: Error) => void) => done(new Error(error)));
+      refuseAllInput(node, key('config'), t('errors.config', { error }), error);
       return;
     }
 

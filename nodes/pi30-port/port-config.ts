@@ -1,4 +1,5 @@
 // The pi30-port settings a user picks in the editor, parsed into typed values at the edge.
+import { wholeNumber, type RawConfig as Raw } from '../common/config-fields';
 
 export type Pi30Transport = 'serial' | 'tcp' | 'usb-hid';
 
@@ -27,16 +28,6 @@ export interface PortSettings {
 export const DEFAULT_HID = { vendorId: 0x0665, productId: 0x5161 } as const;
 export const BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] as const;
 
-type Raw = Record<string, unknown>;
-
-function int(raw: Raw, key: string, fallback: number, min: number, max: number): number {
-  const value = raw[key] === undefined || raw[key] === '' ? fallback : Number(raw[key]);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${key} must be a whole number from ${min} to ${max}, got ${String(raw[key])}`);
-  }
-  return value;
-}
-
 /** "0665:5161" (hex vendor:product), a hidraw path, or empty for the PI30 default. */
 export function parseHidTarget(text: string): HidTarget {
   const given = text.trim();
@@ -57,8 +48,8 @@ export function parsePortSettings(raw: Raw): PortSettings {
   const transport = String(raw.transport ?? 'usb-hid') as Pi30Transport;
   if (!['serial', 'tcp', 'usb-hid'].includes(transport)) throw new RangeError(`transport must be serial, tcp or usb-hid, got ${String(raw.transport)}`);
   // Only the chosen transport's fields are checked: the others may hold leftovers from an earlier choice.
-  const serial = { path: String(raw.path ?? '').trim(), baudRate: transport === 'serial' ? int(raw, 'baudRate', 2400, 300, 921600) : 2400 };
-  const network = { host: String(raw.host ?? '').trim(), port: transport === 'tcp' ? int(raw, 'port', 8899, 1, 65535) : 8899 };
+  const serial = { path: String(raw.path ?? '').trim(), baudRate: transport === 'serial' ? wholeNumber(raw, 'baudRate', 2400, 300, 921600) : 2400 };
+  const network = { host: String(raw.host ?? '').trim(), port: transport === 'tcp' ? wholeNumber(raw, 'port', 8899, 1, 65535) : 8899 };
   const hid = transport === 'usb-hid' ? parseHidTarget(String(raw.hidDevice ?? '')) : { ...DEFAULT_HID };
   if (transport === 'serial' && !serial.path) throw new RangeError('serial port path is empty');
   if (transport === 'tcp' && !network.host) throw new RangeError('host is empty');
@@ -67,11 +58,11 @@ export function parsePortSettings(raw: Raw): PortSettings {
     serial,
     network,
     hid,
-    timeoutMs: int(raw, 'timeoutMs', 3000, 100, 60000),
-    retries: int(raw, 'retries', 1, 0, 5),
-    gapMs: int(raw, 'gapMs', 50, 0, 10000),
-    reconnect: { initialMs: 1000, maxMs: int(raw, 'reconnectMaxMs', 30000, 1000, 600000) },
-    deviceBackoff: { initialMs: 5000, maxMs: int(raw, 'backoffMaxMs', 60000, 1000, 3600000) },
+    timeoutMs: wholeNumber(raw, 'timeoutMs', 3000, 100, 60000),
+    retries: wholeNumber(raw, 'retries', 1, 0, 5),
+    gapMs: wholeNumber(raw, 'gapMs', 50, 0, 10000),
+    reconnect: { initialMs: 1000, maxMs: wholeNumber(raw, 'reconnectMaxMs', 30000, 1000, 600000) },
+    deviceBackoff: { initialMs: 5000, maxMs: wholeNumber(raw, 'backoffMaxMs', 60000, 1000, 3600000) },
   };
 }
 

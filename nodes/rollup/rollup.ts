@@ -7,6 +7,7 @@ import { contextState } from './context-state';
 import { parseRollupConfig, type RollupNodeConfig } from './node-config';
 import { readSample, ReadingError } from './reading-fields';
 import { recordMessage } from './record-message';
+import { refuseAllInput } from '../common/misconfigured';
 
 type RollupDef = NodeDef & Record<string, unknown>;
 type InputMessage = NodeMessageInFlow & { reset?: unknown; flush?: unknown; measurement?: unknown };
@@ -51,9 +52,7 @@ export = function register(RED: NodeAPI): void {
       config = parseRollupConfig(def);
     } catch (err) {
       const error = messageOf(err);
-      node.status(statusOf('error', key('config')));
-      node.error(t('errors.config', { error }));
-      node.on('input', (_msg: unknown, _send: unknown, done: (err?: Error) => void) => done(new Error(error)));
+      refuseAllInput(node, key('config'), t('errors.config', { error }), error);
       return;
     }
 

@@ -1,5 +1,6 @@
 // The database connection a user sets in the editor, parsed into typed values at the edge. The password and
 // TLS material come from Node-RED's credential store, never from the flow.
+import { wholeNumber, type RawConfig as Raw } from '../common/config-fields';
 
 export type TlsMode = 'disable' | 'require' | 'verify-full';
 
@@ -32,16 +33,6 @@ export interface DbCredentials {
   key?: unknown;
 }
 
-type Raw = Record<string, unknown>;
-
-function int(raw: Raw, key: string, fallback: number, min: number, max: number): number {
-  const value = raw[key] === undefined || raw[key] === '' ? fallback : Number(raw[key]);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${key} must be a whole number from ${min} to ${max}, got ${String(raw[key])}`);
-  }
-  return value;
-}
-
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
@@ -68,14 +59,14 @@ export function parseDbSettings(raw: Raw, credentials: DbCredentials = {}): DbSe
   if (Boolean(tls.cert) !== Boolean(tls.key)) throw new RangeError('a client certificate needs its key, and a key its certificate');
   return {
     host,
-    port: int(raw, 'port', 5432, 1, 65535),
+    port: wholeNumber(raw, 'port', 5432, 1, 65535),
     database,
     user,
     password: text(credentials.password),
     tls,
-    poolSize: int(raw, 'poolSize', 2, 1, 20),
-    connectTimeoutMs: int(raw, 'connectTimeoutMs', 5000, 500, 120_000),
-    statementTimeoutMs: int(raw, 'statementTimeoutMs', 30_000, 1000, 3_600_000),
+    poolSize: wholeNumber(raw, 'poolSize', 2, 1, 20),
+    connectTimeoutMs: wholeNumber(raw, 'connectTimeoutMs', 5000, 500, 120_000),
+    statementTimeoutMs: wholeNumber(raw, 'statementTimeoutMs', 30_000, 1000, 3_600_000),
   };
 }
 

@@ -1,4 +1,5 @@
 // The timescale-out node's editor settings, parsed and checked at the edge.
+import { wholeNumber, type RawConfig as Raw } from '../common/config-fields';
 import { daysSpan, parseBuckets, parseSpan } from './intervals';
 import { checkIdentifier, checkTableName, TIME_COLUMN } from './schema';
 import { AGGREGATE_KEYS, type TimescalePolicy } from './timescale';
@@ -18,16 +19,6 @@ export interface OutSettings {
   policy: TimescalePolicy;
 }
 
-type Raw = Record<string, unknown>;
-
-function int(raw: Raw, key: string, fallback: number, min: number, max: number): number {
-  const value = raw[key] === undefined || raw[key] === '' ? fallback : Number(raw[key]);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${key} must be a whole number from ${min} to ${max}, got ${String(raw[key])}`);
-  }
-  return value;
-}
-
 function str(raw: Raw, key: string): string {
   return typeof raw[key] === 'string' || typeof raw[key] === 'number' ? String(raw[key]).trim() : '';
 }
@@ -40,8 +31,8 @@ export function parseOutSettings(raw: Raw): OutSettings {
     throw new RangeError(`device column cannot be called "${deviceColumn}"`);
   }
   const buckets = parseBuckets(raw.buckets === undefined ? '5m, 1h, 1d' : str(raw, 'buckets'));
-  const compressDays = int(raw, 'compressAfterDays', 7, 0, 36500);
-  const retentionDays = int(raw, 'retentionDays', 0, 0, 36500);
+  const compressDays = wholeNumber(raw, 'compressAfterDays', 7, 0, 36500);
+  const retentionDays = wholeNumber(raw, 'retentionDays', 0, 0, 36500);
   const policy: TimescalePolicy = {
     chunk: parseSpan(str(raw, 'chunkInterval') || '1d', 'chunk interval'),
     buckets,
@@ -57,9 +48,9 @@ export function parseOutSettings(raw: Raw): OutSettings {
     schema,
     deviceColumn,
     device: str(raw, 'device') || undefined,
-    batchRows: int(raw, 'batchRows', 500, 1, 10_000),
-    batchMs: int(raw, 'batchMs', 1000, 10, 60_000),
-    spoolMaxBytes: int(raw, 'spoolMB', 256, 1, 1_000_000) * 1024 * 1024,
+    batchRows: wholeNumber(raw, 'batchRows', 500, 1, 10_000),
+    batchMs: wholeNumber(raw, 'batchMs', 1000, 10, 60_000),
+    spoolMaxBytes: wholeNumber(raw, 'spoolMB', 256, 1, 1_000_000) * 1024 * 1024,
     spoolDir: str(raw, 'spoolDir') || undefined,
     policy,
   };

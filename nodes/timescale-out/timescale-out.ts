@@ -14,6 +14,7 @@ import { parseOutSettings, type OutSettings } from './out-config';
 import { flattenReading, type FlatRow, type ReadingMessage } from './row-flatten';
 import { statusView } from './status-text';
 import { TableManager } from './tables';
+import { refuseAllInput } from '../common/misconfigured';
 
 type TimescaleOutDef = NodeDef & Record<string, unknown>;
 
@@ -36,9 +37,7 @@ export = function register(RED: NodeAPI): void {
       database = attachToDatabase(RED, node, def.database);
     } catch (err) {
       const error = messageOf(err);
-      node.status(statusOf('error', key('config')));
-      node.error(t('errors.config', { error }));
-      node.on('input', (_msg: unknown, _send: unknown, done: (err?: Error) => void) => done(new Error(error)));
+      refuseAllInput(node, key('config'), t('errors.config', { error }), error);
       return;
     }
 

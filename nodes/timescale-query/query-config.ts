@@ -1,5 +1,6 @@
 // The timescale-query node's settings and input, parsed at the edge. The SQL is fixed in the node; a message
 // only ever supplies parameter values ($1, $2 ...), never SQL text.
+import { wholeNumber } from '../common/config-fields';
 
 export interface QuerySettings {
   sql: string;
@@ -10,14 +11,6 @@ export interface QuerySettings {
 }
 
 export type QueryParameter = string | number | boolean | null;
-
-function int(raw: Record<string, unknown>, key: string, fallback: number, min: number, max: number): number {
-  const value = raw[key] === undefined || raw[key] === '' ? fallback : Number(raw[key]);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${key} must be a whole number from ${min} to ${max}, got ${String(raw[key])}`);
-  }
-  return value;
-}
 
 /** The highest $n outside string literals, quoted identifiers and comments. */
 export function parameterCount(sql: string): number {
@@ -30,7 +23,7 @@ export function parameterCount(sql: string): number {
 export function parseQuerySettings(raw: Record<string, unknown>): QuerySettings {
   const sql = typeof raw.sql === 'string' ? raw.sql.trim() : '';
   if (!sql) throw new RangeError('the query is empty');
-  return { sql, parameterCount: parameterCount(sql), maxRows: int(raw, 'maxRows', 10_000, 1, 1_000_000) };
+  return { sql, parameterCount: parameterCount(sql), maxRows: wholeNumber(raw, 'maxRows', 10_000, 1, 1_000_000) };
 }
 
 /** `msg.params` as the query's values: an array of plain values, as many as the SQL uses. */

@@ -6,6 +6,7 @@ import { statusOf } from '../common/status';
 import { attachToDatabase } from '../timescale-db/attach';
 import type { Database } from '../timescale-db/database';
 import { parseParameters, parseQuerySettings, type QuerySettings } from './query-config';
+import { refuseAllInput } from '../common/misconfigured';
 
 type TimescaleQueryDef = NodeDef & Record<string, unknown>;
 type QueryMessage = NodeMessageInFlow & { params?: unknown };
@@ -22,9 +23,7 @@ export = function register(RED: NodeAPI): void {
       database = attachToDatabase(RED, node, def.database);
     } catch (err) {
       const error = messageOf(err);
-      node.status(statusOf('error', key('config')));
-      node.error(RED._('timescale-query.errors.config', { error }));
-      node.on('input', (_msg: unknown, _send: unknown, done: (err?: Error) => void) => done(new Error(error)));
+      refuseAllInput(node, key('config'), RED._('timescale-query.errors.config', { error }), error);
       return;
     }
 

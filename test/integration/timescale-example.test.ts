@@ -12,7 +12,7 @@ import type { TimescaleDbNode } from '../../nodes/timescale-db/db-node';
 import { parseOutSettings } from '../../nodes/timescale-out/out-config';
 import { parseQuerySettings } from '../../nodes/timescale-query/query-config';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
-import { catchNode, epeverTracerNode, getNode, helper, modbusBusNode, waitFor } from '../support/node-red';
+import { catchNode, epeverTracerNode, getNode, helper, modbusBusNode } from '../support/node-red';
 import { startTimescale, type TimescaleServer } from '../support/timescale';
 
 /* eslint-disable @typescript-eslint/no-require-imports */

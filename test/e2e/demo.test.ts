@@ -1,14 +1,16 @@
-// What a new user sees after `npm start`: readings on the WebSocket, our nodes in the palette, the example
-// in the import menu, a clean stop on Ctrl+C; and the example flow is one Node-RED can import.
+// What a new user sees after `npm start`: readings on the WebSocket and on the Dashboard 2 page, our nodes in
+// the palette, the example in the import menu, a clean stop on Ctrl+C; and the example flow is one Node-RED can
+// import.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import WebSocket from 'ws';
 import { parseBusSettings } from '../../nodes/modbus-bus/bus-config';
 import { parseEpeverConfig } from '../../nodes/epever-tracer/node-config';
+import { BUILT_IN_TYPES, checkDashboardChain, DASHBOARD_PACKAGE, downstreamOf, knownNodeTypes, type FlowNode } from '../support/example-flow';
 
 const PACKAGE_NAME = 'node-red-contrib-solar-telemetry';
 // Compiled, this file is <build>/test/e2e/demo.test.js and the demo <build>/scripts/demo.js.
@@ -170,6 +172,63 @@ describe('npm start demo (simulator + embedded Node-RED)', function () {
     assert.ok(((await inverter.json()) as { type: string }[]).some((n) => n.type === 'mpp-pi30'));
   });
 
+  it('loads Dashboard 2 and serves its page at /dashboard, named in the banner', async () => {
+    assert.ok(output.includes(`http://127.0.0.1:${port}/dashboard`), `the banner names the dashboard:\n${output}`);
+    const res = await fetch(`http://127.0.0.1:${port}/nodes`, { headers: { Accept: 'application/json' } });
+    const sets = (await res.json()) as { module: string; types: string[]; enabled: boolean; err?: unknown }[];
+    for (const type of ['ui-base', 'ui-chart', 'ui-gauge', 'ui-text']) {
+      const set = sets.find((s) => s.types.includes(type));
+      assert.ok(set, `${type} is in the palette`);
+      assert.equal(set.module, DASHBOARD_PACKAGE, `${type} comes from ${DASHBOARD_PACKAGE}`);
+      assert.equal(set.enabled, true);
+      assert.equal(set.err, undefined);
+    }
+    const page = await fetch(`http://127.0.0.1:${port}/dashboard`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<div id="app"/, "Dashboard 2's single-page app");
+  });
+
+  it("runs the example's dashboard widgets, and they receive readings", async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/flows`, { headers: { Accept: 'application/json' } });
+    assert.equal(res.status, 200);
+    const running = (await res.json()) as FlowNode[];
+    const byTitle = (type: string, title: string) => {
+      const node = running.find((n) => n.type === type && (n.title ?? n.label) === title);
+      assert.ok(node, `the demo runs a ${type} "${title}"`);
+      return node;
+    };
+    const soc = byTitle('ui-gauge', 'Battery SOC');
+    const pv = byTitle('ui-gauge', 'PV power');
+    const voltage = byTitle('ui-text', 'Battery voltage');
+    const mode = byTitle('ui-text', 'Charging mode');
+    const chart = running.find((n) => n.type === 'ui-chart');
+    assert.ok(chart, 'the demo runs a ui-chart');
+
+    // What each widget last received, as Dashboard 2 keeps it for browsers that connect later.
+    const last = async (id: string, complete: (stored: unknown) => boolean = () => true): Promise<unknown> => {
+      const deadline = Date.now() + 15000;
+      for (;;) {
+        // Nothing stored yet answers with an empty body.
+        const text = await (await fetch(`http://127.0.0.1:${port}/dashboard/_debug/datastore/${id}`)).text();
+        const stored = text === '' ? null : (JSON.parse(text) as unknown);
+        if (stored !== null && complete(stored)) return stored;
+        if (Date.now() > deadline) throw new Error(`widget ${id} got nothing within 15 s; demo output:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    };
+    const payload = async (id: string) => ((await last(id)) as { payload?: unknown }).payload;
+    const socValue = await payload(soc.id);
+    assert.ok(typeof socValue === 'number' && socValue >= 0 && socValue <= 100, `SOC ${String(socValue)}`);
+    assert.equal(typeof (await payload(pv.id)), 'number');
+    assert.match(String(await payload(voltage.id)), /^1\d\.\d\d V$/, 'a 12 V battery, in volts');
+    assert.ok(['none', 'float', 'boost', 'equalize'].includes(String(await payload(mode.id))));
+    type Point = { topic?: unknown; payload?: unknown };
+    const topics = (points: Point[]) => [...new Set(points.map((p) => p.topic))].sort();
+    const points = (await last(chart.id, (stored) => Array.isArray(stored) && topics(stored as Point[]).length >= 2)) as Point[];
+    assert.deepEqual(topics(points), ['Load power', 'PV power']);
+    assert.ok(points.every((p) => typeof p.payload === 'number'));
+  });
+
   it('stops on SIGTERM with exit code 0', async () => {
     assert.ok(child);
     child.kill('SIGTERM');
@@ -183,59 +242,23 @@ describe('npm start demo (simulator + embedded Node-RED)', function () {
 
 // ---------------------------------------------------------------------------------------------------------
 
-interface FlowNode {
-  id: string;
-  type: string;
-  z?: unknown;
-  x?: unknown;
-  y?: unknown;
-  wires?: unknown;
-  [key: string]: unknown;
-}
-
-/** Node types and their palette category, read from each node's editor html (`registerType('t', {category})`). */
-function typesIn(htmlFiles: readonly string[]): Map<string, string> {
-  const types = new Map<string, string>();
-  for (const file of htmlFiles) {
-    const html = readFileSync(file, 'utf8');
-    const calls = [...html.matchAll(/registerType\(\s*['"]([^'"]+)['"]\s*,/g)];
-    calls.forEach((call, i) => {
-      const body = html.slice(call.index, calls[i + 1]?.index ?? html.length);
-      types.set(call[1], /category:\s*['"]([^'"]+)['"]/.exec(body)?.[1] ?? '');
-    });
-  }
-  return types;
-}
-
-function htmlFilesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === 'node_modules' ? [] : htmlFilesUnder(path);
-    return name.endsWith('.html') ? [path] : [];
-  });
-}
-
 describe('example flow examples/epever-tracer/epever-to-websocket.json', () => {
   const root = packageRoot();
   const file = join(root, 'examples', 'epever-tracer', 'epever-to-websocket.json');
   const flow = JSON.parse(readFileSync(file, 'utf8')) as FlowNode[];
-  const coreNodes = join(dirname(require.resolve('@node-red/nodes/package.json')), 'core');
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } };
-  const known = typesIn([
-    ...htmlFilesUnder(coreNodes),
-    ...Object.keys(pkg['node-red'].nodes).map((type) => join(root, 'nodes', type, `${type}.html`)),
-  ]);
-  const isConfig = (n: FlowNode) => known.get(n.type) === 'config';
+  const known = knownNodeTypes(root);
+  const isConfig = (n: FlowNode) => known.get(n.type) === 'config' || n.type === 'global-config';
   const byId = new Map(flow.map((n) => [n.id, n]));
 
   it('is an array of nodes with unique ids and known types', () => {
     assert.ok(Array.isArray(flow) && flow.length > 0);
     for (const n of flow) {
       assert.ok(typeof n.id === 'string' && n.id.length > 0, `every node has an id: ${JSON.stringify(n)}`);
-      assert.ok(n.type === 'tab' || known.has(n.type), `${n.id}: unknown type ${n.type}`);
+      assert.ok(BUILT_IN_TYPES.has(n.type) || known.has(n.type), `${n.id}: unknown type ${n.type}`);
     }
     assert.equal(byId.size, flow.length, 'ids are unique');
     assert.ok(known.has('epever-tracer') && known.get('modbus-bus') === 'config', 'our own html was read');
+    assert.ok(known.has('ui-chart') && known.get('ui-base') === 'config', "Dashboard 2's html was read");
   });
 
   it('places every flow node on a tab, with x, y and wires to nodes that exist', () => {
@@ -280,18 +303,7 @@ describe('example flow examples/epever-tracer/epever-to-websocket.json', () => {
 
   it('sends the tracer readings to a debug node and a WebSocket on /ws/solar/data/, and catches errors', () => {
     const tracer = flow.find((n) => n.type === 'epever-tracer')!;
-    const downstream = new Set<string>();
-    const visit = (id: string) => {
-      for (const port of (byId.get(id)?.wires as string[][] | undefined) ?? []) {
-        for (const target of port) {
-          if (downstream.has(target)) continue;
-          downstream.add(target);
-          visit(target);
-        }
-      }
-    };
-    visit(tracer.id);
-    const reached = [...downstream].map((id) => byId.get(id)!);
+    const reached = [...downstreamOf(flow, tracer.id)].map((id) => byId.get(id)!);
     assert.ok(reached.some((n) => n.type === 'debug'), 'a debug node');
     const wsOut = reached.find((n) => n.type === 'websocket out');
     assert.ok(wsOut, 'a websocket out node');
@@ -303,5 +315,35 @@ describe('example flow examples/epever-tracer/epever-to-websocket.json', () => {
     const catchNode = flow.find((n) => n.type === 'catch');
     assert.ok(catchNode, 'a catch node');
     assert.ok((catchNode.wires as string[][]).flat().some((id) => byId.get(id)?.type === 'debug'), 'catch -> debug');
+  });
+
+  it('feeds a Dashboard 2 page from the readings: SOC and PV power gauges, voltage and mode texts, a power chart', () => {
+    const widgets = checkDashboardChain(flow, known);
+    const page = flow.find((n) => n.type === 'ui-page');
+    assert.equal(page?.path, '/solar');
+    const titles = (type: string) => (widgets.get(type) ?? []).map((n) => n.title ?? n.label);
+    assert.deepEqual(titles('ui-gauge'), ['Battery SOC', 'PV power']);
+    assert.deepEqual(titles('ui-text'), ['Battery voltage', 'Charging mode']);
+    assert.equal(widgets.get('ui-chart')?.length, 1);
+    const [soc, pv] = widgets.get('ui-gauge')!;
+    assert.deepEqual([soc.units, soc.min, soc.max], ['%', 0, 100]);
+    assert.equal(pv.units, 'W');
+    const chart = widgets.get('ui-chart')![0];
+    assert.deepEqual([chart.category, chart.categoryType], ['topic', 'msg'], 'one line per msg.topic');
+
+    // Only readings reach the widgets (not replies to "read settings"), each through a node that picks its value.
+    const readings = flow.find((n) => n.type === 'switch' && n.property === 'measurement')!;
+    const reached = downstreamOf(flow, readings.id);
+    for (const list of widgets.values()) {
+      for (const widget of list) {
+        assert.ok(reached.has(widget.id), `${widget.type} ${String(widget.title ?? widget.label)} is fed from the readings`);
+        const feeders = flow.filter((n) => (n.wires as string[][] | undefined)?.flat().includes(widget.id));
+        assert.ok(feeders.length > 0 && feeders.every((n) => n.type === 'change' || n.type === 'function'), `${widget.id} is fed by a change or function node`);
+      }
+    }
+    const picks = flow.filter((n) => n.type === 'change' && reached.has(n.id)).map((n) => (n.rules as { to: string }[])[0].to);
+    for (const field of ['payload.battery.soc', 'payload.pv_array.power', 'payload.battery.voltage', 'payload.controller.charging_mode']) {
+      assert.ok(picks.some((to) => to.includes(field)), `a change node picks ${field}`);
+    }
   });
 });

@@ -65,14 +65,15 @@ export function knownNodeTypes(packageRoot: string): Map<string, string> {
  */
 export const BUILT_IN_TYPES: ReadonlySet<string> = new Set(['tab', 'global-config']);
 
-/** Dashboard 2's widgets are its non-config node types; they live on a tab and name a ui-group. */
+/** Dashboard 2's widgets are its non-config node types; they live on a tab and name a ui-group (a few a ui-base). */
 export function isDashboardWidget(node: FlowNode, known: ReadonlyMap<string, string>): boolean {
   return node.type.startsWith('ui-') && known.has(node.type) && known.get(node.type) !== 'config';
 }
 
 /**
  * Asserts that every widget's `group` is a ui-group of the flow, every ui-group's `page` a ui-page, every
- * ui-page's `ui` a ui-base (and its `theme` a ui-theme); returns the widgets by type.
+ * ui-page's `ui` a ui-base (and its `theme` a ui-theme), that there is one ui-base at /dashboard and a module
+ * hint for Dashboard 2; returns the widgets by type.
  */
 export function checkDashboardChain(flow: readonly FlowNode[], known: ReadonlyMap<string, string>): Map<string, FlowNode[]> {
   const byId = new Map(flow.map((n) => [n.id, n]));
@@ -83,7 +84,9 @@ export function checkDashboardChain(flow: readonly FlowNode[], known: ReadonlyMa
   const widgets = new Map<string, FlowNode[]>();
   for (const node of flow) {
     if (isDashboardWidget(node, known)) {
-      refersTo(node, 'group', 'ui-group');
+      // ui-notification and ui-event belong to the whole dashboard, every other widget to a group.
+      if (node.group === undefined && node.ui !== undefined) refersTo(node, 'ui', 'ui-base');
+      else refersTo(node, 'group', 'ui-group');
       widgets.set(node.type, [...(widgets.get(node.type) ?? []), node]);
     }
     if (node.type === 'ui-group') refersTo(node, 'page', 'ui-page');

@@ -3,30 +3,32 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseRollupConfig } from '../../nodes/rollup/node-config';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
+import { BUILT_IN_TYPES, checkDashboardChain, downstreamOf, knownNodeTypes, type FlowNode } from '../support/example-flow';
 
-interface FlowNode {
-  id: string;
-  type: string;
-  z?: string;
-  x?: number;
-  y?: number;
-  wires?: string[][];
-  [property: string]: unknown;
+function readExample(...path: string[]): FlowNode[] {
+  return JSON.parse(readFileSync(join(findPackageRoot(__dirname), 'examples', ...path), 'utf8')) as FlowNode[];
 }
 
 describe('rollup example flow', () => {
-  const file = join(findPackageRoot(__dirname), 'examples', 'rollup', 'readings-to-rollups.json');
-  const flow = JSON.parse(readFileSync(file, 'utf8')) as FlowNode[];
+  const flow = readExample('rollup', 'readings-to-rollups.json');
+  const known = knownNodeTypes(findPackageRoot(__dirname));
+  const byId = new Map(flow.map((n) => [n.id, n]));
+  const isConfig = (n: FlowNode) => known.get(n.type) === 'config' || n.type === 'global-config';
 
-  it('imports: one tab, unique ids, every node placed on it, every wire to a node that exists', () => {
+  it('imports: one tab, unique ids, known types, every flow node placed on it, every wire to a node that exists', () => {
     const tabs = flow.filter((n) => n.type === 'tab');
     assert.equal(tabs.length, 1);
-    const ids = new Set(flow.map((n) => n.id));
-    assert.equal(ids.size, flow.length, 'ids are unique');
+    assert.equal(byId.size, flow.length, 'ids are unique');
+    for (const node of flow) assert.ok(BUILT_IN_TYPES.has(node.type) || known.has(node.type), `${node.id}: unknown type ${node.type}`);
     for (const node of flow.filter((n) => n.type !== 'tab')) {
+      if (isConfig(node)) {
+        assert.equal(node.wires, undefined, `config node ${node.id} has no wires`);
+        assert.equal(node.z, undefined, `config node ${node.id} is global, so other flows can use it`);
+        continue;
+      }
       assert.equal(node.z, tabs[0].id, `${node.id} is on the tab`);
       assert.ok(typeof node.x === 'number' && typeof node.y === 'number', `${node.id} has a place`);
-      for (const target of (node.wires ?? []).flat()) assert.ok(ids.has(target), `${node.id} wires to ${target}`);
+      for (const target of ((node.wires as string[][] | undefined) ?? []).flat()) assert.ok(byId.has(target), `${node.id} wires to ${target}`);
     }
   });
 
@@ -35,5 +37,44 @@ describe('rollup example flow', () => {
     assert.deepEqual(rollups.map((n) => n.windows), ['1m,10m,30m,3h,6h', 'day,month,year,lifetime']);
     for (const node of rollups) assert.doesNotThrow(() => parseRollupConfig(node));
     assert.ok(flow.some((n) => n.type === 'inject' && JSON.stringify(n.props).includes('"flush"')), 'a flush button');
+  });
+
+  it('charts the short windows\' average PV power, one line per window, and shows the daily energies as text', () => {
+    const widgets = checkDashboardChain(flow, known);
+    assert.equal(flow.find((n) => n.type === 'ui-page')?.path, '/rollups');
+    const [short, calendar] = flow.filter((n) => n.type === 'rollup');
+
+    const charts = widgets.get('ui-chart') ?? [];
+    assert.equal(charts.length, 1);
+    assert.ok(downstreamOf(flow, short.id).has(charts[0].id), 'the chart is fed by the short windows');
+    assert.deepEqual([charts[0].category, charts[0].categoryType], ['topic', 'msg'], 'one line per msg.topic');
+    const feeder = flow.find((n) => (n.wires as string[][] | undefined)?.flat().includes(charts[0].id));
+    assert.equal(feeder?.type, 'change');
+    assert.deepEqual(
+      (feeder.rules as { p: string; to: string }[]).map((r) => [r.p, r.to]),
+      [['payload', 'payload.pv_array_power_avg'], ['topic', 'window.name']],
+    );
+
+    const texts = widgets.get('ui-text') ?? [];
+    const fromCalendar = downstreamOf(flow, calendar.id);
+    const fields = texts.map((text) => {
+      assert.ok(fromCalendar.has(text.id), `${String(text.label)} is fed by the calendar rollup`);
+      const pick = flow.find((n) => n.type === 'change' && (n.wires as string[][]).flat().includes(text.id));
+      assert.ok(pick, `${String(text.label)} is fed by a change node`);
+      return /payload\.(\w+)/.exec((pick.rules as { to: string }[])[0].to)?.[1];
+    });
+    assert.deepEqual(fields, ['pv_array_energy_wh', 'battery_charging_energy_wh', 'load_energy_wh']);
+    const days = flow.find((n) => n.type === 'switch' && n.property === 'window.name');
+    assert.deepEqual(days?.rules, [{ t: 'eq', v: 'day', vt: 'str' }], 'only day records reach the texts');
+  });
+
+  it('shares its dashboard base and theme with the Epever example, by id, so importing both keeps one /dashboard', () => {
+    const epever = readExample('epever-tracer', 'epever-to-websocket.json');
+    for (const type of ['ui-base', 'ui-theme']) {
+      assert.deepEqual(flow.find((n) => n.type === type), epever.find((n) => n.type === type), `the same ${type}`);
+    }
+    const pages = [...flow, ...epever].filter((n) => n.type === 'ui-page');
+    assert.equal(new Set(pages.map((n) => n.path)).size, 2, 'each example has a page of its own');
+    assert.equal(new Set(pages.map((n) => n.id)).size, 2);
   });
 });

@@ -11,6 +11,7 @@ import { EpeverController } from './controller';
 import { parseEpeverConfig, type EpeverNodeConfig } from './node-config';
 import { SettingsError } from './settings';
 import { refuseAllInput } from '../common/misconfigured';
+import { PollSchedule } from '../common/poll-schedule';
 
 type EpeverTracerDef = NodeDef & Record<string, unknown>;
 type InputMessage = NodeMessageInFlow & { command?: unknown };
@@ -34,8 +35,6 @@ export = function register(RED: NodeAPI): void {
     }
 
     const controller = new EpeverController(bus.connection.unit(config.unitId), config);
-    let polling = false;
-    let lastReported = '';
 
     function showLink(link: LinkStatus): void {
       if (link.state === 'connecting') node.status(statusOf('connecting', key('connecting')));
@@ -55,28 +54,18 @@ export = function register(RED: NodeAPI): void {
     }
 
     // Scheduled polls have no message to fail; a Catch node hears each new kind of failure once.
-    async function scheduledPoll(): Promise<void> {
-      if (polling) return;
-      polling = true;
-      try {
-        const payload = await controller.poll();
-        lastReported = '';
+    const schedule = new PollSchedule(config.intervalMs, {
+      poll: () => controller.poll(),
+      onReading: (payload) => {
         node.status(statusOf('ok', timeOfDay(new Date())));
         node.send(reading(payload));
-      } catch (err) {
-        showFailure(err);
-        const text = err instanceof DeviceBackedOffError ? 'backed off' : messageOf(err);
-        if (text !== lastReported) {
-          lastReported = text;
-          node.error(t('errors.poll', { error: messageOf(err) }), { topic: config.topic, device: config.deviceId, payload: messageOf(err) });
-        }
-      } finally {
-        polling = false;
-      }
-    }
-
-    const timer = config.intervalMs > 0 ? setInterval(() => void scheduledPoll(), config.intervalMs) : undefined;
-    const firstPoll = config.intervalMs > 0 ? setTimeout(() => void scheduledPoll(), 200) : undefined;
+      },
+      onFailure: showFailure,
+      report: (err) => {
+        const error = messageOf(err);
+        node.error(t('errors.poll', { error }), { topic: config.topic, device: config.deviceId, payload: error });
+      },
+    });
 
     node.on('input', (msg: InputMessage, send, done) => {
       (async () => {
@@ -99,8 +88,7 @@ export = function register(RED: NodeAPI): void {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      clearInterval(timer);
-      clearTimeout(firstPoll);
+      schedule.stop();
       bus.detach().then(done, done);
     });
   }

@@ -11,6 +11,7 @@ import { Pi30Controller, type Reading } from './controller';
 import { exchangeThrough } from './exchange';
 import { parsePi30Config, type Pi30NodeConfig } from './node-config';
 import { refuseAllInput } from '../common/misconfigured';
+import { PollSchedule } from '../common/poll-schedule';
 
 type MppPi30Def = NodeDef & Record<string, unknown>;
 type InputMessage = NodeMessageInFlow & { command?: unknown };
@@ -43,8 +44,6 @@ export = function register(RED: NodeAPI): void {
       { queries: config.queries, allowWrites: config.allowWrites },
     );
     const warned = new Set<string>();
-    let polling = false;
-    let lastReported = '';
 
     function showLink(link: LinkStatus): void {
       if (link.state === 'connecting') node.status(statusOf('connecting', key(link.vanished ? 'vanished' : 'connecting')));
@@ -89,29 +88,19 @@ export = function register(RED: NodeAPI): void {
     }
 
     // Scheduled polls have no message to fail; a Catch node hears each new kind of failure once.
-    async function scheduledPoll(): Promise<void> {
-      if (polling) return;
-      polling = true;
-      try {
-        const reading = await controller.poll();
-        lastReported = '';
+    const schedule = new PollSchedule(config.intervalMs, {
+      poll: () => controller.poll(),
+      onReading: (reading) => {
         showReading(reading);
         warnOnce(reading.issues);
         node.send(readingMessage(reading));
-      } catch (err) {
-        showFailure(err);
-        const text = err instanceof DeviceBackedOffError ? 'backed off' : messageOf(err);
-        if (text !== lastReported) {
-          lastReported = text;
-          node.error(t('errors.poll', { error: messageOf(err) }), { topic: config.topic || `mpp-pi30/${deviceId()}`, device: deviceId(), payload: messageOf(err) });
-        }
-      } finally {
-        polling = false;
-      }
-    }
-
-    const timer = config.intervalMs > 0 ? setInterval(() => void scheduledPoll(), config.intervalMs) : undefined;
-    const firstPoll = config.intervalMs > 0 ? setTimeout(() => void scheduledPoll(), 200) : undefined;
+      },
+      onFailure: showFailure,
+      report: (err) => {
+        const error = messageOf(err);
+        node.error(t('errors.poll', { error }), { topic: config.topic || `mpp-pi30/${deviceId()}`, device: deviceId(), payload: error });
+      },
+    });
 
     node.on('input', (msg: InputMessage, send, done) => {
       (async () => {
@@ -146,8 +135,7 @@ export = function register(RED: NodeAPI): void {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      clearInterval(timer);
-      clearTimeout(firstPoll);
+      schedule.stop();
       port.detach().then(done, done);
     });
   }

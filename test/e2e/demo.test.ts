@@ -176,7 +176,7 @@ describe('npm start demo (simulator + embedded Node-RED)', function () {
     assert.ok(output.includes(`http://127.0.0.1:${port}/dashboard`), `the banner names the dashboard:\n${output}`);
     const res = await fetch(`http://127.0.0.1:${port}/nodes`, { headers: { Accept: 'application/json' } });
     const sets = (await res.json()) as { module: string; types: string[]; enabled: boolean; err?: unknown }[];
-    for (const type of ['ui-base', 'ui-chart', 'ui-gauge', 'ui-text']) {
+    for (const type of ['ui-base', 'ui-chart', 'ui-gauge', 'ui-text', 'ui-button']) {
       const set = sets.find((s) => s.types.includes(type));
       assert.ok(set, `${type} is in the palette`);
       assert.equal(set.module, DASHBOARD_PACKAGE, `${type} comes from ${DASHBOARD_PACKAGE}`);
@@ -188,44 +188,83 @@ describe('npm start demo (simulator + embedded Node-RED)', function () {
     assert.match(await page.text(), /<div id="app"/, "Dashboard 2's single-page app");
   });
 
-  it("runs the example's dashboard widgets, and they receive readings", async () => {
+  /** The demo's running flows, as the editor gets them. */
+  async function runningFlows(): Promise<FlowNode[]> {
     const res = await fetch(`http://127.0.0.1:${port}/flows`, { headers: { Accept: 'application/json' } });
     assert.equal(res.status, 200);
-    const running = (await res.json()) as FlowNode[];
-    const byTitle = (type: string, title: string) => {
-      const node = running.find((n) => n.type === type && (n.title ?? n.label) === title);
-      assert.ok(node, `the demo runs a ${type} "${title}"`);
+    return (await res.json()) as FlowNode[];
+  }
+
+  /** The widgets of one ui-group of the running flows (the examples' widgets share some titles). */
+  function widgetsOf(running: FlowNode[], groupName: string) {
+    const group = running.find((n) => n.type === 'ui-group' && n.name === groupName);
+    assert.ok(group, `the demo runs a ui-group "${groupName}"`);
+    const inGroup = running.filter((n) => n.group === group.id);
+    return (type: string, title?: string) => {
+      const node = inGroup.find((n) => n.type === type && (title === undefined || (n.title ?? n.label) === title));
+      assert.ok(node, `the demo runs a ${type} ${title ? `"${title}" ` : ''}in the group ${groupName}`);
       return node;
     };
-    const soc = byTitle('ui-gauge', 'Battery SOC');
-    const pv = byTitle('ui-gauge', 'PV power');
-    const voltage = byTitle('ui-text', 'Battery voltage');
-    const mode = byTitle('ui-text', 'Charging mode');
-    const chart = running.find((n) => n.type === 'ui-chart');
-    assert.ok(chart, 'the demo runs a ui-chart');
+  }
 
-    // What each widget last received, as Dashboard 2 keeps it for browsers that connect later.
-    const last = async (id: string, complete: (stored: unknown) => boolean = () => true): Promise<unknown> => {
-      const deadline = Date.now() + 15000;
-      for (;;) {
-        // Nothing stored yet answers with an empty body.
-        const text = await (await fetch(`http://127.0.0.1:${port}/dashboard/_debug/datastore/${id}`)).text();
-        const stored = text === '' ? null : (JSON.parse(text) as unknown);
-        if (stored !== null && complete(stored)) return stored;
-        if (Date.now() > deadline) throw new Error(`widget ${id} got nothing within 15 s; demo output:\n${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    };
-    const payload = async (id: string) => ((await last(id)) as { payload?: unknown }).payload;
-    const socValue = await payload(soc.id);
+  /** What a widget last received, as Dashboard 2 keeps it for browsers that connect later. */
+  async function lastShown(id: string, complete: (stored: unknown) => boolean = () => true): Promise<unknown> {
+    const deadline = Date.now() + 15000;
+    for (;;) {
+      // Nothing stored yet answers with an empty body.
+      const text = await (await fetch(`http://127.0.0.1:${port}/dashboard/_debug/datastore/${id}`)).text();
+      const stored = text === '' ? null : (JSON.parse(text) as unknown);
+      if (stored !== null && complete(stored)) return stored;
+      if (Date.now() > deadline) throw new Error(`widget ${id} got nothing within 15 s; demo output:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  const shownPayload = async (id: string) => ((await lastShown(id)) as { payload?: unknown }).payload;
+  type Point = { topic?: unknown; payload?: unknown };
+  const chartLines = (points: Point[]) => [...new Set(points.map((p) => p.topic))].sort();
+  /** A chart's stored points, once they hold `lines` lines. */
+  const chartPoints = async (id: string, lines: number) =>
+    (await lastShown(id, (stored) => Array.isArray(stored) && chartLines(stored as Point[]).length >= lines)) as Point[];
+
+  it("runs the example's dashboard widgets, and they receive readings", async () => {
+    const widget = widgetsOf(await runningFlows(), 'Epever');
+    const soc = widget('ui-gauge', 'Battery SOC');
+    const pv = widget('ui-gauge', 'PV power');
+    const voltage = widget('ui-text', 'Battery voltage');
+    const mode = widget('ui-text', 'Charging mode');
+    const chart = widget('ui-chart');
+
+    const socValue = await shownPayload(soc.id);
     assert.ok(typeof socValue === 'number' && socValue >= 0 && socValue <= 100, `SOC ${String(socValue)}`);
-    assert.equal(typeof (await payload(pv.id)), 'number');
-    assert.match(String(await payload(voltage.id)), /^1\d\.\d\d V$/, 'a 12 V battery, in volts');
-    assert.ok(['none', 'float', 'boost', 'equalize'].includes(String(await payload(mode.id))));
-    type Point = { topic?: unknown; payload?: unknown };
-    const topics = (points: Point[]) => [...new Set(points.map((p) => p.topic))].sort();
-    const points = (await last(chart.id, (stored) => Array.isArray(stored) && topics(stored as Point[]).length >= 2)) as Point[];
-    assert.deepEqual(topics(points), ['Load power', 'PV power']);
+    assert.equal(typeof (await shownPayload(pv.id)), 'number');
+    assert.match(String(await shownPayload(voltage.id)), /^1\d\.\d\d V$/, 'a 12 V battery, in volts');
+    assert.ok(['none', 'float', 'boost', 'equalize'].includes(String(await shownPayload(mode.id))));
+    const points = await chartPoints(chart.id, 2);
+    assert.deepEqual(chartLines(points), ['Load power', 'PV power']);
+    assert.ok(points.every((p) => typeof p.payload === 'number'));
+  });
+
+  it('shows the inverter on its own page, /dashboard/inverter, with live values (and its MQTT output off)', async () => {
+    const running = await runningFlows();
+    const page = running.find((n) => n.type === 'ui-page' && n.path === '/inverter');
+    assert.ok(page, 'the demo runs the inverter page');
+    const bases = running.filter((n) => n.type === 'ui-base');
+    assert.equal(bases.length, 1, 'one /dashboard for both examples');
+    assert.equal(page.ui, bases[0].id);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/dashboard/inverter`)).status, 200);
+    assert.ok(running.filter((n) => n.type === 'mqtt out').every((n) => n.d === true), 'no broker in the demo');
+
+    const widget = widgetsOf(running, 'Inverter');
+    const mode = await shownPayload(widget('ui-text', 'Mode').id);
+    assert.ok(['Line', 'Battery', 'Power saving', 'Standby', 'Fault'].includes(String(mode)), `mode ${String(mode)}`);
+    for (const title of ['Battery SOC', 'AC output load']) {
+      const value = await shownPayload(widget('ui-gauge', title).id);
+      assert.ok(typeof value === 'number' && value >= 0 && value <= 200, `${title} ${String(value)}`);
+    }
+    assert.match(String(await shownPayload(widget('ui-text', 'Battery voltage').id)), /^[45]\d\.\d\d V$/, 'a 48 V battery, in volts');
+    assert.match(String(await shownPayload(widget('ui-text', 'PV power').id)), /^\d+ W$/);
+    const points = await chartPoints(widget('ui-chart').id, 2);
+    assert.deepEqual(chartLines(points), ['AC output power', 'PV charging power']);
     assert.ok(points.every((p) => typeof p.payload === 'number'));
   });
 

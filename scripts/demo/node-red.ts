@@ -89,6 +89,8 @@ export async function startNodeRed({ host, port, userDir }: NodeRedOptions): Pro
     logging: { console: { level: 'info' as const, metrics: false, audit: false } },
     // No consent prompt and no update check against the internet from a local demo.
     telemetry: { enabled: false, updateNotification: false },
+    // The demo opens straight on its flows, without the release tour over them.
+    editorTheme: { tours: false, projects: { enabled: false } },
   };
   RED.init(server, settings);
   let started = false;

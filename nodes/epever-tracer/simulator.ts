@@ -26,6 +26,7 @@ import { initialPlant, stepPlant, type PlantConfig, type PlantState, type Surrou
 import { DEFAULT_SETTINGS, SIMULATED_RATED, settingsProblem } from './sim-settings';
 import { StatisticsLedger, dayKey } from './sim-statistics';
 import { encodeChargingStatus } from './status';
+import { stepTowards } from '../common/sim-steps';
 
 export interface EpeverSimulatorOptions {
   /** Modbus unit id, default 1. */
@@ -46,9 +47,6 @@ export interface EpeverSimulatorOptions {
 
 /** The monthly equalizing charge runs on this day of the device clock. */
 export const EQUALIZE_DAY_OF_MONTH = 28;
-const STEP_MS = 60_000;
-const MAX_STEPS_PER_UPDATE = 20_000;
-const MAX_CATCH_UP_MS = 400 * 86_400_000;
 /** Epever's default night threshold: PV below this is night. */
 const NIGHT_PV_VOLTAGE = 5;
 const OVER_TEMPERATURE_C = 85;
@@ -206,15 +204,9 @@ export class EpeverSimulator implements ModbusDevice {
     };
   }
 
-  /** Integrates the plant up to `target` (simulated ms) in steps of about a minute. */
+  /** Integrates the plant up to `target` (simulated ms). */
   private advanceTo(target: number): void {
-    // An injected clock may stand still or go back; physics does not run backwards.
-    if (target <= this.plantTime) return;
-    const from = Math.max(this.plantTime, target - MAX_CATCH_UP_MS);
-    const steps = Math.min(MAX_STEPS_PER_UPDATE, Math.ceil((target - from) / STEP_MS));
-    const dt = (target - from) / steps;
-    for (let i = 1; i <= steps; i++) this.step(from + dt * i, dt / 1000);
-    this.plantTime = target;
+    this.plantTime = stepTowards(this.plantTime, target, (at, dt) => this.step(at, dt));
   }
 
   /** Re-evaluates the instantaneous readings after a switch or setting changed, without time passing. */

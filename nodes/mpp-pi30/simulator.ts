@@ -20,6 +20,7 @@ import {
   type SimModel,
   type SimSettings,
 } from './sim-settings';
+import { stepTowards } from '../common/sim-steps';
 
 export type { SimModel } from './sim-settings';
 
@@ -58,9 +59,6 @@ export interface Pi30SimulatorOptions {
   settings?: Partial<Omit<SimSettings, 'enabledFlags'>>;
 }
 
-const STEP_MS = 60_000;
-const MAX_STEPS_PER_UPDATE = 20_000;
-const MAX_CATCH_UP_MS = 400 * 86_400_000;
 const RATED_WATTS = 5000;
 
 export class Pi30Simulator {
@@ -286,13 +284,9 @@ export class Pi30Simulator {
     return watts;
   }
 
+  /** Integrates the plant up to `target` (simulated ms). */
   private advanceTo(target: number): void {
-    if (target <= this.plantTime) return;
-    const from = Math.max(this.plantTime, target - MAX_CATCH_UP_MS);
-    const steps = Math.min(MAX_STEPS_PER_UPDATE, Math.ceil((target - from) / STEP_MS));
-    const dt = (target - from) / steps;
-    for (let i = 1; i <= steps; i++) this.step(from + dt * i, dt / 1000);
-    this.plantTime = target;
+    this.plantTime = stepTowards(this.plantTime, target, (at, dt) => this.step(at, dt));
   }
 
   /** Re-evaluates the readings after a setting changed, without time passing. */

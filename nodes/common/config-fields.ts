@@ -18,3 +18,18 @@ export function oneOf<T extends string | number>(raw: RawConfig, key: string, al
   if (match === undefined) throw new RangeError(`${key} must be one of ${allowed.join(', ')}, got ${String(given)}`);
   return match;
 }
+
+export interface RecoveryTimings {
+  /** Reopening a link that dropped: 1 s, doubling up to the configured cap. */
+  reconnect: { initialMs: number; maxMs: number };
+  /** Leaving a silent device alone: 5 s, doubling up to the configured cap. */
+  deviceBackoff: { initialMs: number; maxMs: number };
+}
+
+/** The recovery timings every shared link (Modbus bus, PI30 port) takes from its editor settings. */
+export function recoveryTimings(raw: RawConfig): RecoveryTimings {
+  return {
+    reconnect: { initialMs: 1000, maxMs: wholeNumber(raw, 'reconnectMaxMs', 30000, 1000, 600000) },
+    deviceBackoff: { initialMs: 5000, maxMs: wholeNumber(raw, 'backoffMaxMs', 60000, 1000, 3600000) },
+  };
+}

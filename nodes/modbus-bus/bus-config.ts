@@ -1,5 +1,5 @@
 // The bus settings a user picks in the editor, parsed into typed values at the edge.
-import { wholeNumber, oneOf, type RawConfig as Raw } from '../common/config-fields';
+import { oneOf, recoveryTimings, wholeNumber, type RawConfig as Raw, type RecoveryTimings } from '../common/config-fields';
 
 export type TransportKind = 'serial' | 'tcp' | 'rtu-over-tcp';
 export type Parity = 'none' | 'even' | 'odd';
@@ -17,7 +17,7 @@ export interface NetworkSettings {
   port: number;
 }
 
-export interface BusSettings {
+export interface BusSettings extends RecoveryTimings {
   transport: TransportKind;
   serial: SerialSettings;
   network: NetworkSettings;
@@ -26,8 +26,6 @@ export interface BusSettings {
   retries: number;
   /** Quiet time between frames; on serial at least 3.5 characters at the configured baud. */
   gapMs: number;
-  reconnect: { initialMs: number; maxMs: number };
-  deviceBackoff: { initialMs: number; maxMs: number };
 }
 
 export const BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] as const;
@@ -64,8 +62,7 @@ export function parseBusSettings(raw: Raw): BusSettings {
     timeoutMs: wholeNumber(raw, 'timeoutMs', 1000, 50, 60000),
     retries: wholeNumber(raw, 'retries', 1, 0, 5),
     gapMs,
-    reconnect: { initialMs: 1000, maxMs: wholeNumber(raw, 'reconnectMaxMs', 30000, 1000, 600000) },
-    deviceBackoff: { initialMs: 5000, maxMs: wholeNumber(raw, 'backoffMaxMs', 60000, 1000, 3600000) },
+    ...recoveryTimings(raw),
   };
 }
 

@@ -1,5 +1,5 @@
 // The pi30-port settings a user picks in the editor, parsed into typed values at the edge.
-import { wholeNumber, type RawConfig as Raw } from '../common/config-fields';
+import { recoveryTimings, wholeNumber, type RawConfig as Raw, type RecoveryTimings } from '../common/config-fields';
 
 export type Pi30Transport = 'serial' | 'tcp' | 'usb-hid';
 
@@ -10,7 +10,7 @@ export interface HidTarget {
   productId: number;
 }
 
-export interface PortSettings {
+export interface PortSettings extends RecoveryTimings {
   transport: Pi30Transport;
   serial: { path: string; baudRate: number };
   network: { host: string; port: number };
@@ -20,8 +20,6 @@ export interface PortSettings {
   retries: number;
   /** Quiet time between commands, ms. */
   gapMs: number;
-  reconnect: { initialMs: number; maxMs: number };
-  deviceBackoff: { initialMs: number; maxMs: number };
 }
 
 /** Voltronic's USB-serial bridge chip (Cypress) as PI30 inverters enumerate. */
@@ -61,8 +59,7 @@ export function parsePortSettings(raw: Raw): PortSettings {
     timeoutMs: wholeNumber(raw, 'timeoutMs', 3000, 100, 60000),
     retries: wholeNumber(raw, 'retries', 1, 0, 5),
     gapMs: wholeNumber(raw, 'gapMs', 50, 0, 10000),
-    reconnect: { initialMs: 1000, maxMs: wholeNumber(raw, 'reconnectMaxMs', 30000, 1000, 600000) },
-    deviceBackoff: { initialMs: 5000, maxMs: wholeNumber(raw, 'backoffMaxMs', 60000, 1000, 3600000) },
+    ...recoveryTimings(raw),
   };
 }
 

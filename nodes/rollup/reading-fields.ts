@@ -1,5 +1,6 @@
 // A reading message's payload -> the moment it was measured and its numeric fields, named as sinks name them
 // (one level flattened with `_`: `pv_array.power` -> `pv_array_power`).
+import { ReadingError, readingTime } from '../common/reading-time';
 
 export interface Sample {
   /** ms since the epoch */
@@ -7,12 +8,7 @@ export interface Sample {
   readonly fields: ReadonlyMap<string, number>;
 }
 
-export class ReadingError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ReadingError';
-  }
-}
+export { ReadingError };
 
 export interface ReadingOptions {
   /** Only these flattened names; all numeric fields when undefined. */
@@ -21,16 +17,6 @@ export interface ReadingOptions {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
-function timeOf(stamp: unknown, now: number): number {
-  if (stamp === undefined || stamp === null) return now;
-  let time = Number.NaN;
-  if (typeof stamp === 'string') time = Date.parse(stamp);
-  else if (typeof stamp === 'number') time = stamp;
-  else if (stamp instanceof Date) time = stamp.getTime();
-  if (!Number.isFinite(time)) throw new ReadingError(`payload.timestamp ${JSON.stringify(stamp)} is not a time (ISO-8601 string or ms since 1970)`);
-  return time;
-}
 
 /** A bare number payload is one field named `value`. */
 export function readSample(payload: unknown, now: number, options: ReadingOptions = {}): Sample {
@@ -42,7 +28,7 @@ export function readSample(payload: unknown, now: number, options: ReadingOption
   if (isNumber(payload)) {
     keep('value', payload);
   } else if (isRecord(payload)) {
-    time = timeOf(payload.timestamp, now);
+    time = readingTime(payload.timestamp, now);
     for (const [name, value] of Object.entries(payload)) {
       if (name === 'timestamp') continue;
       if (isRecord(value)) {

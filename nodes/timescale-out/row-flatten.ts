@@ -1,6 +1,9 @@
 // A reading message turned into one row: the table, the device key, the time it was measured, and its
 // readings flattened one level with "_" (`battery.voltage` -> `battery_voltage`), each with a JSON type.
+import { ReadingError, readingTimeIso } from '../common/reading-time';
 import { checkFieldName, checkTableName } from './schema';
+
+export { ReadingError };
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 /** A stored value: numbers, booleans and strings get their own column types, anything nested is jsonb. */
@@ -23,14 +26,6 @@ export interface RowDefaults {
   deviceColumn: string;
 }
 
-/** Why a message cannot become a row; it goes to `done(err)` alone, the rest of the batch is written. */
-export class ReadingError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ReadingError';
-  }
-}
-
 export interface ReadingMessage {
   payload?: unknown;
   device?: unknown;
@@ -39,12 +34,13 @@ export interface ReadingMessage {
 
 const MAX_DEVICE_LENGTH = 200;
 
-export function flattenReading(msg: ReadingMessage, defaults: RowDefaults): FlatRow {
+/** `now` is the arrival time, which stands in for a missing `payload.timestamp` (see common/reading-time). */
+export function flattenReading(msg: ReadingMessage, defaults: RowDefaults, now = Date.now()): FlatRow {
   const payload = msg.payload;
   if (!isPlainObject(payload)) throw new ReadingError('msg.payload must be an object of readings');
   const table = tableOf(msg, defaults);
   const device = deviceOf(msg, defaults);
-  const time = timeOf(payload.timestamp);
+  const time = readingTimeIso(payload.timestamp, now);
   const fields: Record<string, FieldValue> = {};
   const put = (name: string, raw: unknown) => {
     const value = fieldValue(raw, name);
@@ -95,29 +91,6 @@ function deviceOf(msg: ReadingMessage, defaults: RowDefaults): string {
   if (!device) throw new ReadingError('no device key: send msg.device or set a device in the node');
   if (device.length > MAX_DEVICE_LENGTH) throw new ReadingError(`device key longer than ${MAX_DEVICE_LENGTH} characters`);
   return device;
-}
-
-const ISO_WITH_ZONE = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d(:?\d\d)?)$/i;
-
-/** The measured time as ISO UTC; a time without a zone is refused rather than guessed. */
-export function timeOf(raw: unknown): string {
-  let ms: number;
-  if (raw === undefined || raw === null || raw === '') throw new ReadingError('payload.timestamp is missing');
-  if (typeof raw === 'string') {
-    if (!ISO_WITH_ZONE.test(raw.trim())) {
-      throw new ReadingError(`payload.timestamp "${raw}" is not ISO-8601 with a zone (e.g. 2026-06-21T12:00:00Z)`);
-    }
-    ms = Date.parse(raw.trim().replace(' ', 'T'));
-  } else if (typeof raw === 'number') {
-    ms = raw;
-  } else if (raw instanceof Date) {
-    ms = raw.getTime();
-  } else {
-    throw new ReadingError('payload.timestamp must be an ISO-8601 string, a Date or epoch milliseconds');
-  }
-  const year = Number.isFinite(ms) ? new Date(ms).getUTCFullYear() : Number.NaN;
-  if (!(year >= 1000 && year <= 9999)) throw new ReadingError(`payload.timestamp ${JSON.stringify(raw)} is not a valid time`);
-  return new Date(ms).toISOString();
 }
 
 /** undefined for "no reading" (null, NaN, +-Infinity): the column stays NULL. */

@@ -142,7 +142,7 @@ describe('rollup node', function () {
     for (const [msg, error] of [
       [{ payload: 'garbage' }, /payload must be a reading object or a number, got string/],
       [{ payload: { mode: 'float' } }, /payload has no numeric field/],
-      [{ payload: { power: 1, timestamp: 'soon' } }, /payload.timestamp "soon" is not a time/],
+      [{ payload: { power: 1, timestamp: 'soon' } }, /payload.timestamp "soon" is not ISO-8601 with a zone/],
       [{ payload: { power: 1, timestamp: Date.now() + 3_600_000 } }, /s ahead of this machine's clock/],
       [{ device: { id: 1 }, payload: { power: 1 } }, /msg.device \(the key\) must be a string/],
       [{ flush: 5 }, /msg.flush must be true \(every key\) or a key/],

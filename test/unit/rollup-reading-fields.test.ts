@@ -40,7 +40,7 @@ describe('rollup reading fields', () => {
   });
 
   it('says what is wrong with a payload', () => {
-    assert.throws(() => readSample({ p: 1, timestamp: 'yesterday-ish' }, NOW), /payload.timestamp "yesterday-ish" is not a time/);
+    assert.throws(() => readSample({ p: 1, timestamp: 'yesterday-ish' }, NOW), /payload.timestamp "yesterday-ish" is not ISO-8601 with a zone/);
     assert.throws(() => readSample('13.2 V', NOW), /payload must be a reading object or a number, got string/);
     assert.throws(() => readSample(null, NOW), /got null/);
     assert.throws(() => readSample({ mode: 'float', ok: true }, NOW), /payload has no numeric field/);

@@ -110,6 +110,30 @@ describe('epever-tracer node (Modbus TCP to the simulator)', function () {
     assert.deepEqual(sim.readRegisters('holding', 0x9000, 15), before);
   });
 
+  it('writes an under-voltage warning equal to the discharging limit, which the controller takes', async () => {
+    await helper.load(NODES, flow(server.port, { allowWrites: true }));
+    const reply = nextMessage('out');
+    send({ command: 'write-settings', payload: { battery_type: 'user', under_voltage_warning: 10.6 } });
+    const settings = (await reply).payload as Record<string, unknown>;
+    assert.equal(settings.under_voltage_warning, 10.6);
+    assert.equal(settings.discharging_limit_voltage, 10.6);
+    assert.equal(sim.settings().underVoltageWarning, 10.6);
+  });
+
+  it('refuses an under-voltage warning below the discharging limit through Catch, naming the rule', async () => {
+    await helper.load(NODES, flow(server.port, { allowWrites: true }));
+    const seen = statuses('epever');
+    const before = sim.readRegisters('holding', 0x9000, 15);
+    const caught = nextMessage('caught');
+    send({ command: 'write-settings', payload: { battery_type: 'user', under_voltage_warning: 10.5 } });
+    assert.match(((await caught).error as { message: string }).message, /Epever's rule under_voltage_warning ≥ discharging_limit_voltage/);
+    assert.deepEqual(sim.readRegisters('holding', 0x9000, 15), before);
+    assert.equal(seen.at(-1)?.fill, 'red');
+    const reading = nextMessage('out');
+    send({});
+    assert.ok((await reading).payload, 'the next message still works');
+  });
+
   it('sets the controller clock to now', async () => {
     await helper.load(NODES, flow(server.port, { allowWrites: true }));
     const reply = nextMessage('out');

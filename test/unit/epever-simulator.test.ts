@@ -167,7 +167,7 @@ describe('Epever simulator (engine)', () => {
 
   it('judges settings by Epever’s ordering rules', () => {
     assert.equal(settingsProblem(DEFAULT_SETTINGS), undefined);
-    assert.match(settingsProblem({ ...DEFAULT_SETTINGS, lowVoltageDisconnect: 12.7 }) ?? '', /reconnect > LVD/);
+    assert.match(settingsProblem({ ...DEFAULT_SETTINGS, lowVoltageDisconnect: 12.7 }) ?? '', /lowVoltageReconnect > lowVoltageDisconnect/);
     assert.match(settingsProblem({ ...DEFAULT_SETTINGS, boostVoltage: 18 }) ?? '', /boostVoltage/);
   });
 

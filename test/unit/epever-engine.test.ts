@@ -5,7 +5,9 @@ import { parseCommand, CommandError } from '../../nodes/epever-tracer/commands';
 import { toPayload } from '../../nodes/epever-tracer/reading';
 import { decodeRegister, encodeRegister } from '../../nodes/epever-tracer/register-codec';
 import { REALTIME, STATISTICS } from '../../nodes/epever-tracer/register-map';
-import { decodeStatus, encodeChargingStatus } from '../../nodes/epever-tracer/status';
+import { decodeStatus, encodeChargingStatus, STATUS_FIELDS } from '../../nodes/epever-tracer/status';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const def = (name: string) => [...REALTIME, ...STATISTICS].find((d) => d.name === name)!;
 
@@ -60,6 +62,62 @@ describe('Epever status words', () => {
     assert.equal(s.load_level, 'overload');
     assert.equal(s.output_short, true);
     assert.equal(s.discharging_fault, true);
+  });
+
+  it('reads 0x3201 D12 as an open charging or anti-reverse MOSFET, not a short (V2.5)', () => {
+    const s = decodeStatus({ batteryStatus: 0, chargingStatus: 1 << 12, dischargingStatus: 0 });
+    assert.equal(s.charging_or_anti_reverse_mosfet_open, true);
+    assert.equal(s.charging_mosfet_short, false);
+    assert.equal(s.anti_reverse_mosfet_short, false);
+    const short = decodeStatus({ batteryStatus: 0, chargingStatus: 1 << 13, dischargingStatus: 0 });
+    assert.equal(short.charging_mosfet_short, true);
+    assert.equal(short.charging_or_anti_reverse_mosfet_open, false);
+  });
+
+  // Bits V2.5 defines, per word (rows A15-A17): battery D0-D8 and D15; charging all but D5;
+  // discharging all but D2-D3.
+  const DEFINED: Record<'batteryStatus' | 'chargingStatus' | 'dischargingStatus', number> = {
+    batteryStatus: 0x81ff,
+    chargingStatus: 0xffdf,
+    dischargingStatus: 0xfff3,
+  };
+  const ZERO = { batteryStatus: 0, chargingStatus: 0, dischargingStatus: 0 };
+
+  it('decodes every bit V2.5 defines, each into a field of its own', () => {
+    const quiet = decodeStatus(ZERO);
+    for (const word of Object.keys(DEFINED) as (keyof typeof DEFINED)[]) {
+      for (let bit = 0; bit < 16; bit++) {
+        const changed = Object.entries(decodeStatus({ ...ZERO, [word]: 1 << bit })).filter(
+          ([name, value]) => value !== quiet[name as keyof typeof quiet],
+        );
+        const defined = ((DEFINED[word] >> bit) & 1) === 1;
+        assert.equal(changed.length, defined ? 1 : 0, `${word} D${bit} changes ${changed.map(([n]) => n).join(', ') || 'nothing'}`);
+      }
+    }
+  });
+
+  it('decodes the discharging equipment word (0x3202) as V2.5 names it', () => {
+    const s = decodeStatus({ ...ZERO, dischargingStatus: 0x8000 | 0x07f0 | 0x0001 });
+    assert.equal(s.discharging_input_voltage_state, 'high');
+    assert.equal(s.output_over_voltage, true);
+    assert.equal(s.boost_over_voltage, true);
+    assert.equal(s.high_voltage_side_short, true);
+    assert.equal(s.input_over_voltage, true);
+    assert.equal(s.output_voltage_abnormal, true);
+    assert.equal(s.unable_to_stop_discharging, true);
+    assert.equal(s.unable_to_discharge, true);
+    assert.equal(s.output_short, false);
+    assert.equal(s.discharging_running, true);
+    assert.equal(decodeStatus({ ...ZERO, dischargingStatus: 0xc000 }).discharging_input_voltage_state, 'no_access');
+    assert.equal(decodeStatus({ ...ZERO, dischargingStatus: 0x4000 }).discharging_input_voltage_state, 'low');
+    assert.equal(decodeStatus({ ...ZERO, chargingStatus: 0x0040 }).disequilibrium_in_three_circuits, true);
+    assert.equal(decodeStatus({ ...ZERO, chargingStatus: 0x8000 }).pv_input_state, 'high_voltage');
+  });
+
+  it('documents every status field in the README', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const tableRows = readme.split('\n').filter((line) => line.startsWith('| '));
+    for (const field of STATUS_FIELDS) assert.ok(tableRows.some((row) => row.includes(`\`${field.name}\``)), field.name);
   });
 });
 

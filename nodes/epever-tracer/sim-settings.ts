@@ -11,6 +11,7 @@ export const SIMULATED_RATED: RatedData = {
   ratedChargingCurrent: 20,
   ratedChargingPower: 260,
   chargingType: 2, // MPPT (the protocol's 1 is PWM)
+  loadRatedVoltage: 12,
   loadRatedCurrent: 20,
 };
 

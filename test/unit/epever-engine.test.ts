@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeClock, encodeClock } from '../../nodes/epever-tracer/clock';
+import { DateTime } from 'luxon';
+import { clockInZone, decodeClock, encodeClock, wallClockIn } from '../../nodes/epever-tracer/clock';
+import { parseEpeverConfig } from '../../nodes/epever-tracer/node-config';
 import { parseCommand, CommandError } from '../../nodes/epever-tracer/commands';
 import { toPayload } from '../../nodes/epever-tracer/reading';
 import { decodeRegister, encodeRegister } from '../../nodes/epever-tracer/register-codec';
@@ -149,6 +151,29 @@ describe('Epever payload', () => {
 });
 
 describe('Epever clock', () => {
+  it('takes the wall time of an instant in the clock zone', () => {
+    const at = new Date('2026-03-29T01:30:00Z'); // Berlin has just jumped from 02:00 to 03:00
+    assert.deepEqual(wallClockIn(at, 'Europe/Berlin'), { year: 2026, month: 3, day: 29, hour: 3, minute: 30, second: 0 });
+    assert.deepEqual(wallClockIn(at, 'America/Santiago'), { year: 2026, month: 3, day: 28, hour: 22, minute: 30, second: 0 });
+    assert.deepEqual(wallClockIn(at, 'UTC'), { year: 2026, month: 3, day: 29, hour: 1, minute: 30, second: 0 });
+  });
+
+  it('gives the controller wall time with the zone offset, and none for a skipped hour', () => {
+    const wall = { year: 2026, month: 11, day: 24, hour: 7, minute: 30, second: 15 };
+    assert.equal(clockInZone(wall, 'Europe/Berlin'), '2026-11-24T07:30:15+01:00');
+    assert.equal(clockInZone(wall, 'Asia/Kathmandu'), '2026-11-24T07:30:15+05:45');
+    assert.equal(clockInZone({ ...wall, month: 3, day: 29, hour: 2 }, 'Europe/Berlin'), '2026-03-29T02:30:15');
+    assert.equal(clockInZone({ ...wall, month: 13 }, 'UTC'), '2026-13-24T07:30:15');
+  });
+
+  it('reads the clock zone setting: the host zone when empty, an IANA zone, or a clear refusal', () => {
+    const base = { unitId: 1, interval: 60 };
+    assert.equal(parseEpeverConfig(base).timeZone, DateTime.local().zoneName);
+    assert.equal(parseEpeverConfig({ ...base, timeZone: ' ' }).timeZone, DateTime.local().zoneName);
+    assert.equal(parseEpeverConfig({ ...base, timeZone: 'Pacific/Kiritimati' }).timeZone, 'Pacific/Kiritimati');
+    assert.throws(() => parseEpeverConfig({ ...base, timeZone: 'Mars/Olympus_Mons' }), /"Mars\/Olympus_Mons" is not an IANA zone/);
+  });
+
   it('packs two fields a word, low byte first, year since 2000', () => {
     const t = { year: 2026, month: 11, day: 24, hour: 7, minute: 30, second: 15 };
     const words = encodeClock(t);

@@ -1,6 +1,7 @@
-// The controller's clock (0x9013-0x9015): each word packs two fields, low byte first.
-// Year is stored as years since 2000; the controller has no time zone, so we write and read local wall time
-// of the zone the caller picks (UTC by default).
+// The controller's clock (0x9013-0x9015): each word packs two fields, low byte first (V2.5 rows D1-D3).
+// Year is stored as years since 2000. The controller keeps bare wall time with no zone: the node writes and reads
+// it as wall time in the IANA zone of its "time zone" setting (the Node-RED host's zone unless set).
+import { DateTime } from 'luxon';
 
 export interface WallClock {
   year: number;
@@ -30,15 +31,10 @@ export function decodeClock(words: ArrayLike<number>): WallClock {
   };
 }
 
-export function localWallClock(date: Date): WallClock {
-  return {
-    year: date.getFullYear(),
-    month: date.getMonth() + 1,
-    day: date.getDate(),
-    hour: date.getHours(),
-    minute: date.getMinutes(),
-    second: date.getSeconds(),
-  };
+/** The wall time of an instant in an IANA zone. */
+export function wallClockIn(date: Date, zone: string): WallClock {
+  const t = DateTime.fromJSDate(date, { zone });
+  return { year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute, second: t.second };
 }
 
 export function wallClockUtc(date: Date): WallClock {
@@ -55,4 +51,15 @@ export function wallClockUtc(date: Date): WallClock {
 export function clockToIso(t: WallClock): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${p(t.year, 4)}-${p(t.month)}-${p(t.day)}T${p(t.hour)}:${p(t.minute)}:${p(t.second)}`;
+}
+
+/**
+ * The controller's wall time as ISO 8601 with the zone's offset, e.g. 2026-11-24T07:30:15+01:00. A wall time the
+ * zone skips (the hour a DST change jumps over) or one that is no date at all is given without an offset.
+ */
+export function clockInZone(t: WallClock, zone: string): string {
+  const wall = clockToIso(t);
+  const placed = DateTime.fromObject(t, { zone });
+  if (!placed.isValid || clockToIso(wallClockIn(placed.toJSDate(), zone)) !== wall) return wall;
+  return placed.toISO({ suppressMilliseconds: true }) ?? wall;
 }

@@ -1,7 +1,7 @@
 // Everything the node can ask of one Epever controller, over any ModbusUnit. Writes are checked before
 // anything goes on the wire and read back afterwards.
 import type { ModbusUnit } from '../common/modbus-unit';
-import { clockToIso, decodeClock, encodeClock, localWallClock } from './clock';
+import { clockInZone, clockToIso, decodeClock, encodeClock, wallClockIn, type WallClock } from './clock';
 import { CommandError, WRITE_COMMANDS, type Command } from './commands';
 import { readPayload, type PollOptions, type WyandataPayload } from './reading';
 import { decodeGroup } from './register-codec';
@@ -19,6 +19,8 @@ import {
 
 export interface ControllerOptions extends PollOptions {
   allowWrites: boolean;
+  /** IANA zone of the controller's wall clock. */
+  timeZone: string;
   now?: () => Date;
 }
 
@@ -27,7 +29,7 @@ export type CommandResult =
   | NamedSettings
   | RatedData
   | { load: boolean }
-  | { clock: string };
+  | { clock: string; time_zone: string };
 
 const RATED_START = RATED[0].address;
 const RATED_WORDS = 0x300e - RATED_START + 1;
@@ -59,11 +61,11 @@ export class EpeverController {
       case 'read-settings':
         return toNamed(await this.readSettings());
       case 'read-clock':
-        return { clock: await this.readClock() };
+        return this.clockReply(await this.readClock());
       case 'load':
         return { load: await this.setLoad(command.on) };
       case 'sync-clock':
-        return { clock: await this.syncClock() };
+        return this.clockReply(await this.syncClock());
       case 'write-settings':
         return this.writeSettings(command.change);
     }
@@ -73,8 +75,12 @@ export class EpeverController {
     return settingsFromWords(await this.unit.readHoldingRegisters(SETTINGS_START, SETTINGS_WORDS));
   }
 
-  private async readClock(): Promise<string> {
-    return clockToIso(decodeClock(await this.unit.readHoldingRegisters(CLOCK_ADDRESS, CLOCK_WORDS)));
+  private async readClock(): Promise<WallClock> {
+    return decodeClock(await this.unit.readHoldingRegisters(CLOCK_ADDRESS, CLOCK_WORDS));
+  }
+
+  private clockReply(wall: WallClock): { clock: string; time_zone: string } {
+    return { clock: clockInZone(wall, this.options.timeZone), time_zone: this.options.timeZone };
   }
 
   private async setLoad(on: boolean): Promise<boolean> {
@@ -84,13 +90,15 @@ export class EpeverController {
     return state;
   }
 
-  /** The controller keeps local wall time with no zone; it gets the Node-RED host's local time. */
-  private async syncClock(): Promise<string> {
-    const wanted = localWallClock(this.now());
+  /** The controller keeps wall time with no zone; it gets the wall time of now in the node's time zone. */
+  private async syncClock(): Promise<WallClock> {
+    const wanted = wallClockIn(this.now(), this.options.timeZone);
     await this.unit.writeRegisters(CLOCK_ADDRESS, encodeClock(wanted));
     const readBack = await this.readClock();
-    if (Math.abs(Date.parse(readBack + 'Z') - Date.parse(clockToIso(wanted) + 'Z')) > 5000) {
-      throw new CommandError(`clock reads back ${readBack} after writing ${clockToIso(wanted)}`);
+    // Both are wall times of the same zone: compare them as if they were UTC.
+    const asUtc = (t: WallClock) => Date.parse(clockToIso(t) + 'Z');
+    if (!(Math.abs(asUtc(readBack) - asUtc(wanted)) <= 5000)) {
+      throw new CommandError(`clock reads back ${clockToIso(readBack)} after writing ${clockToIso(wanted)}`);
     }
     return readBack;
   }

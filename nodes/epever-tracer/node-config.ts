@@ -1,4 +1,5 @@
 // The epever-tracer node's editor settings, parsed and checked at the edge.
+import { parseZone } from '../rollup/window-spec';
 
 export interface EpeverNodeConfig {
   unitId: number;
@@ -9,6 +10,8 @@ export interface EpeverNodeConfig {
   status: boolean;
   statistics: boolean;
   allowWrites: boolean;
+  /** IANA zone the controller's clock is read and set in; the host's zone when the field is empty. */
+  timeZone: string;
 }
 
 const MIN_INTERVAL_S = 1;
@@ -35,5 +38,6 @@ export function parseEpeverConfig(raw: Record<string, unknown>): EpeverNodeConfi
     status: raw.readStatus === true,
     statistics: raw.readStatistics === true,
     allowWrites: raw.allowWrites === true,
+    timeZone: parseZone(String(raw.timeZone ?? '')),
   };
 }

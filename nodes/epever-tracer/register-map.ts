@@ -27,6 +27,7 @@ export const RATED = [
   reg('ratedChargingCurrent', 0x3005, 'A'),
   reg('ratedChargingPower', 0x3006, 'W', 100, 2),
   reg('chargingType', 0x3008, '', 1),
+  reg('loadRatedVoltage', 0x300d, 'V'),
   reg('loadRatedCurrent', 0x300e, 'A'),
 ] as const;
 
@@ -74,6 +75,18 @@ export const STATISTICS = [
   reg('netBatteryCurrent', 0x331b, 'A', 100, 2, true),
 ] as const;
 
+/**
+ * The battery block after the statistics. V2.5 rows A36-A38 give 0x331A battery voltage and 0x331B/C battery current
+ * (the statistics' net current); 0x331D battery and 0x331E ambient temperature come from Epsolar's "LS-B Series
+ * Protocol" V1.1 (pconroy328/libepsolar Documentation/1733_modbus_protocol.pdf). The node reads the same battery
+ * values from the realtime block; the simulator answers these as the controller does.
+ */
+export const BATTERY_BLOCK = [
+  reg('batteryBlockVoltage', 0x331a, 'V'),
+  reg('batteryBlockTemperature', 0x331d, '°C', 100, 1, true),
+  reg('ambientTemperature', 0x331e, '°C', 100, 1, true),
+] as const;
+
 /** Battery settings, holding registers. Epever accepts them only as one write of the whole block. */
 export const BATTERY_SETTINGS = [
   reg('batteryType', 0x9000, '', 1),
@@ -113,10 +126,12 @@ export type RatedData = ValuesOf<typeof RATED>;
 export type RealtimeData = ValuesOf<typeof REALTIME>;
 export type StatusWords = ValuesOf<typeof STATUS>;
 export type Statistics = ValuesOf<typeof STATISTICS>;
+export type BatteryBlock = ValuesOf<typeof BATTERY_BLOCK>;
 export type BatterySettings = ValuesOf<typeof BATTERY_SETTINGS>;
 
 /**
- * Ranges the controller answers as one read, undefined addresses inside included (as zeros).
+ * Ranges the controller answers as one read, undefined addresses inside included (as zeros: 0x3009-0x300C,
+ * 0x3108-0x310B and 0x311C are in no Epever table).
  * Reads across their edges are refused by real units, so blocks never bridge them.
  */
 export const ANSWERED_RANGES: readonly (readonly [number, number])[] = [

@@ -1,7 +1,8 @@
 // Battery settings (0x9000-0x900E) in the names users see, and the checks Epever documents for them:
-// each value in range for the system voltage, and the set points in their required order.
+// each value in range for the system voltage, and the set points in their required order (setting-rules.ts).
 import { decodeGroup, encodeGroup } from './register-codec';
 import { BATTERY_SETTINGS, type BatterySettings } from './register-map';
+import { brokenRule, ruleText, type VoltageKey } from './setting-rules';
 
 export const BATTERY_TYPES = ['user', 'sealed', 'gel', 'flooded'] as const;
 export type BatteryType = (typeof BATTERY_TYPES)[number];
@@ -26,7 +27,6 @@ export const SETTING_NAMES = {
 } as const satisfies Record<keyof BatterySettings, string>;
 
 type SettingKey = keyof BatterySettings;
-type VoltageKey = Exclude<SettingKey, 'batteryType' | 'batteryCapacity' | 'temperatureCompensation'>;
 
 export type NamedSettings = { battery_type: BatteryType } & {
   [K in Exclude<SettingKey, 'batteryType'> as (typeof SETTING_NAMES)[K]]: number;
@@ -38,21 +38,6 @@ const VOLTAGE_KEYS = Object.keys(SETTING_NAMES).filter(
 
 /** Set points of a 12 V system must lie in 9-17 V; 24/36/48 V systems scale by 2/3/4. */
 const VOLTAGE_RANGE_12V: readonly [number, number] = [9, 17];
-
-/** Epever's ordering rules, each `a` must be above (or, with orEqual, at least) `b`. */
-const ORDER: readonly { a: VoltageKey; b: VoltageKey; orEqual: boolean }[] = [
-  { a: 'highVoltageDisconnect', b: 'chargingLimitVoltage', orEqual: false },
-  { a: 'chargingLimitVoltage', b: 'equalizationVoltage', orEqual: true },
-  { a: 'equalizationVoltage', b: 'boostVoltage', orEqual: true },
-  { a: 'boostVoltage', b: 'floatVoltage', orEqual: true },
-  { a: 'floatVoltage', b: 'boostReconnectVoltage', orEqual: false },
-  { a: 'highVoltageDisconnect', b: 'overVoltageReconnect', orEqual: false },
-  { a: 'boostReconnectVoltage', b: 'lowVoltageReconnect', orEqual: false },
-  { a: 'lowVoltageReconnect', b: 'lowVoltageDisconnect', orEqual: false },
-  { a: 'underVoltageWarningReconnect', b: 'underVoltageWarning', orEqual: false },
-  { a: 'underVoltageWarning', b: 'lowVoltageDisconnect', orEqual: false },
-  { a: 'lowVoltageDisconnect', b: 'dischargingLimitVoltage', orEqual: true },
-];
 
 export function toNamed(s: BatterySettings): NamedSettings {
   const named: Record<string, number | string> = {};
@@ -122,12 +107,18 @@ function checkRanges(s: BatterySettings, systemVoltage: number): void {
 }
 
 function checkOrder(s: BatterySettings): void {
-  for (const { a, b, orEqual } of ORDER) {
-    const ok = orEqual ? s[a] >= s[b] : s[a] > s[b];
-    if (!ok) {
-      throw new SettingsError(`${SETTING_NAMES[a]} (${s[a]} V) must be ${orEqual ? 'at least' : 'above'} ${SETTING_NAMES[b]} (${s[b]} V)`);
-    }
-  }
+  const rule = brokenRule(s);
+  if (!rule) return;
+  const { higher: a, lower: b } = rule;
+  throw new SettingsError(
+    `${SETTING_NAMES[a]} (${s[a]} V) must be ${rule.orEqual ? 'at least' : 'above'} ${SETTING_NAMES[b]} (${s[b]} V): ` +
+      `Epever's rule ${ruleText(rule, settingName)}`,
+  );
+}
+
+/** The name users see for a voltage set point. */
+export function settingName(key: VoltageKey): string {
+  return SETTING_NAMES[key];
 }
 
 export function settingsWords(s: BatterySettings): number[] {

@@ -4,6 +4,8 @@ import type { BatterySettings, RatedData } from './register-map';
 import type { ChargingMode } from './status';
 
 export interface PlantState {
+  /** The air around controller and battery, °C (the controller's ambient sensor). */
+  ambientTemperature: number;
   /** State of charge, 0..100 %, kept fractional; the register shows it rounded. */
   soc: number;
   batteryVoltage: number;
@@ -57,6 +59,7 @@ const MIN_IRRADIANCE = 0.002;
 
 export function initialPlant(soc: number, ambient: number): PlantState {
   return {
+    ambientTemperature: ambient,
     soc,
     batteryVoltage: restingVoltage(soc),
     batteryTemperature: ambient,
@@ -140,6 +143,7 @@ export function stepPlant(
   state.loadVoltage = loadOn ? state.batteryVoltage - 0.01 * loadCurrent : 0;
 
   const outputWatts = chargingCurrent * state.batteryVoltage;
+  state.ambientTemperature = env.ambientTemperature;
   relax(state, 'batteryTemperature', env.ambientTemperature + 1 + 0.02 * Math.abs(netCurrent), 7200, dtSeconds);
   relax(state, 'controllerTemperature', env.ambientTemperature + 2 + (25 * outputWatts) / config.rated.ratedChargingPower + 0.2 * loadCurrent, 600, dtSeconds);
   relax(state, 'heatsinkTemperature', env.ambientTemperature + 1 + (35 * outputWatts) / config.rated.ratedChargingPower, 600, dtSeconds);

@@ -1,6 +1,7 @@
 // What the simulated controller is: a Tracer 2210AN (20 A MPPT) on a 12 V system, with Epever's factory
 // set points for a sealed battery, and the device's own sanity check of a battery-settings write.
 import type { BatterySettings, RatedData } from './register-map';
+import { brokenRule, ruleText } from './setting-rules';
 
 export const SIMULATED_RATED: RatedData = {
   pvRatedVoltage: 100,
@@ -10,6 +11,7 @@ export const SIMULATED_RATED: RatedData = {
   ratedChargingCurrent: 20,
   ratedChargingPower: 260,
   chargingType: 2, // MPPT (the protocol's 1 is PWM)
+  loadRatedVoltage: 12,
   loadRatedCurrent: 20,
 };
 
@@ -54,20 +56,7 @@ export function settingsProblem(s: BatterySettings): string | undefined {
   for (const name of VOLTAGE_NAMES) {
     if (s[name] < 9 || s[name] > 17) return `${name} must be 9..17 V`;
   }
-  // The ordering rules from Epever's manual.
-  const rules: [boolean, string][] = [
-    [s.highVoltageDisconnect > s.chargingLimitVoltage, 'HVD > charging limit'],
-    [s.chargingLimitVoltage >= s.equalizationVoltage, 'charging limit >= equalize'],
-    [s.equalizationVoltage >= s.boostVoltage, 'equalize >= boost'],
-    [s.boostVoltage >= s.floatVoltage, 'boost >= float'],
-    [s.floatVoltage > s.boostReconnectVoltage, 'float > boost reconnect'],
-    [s.highVoltageDisconnect > s.overVoltageReconnect, 'HVD > over-voltage reconnect'],
-    [s.boostReconnectVoltage > s.lowVoltageReconnect, 'boost reconnect > low-voltage reconnect'],
-    [s.lowVoltageReconnect > s.lowVoltageDisconnect, 'low-voltage reconnect > LVD'],
-    [s.lowVoltageDisconnect >= s.dischargingLimitVoltage, 'LVD >= discharging limit'],
-    [s.underVoltageWarningReconnect > s.underVoltageWarning, 'under-voltage reconnect > warning'],
-    [s.underVoltageWarning >= s.dischargingLimitVoltage, 'under-voltage warning >= discharging limit'],
-  ];
-  const broken = rules.find(([ok]) => !ok);
-  return broken ? `settings must keep ${broken[1]}` : undefined;
+  // The same ordering rules the node checks before it writes.
+  const broken = brokenRule(s);
+  return broken ? `settings must keep ${ruleText(broken, (key) => key)}` : undefined;
 }

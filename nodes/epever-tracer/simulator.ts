@@ -6,6 +6,7 @@ import { decodeClock, encodeClock, wallClockUtc, type WallClock } from './clock'
 import { decodeGroup, encodeGroup } from './register-codec';
 import {
   ANSWERED_RANGES,
+  BATTERY_BLOCK,
   BATTERY_SETTINGS,
   CLOCK_ADDRESS,
   CLOCK_WORDS,
@@ -247,6 +248,11 @@ export class EpeverSimulator implements ModbusDevice {
     );
     encodeGroup(STATUS, this.statusWords(p), image);
     encodeGroup(STATISTICS, this.ledger.values(p.chargingCurrent - p.loadCurrent), image);
+    encodeGroup(
+      BATTERY_BLOCK,
+      { batteryBlockVoltage: p.batteryVoltage, batteryBlockTemperature: p.batteryTemperature, ambientTemperature: p.ambientTemperature },
+      image,
+    );
     return image;
   }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { serveTcp, type TcpEndpoint } from '../../nodes/common/modbus-slave';
+import { clockToIso, wallClockIn } from '../../nodes/epever-tracer/clock';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { catchNode, collect, epeverTracerNode, getNode, helper, modbusBusNode, nextMessage, onTab, statuses, waitFor } from '../support/node-red';
 
@@ -110,6 +111,30 @@ describe('epever-tracer node (Modbus TCP to the simulator)', function () {
     assert.deepEqual(sim.readRegisters('holding', 0x9000, 15), before);
   });
 
+  it('writes an under-voltage warning equal to the discharging limit, which the controller takes', async () => {
+    await helper.load(NODES, flow(server.port, { allowWrites: true }));
+    const reply = nextMessage('out');
+    send({ command: 'write-settings', payload: { battery_type: 'user', under_voltage_warning: 10.6 } });
+    const settings = (await reply).payload as Record<string, unknown>;
+    assert.equal(settings.under_voltage_warning, 10.6);
+    assert.equal(settings.discharging_limit_voltage, 10.6);
+    assert.equal(sim.settings().underVoltageWarning, 10.6);
+  });
+
+  it('refuses an under-voltage warning below the discharging limit through Catch, naming the rule', async () => {
+    await helper.load(NODES, flow(server.port, { allowWrites: true }));
+    const seen = statuses('epever');
+    const before = sim.readRegisters('holding', 0x9000, 15);
+    const caught = nextMessage('caught');
+    send({ command: 'write-settings', payload: { battery_type: 'user', under_voltage_warning: 10.5 } });
+    assert.match(((await caught).error as { message: string }).message, /Epever's rule under_voltage_warning ≥ discharging_limit_voltage/);
+    assert.deepEqual(sim.readRegisters('holding', 0x9000, 15), before);
+    assert.equal(seen.at(-1)?.fill, 'red');
+    const reading = nextMessage('out');
+    send({});
+    assert.ok((await reading).payload, 'the next message still works');
+  });
+
   it('sets the controller clock to now', async () => {
     await helper.load(NODES, flow(server.port, { allowWrites: true }));
     const reply = nextMessage('out');
@@ -117,6 +142,31 @@ describe('epever-tracer node (Modbus TCP to the simulator)', function () {
     const { clock } = (await reply).payload as { clock: string };
     const local = new Date();
     assert.equal(clock.slice(0, 10), `${local.getFullYear()}-${String(local.getMonth() + 1).padStart(2, '0')}-${String(local.getDate()).padStart(2, '0')}`);
+  });
+
+  it('sets and reads the controller clock in the node\'s clock zone', async () => {
+    // UTC+14 all year: its date differs from the host's for most of the day, wherever the tests run.
+    await helper.load(NODES, flow(server.port, { allowWrites: true, timeZone: 'Pacific/Kiritimati' }));
+    const reply = nextMessage('out');
+    const before = Date.now();
+    send({ command: 'sync-clock' });
+    const synced = (await reply).payload as { clock: string; time_zone: string };
+    assert.equal(synced.time_zone, 'Pacific/Kiritimati');
+    assert.match(synced.clock, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+14:00$/);
+    assert.ok(Math.abs(Date.parse(synced.clock) - before) < 5000, `${synced.clock} is now`);
+    const device = Date.parse(clockToIso(sim.deviceClock()) + 'Z');
+    const wanted = Date.parse(clockToIso(wallClockIn(new Date(before), 'Pacific/Kiritimati')) + 'Z');
+    assert.ok(Math.abs(device - wanted) < 5000, 'the controller holds Kiritimati wall time');
+    const read = nextMessage('out');
+    send({ command: 'read-clock' });
+    assert.deepEqual((await read).payload, synced);
+  });
+
+  it('refuses an unknown clock zone at deploy, through Catch', async () => {
+    await helper.load(NODES, flow(server.port, { timeZone: 'Mars/Olympus_Mons' }));
+    const caught = nextMessage('caught');
+    send({ command: 'read-clock' });
+    assert.match(((await caught).error as { message: string }).message, /time zone "Mars\/Olympus_Mons" is not an IANA zone/);
   });
 
   it('reads rated data and settings without writes enabled', async () => {

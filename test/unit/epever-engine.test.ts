@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeClock, encodeClock } from '../../nodes/epever-tracer/clock';
+import { DateTime } from 'luxon';
+import { clockInZone, decodeClock, encodeClock, wallClockIn } from '../../nodes/epever-tracer/clock';
+import { parseEpeverConfig } from '../../nodes/epever-tracer/node-config';
 import { parseCommand, CommandError } from '../../nodes/epever-tracer/commands';
 import { toPayload } from '../../nodes/epever-tracer/reading';
 import { decodeRegister, encodeRegister } from '../../nodes/epever-tracer/register-codec';
 import { REALTIME, STATISTICS } from '../../nodes/epever-tracer/register-map';
-import { decodeStatus, encodeChargingStatus } from '../../nodes/epever-tracer/status';
+import { decodeStatus, encodeChargingStatus, STATUS_FIELDS } from '../../nodes/epever-tracer/status';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const def = (name: string) => [...REALTIME, ...STATISTICS].find((d) => d.name === name)!;
 
@@ -61,6 +65,62 @@ describe('Epever status words', () => {
     assert.equal(s.output_short, true);
     assert.equal(s.discharging_fault, true);
   });
+
+  it('reads 0x3201 D12 as an open charging or anti-reverse MOSFET, not a short (V2.5)', () => {
+    const s = decodeStatus({ batteryStatus: 0, chargingStatus: 1 << 12, dischargingStatus: 0 });
+    assert.equal(s.charging_or_anti_reverse_mosfet_open, true);
+    assert.equal(s.charging_mosfet_short, false);
+    assert.equal(s.anti_reverse_mosfet_short, false);
+    const short = decodeStatus({ batteryStatus: 0, chargingStatus: 1 << 13, dischargingStatus: 0 });
+    assert.equal(short.charging_mosfet_short, true);
+    assert.equal(short.charging_or_anti_reverse_mosfet_open, false);
+  });
+
+  // Bits V2.5 defines, per word (rows A15-A17): battery D0-D8 and D15; charging all but D5;
+  // discharging all but D2-D3.
+  const DEFINED: Record<'batteryStatus' | 'chargingStatus' | 'dischargingStatus', number> = {
+    batteryStatus: 0x81ff,
+    chargingStatus: 0xffdf,
+    dischargingStatus: 0xfff3,
+  };
+  const ZERO = { batteryStatus: 0, chargingStatus: 0, dischargingStatus: 0 };
+
+  it('decodes every bit V2.5 defines, each into a field of its own', () => {
+    const quiet = decodeStatus(ZERO);
+    for (const word of Object.keys(DEFINED) as (keyof typeof DEFINED)[]) {
+      for (let bit = 0; bit < 16; bit++) {
+        const changed = Object.entries(decodeStatus({ ...ZERO, [word]: 1 << bit })).filter(
+          ([name, value]) => value !== quiet[name as keyof typeof quiet],
+        );
+        const defined = ((DEFINED[word] >> bit) & 1) === 1;
+        assert.equal(changed.length, defined ? 1 : 0, `${word} D${bit} changes ${changed.map(([n]) => n).join(', ') || 'nothing'}`);
+      }
+    }
+  });
+
+  it('decodes the discharging equipment word (0x3202) as V2.5 names it', () => {
+    const s = decodeStatus({ ...ZERO, dischargingStatus: 0x8000 | 0x07f0 | 0x0001 });
+    assert.equal(s.discharging_input_voltage_state, 'high');
+    assert.equal(s.output_over_voltage, true);
+    assert.equal(s.boost_over_voltage, true);
+    assert.equal(s.high_voltage_side_short, true);
+    assert.equal(s.input_over_voltage, true);
+    assert.equal(s.output_voltage_abnormal, true);
+    assert.equal(s.unable_to_stop_discharging, true);
+    assert.equal(s.unable_to_discharge, true);
+    assert.equal(s.output_short, false);
+    assert.equal(s.discharging_running, true);
+    assert.equal(decodeStatus({ ...ZERO, dischargingStatus: 0xc000 }).discharging_input_voltage_state, 'no_access');
+    assert.equal(decodeStatus({ ...ZERO, dischargingStatus: 0x4000 }).discharging_input_voltage_state, 'low');
+    assert.equal(decodeStatus({ ...ZERO, chargingStatus: 0x0040 }).disequilibrium_in_three_circuits, true);
+    assert.equal(decodeStatus({ ...ZERO, chargingStatus: 0x8000 }).pv_input_state, 'high_voltage');
+  });
+
+  it('documents every status field in the README', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const tableRows = readme.split('\n').filter((line) => line.startsWith('| '));
+    for (const field of STATUS_FIELDS) assert.ok(tableRows.some((row) => row.includes(`\`${field.name}\``)), field.name);
+  });
 });
 
 describe('Epever payload', () => {
@@ -91,6 +151,29 @@ describe('Epever payload', () => {
 });
 
 describe('Epever clock', () => {
+  it('takes the wall time of an instant in the clock zone', () => {
+    const at = new Date('2026-03-29T01:30:00Z'); // Berlin has just jumped from 02:00 to 03:00
+    assert.deepEqual(wallClockIn(at, 'Europe/Berlin'), { year: 2026, month: 3, day: 29, hour: 3, minute: 30, second: 0 });
+    assert.deepEqual(wallClockIn(at, 'America/Santiago'), { year: 2026, month: 3, day: 28, hour: 22, minute: 30, second: 0 });
+    assert.deepEqual(wallClockIn(at, 'UTC'), { year: 2026, month: 3, day: 29, hour: 1, minute: 30, second: 0 });
+  });
+
+  it('gives the controller wall time with the zone offset, and none for a skipped hour', () => {
+    const wall = { year: 2026, month: 11, day: 24, hour: 7, minute: 30, second: 15 };
+    assert.equal(clockInZone(wall, 'Europe/Berlin'), '2026-11-24T07:30:15+01:00');
+    assert.equal(clockInZone(wall, 'Asia/Kathmandu'), '2026-11-24T07:30:15+05:45');
+    assert.equal(clockInZone({ ...wall, month: 3, day: 29, hour: 2 }, 'Europe/Berlin'), '2026-03-29T02:30:15');
+    assert.equal(clockInZone({ ...wall, month: 13 }, 'UTC'), '2026-13-24T07:30:15');
+  });
+
+  it('reads the clock zone setting: the host zone when empty, an IANA zone, or a clear refusal', () => {
+    const base = { unitId: 1, interval: 60 };
+    assert.equal(parseEpeverConfig(base).timeZone, DateTime.local().zoneName);
+    assert.equal(parseEpeverConfig({ ...base, timeZone: ' ' }).timeZone, DateTime.local().zoneName);
+    assert.equal(parseEpeverConfig({ ...base, timeZone: 'Pacific/Kiritimati' }).timeZone, 'Pacific/Kiritimati');
+    assert.throws(() => parseEpeverConfig({ ...base, timeZone: 'Mars/Olympus_Mons' }), /"Mars\/Olympus_Mons" is not an IANA zone/);
+  });
+
   it('packs two fields a word, low byte first, year since 2000', () => {
     const t = { year: 2026, month: 11, day: 24, hour: 7, minute: 30, second: 15 };
     const words = encodeClock(t);

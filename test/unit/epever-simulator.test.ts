@@ -2,7 +2,22 @@ import assert from 'node:assert/strict';
 import { ModbusException } from '../../nodes/common/modbus-slave/device';
 import { encodeClock } from '../../nodes/epever-tracer/clock';
 import { decodeGroup } from '../../nodes/epever-tracer/register-codec';
-import { ANSWERED_RANGES, BATTERY_SETTINGS, COIL_FORCE_LOAD, COIL_LOAD_TEST_MODE, COIL_MANUAL_LOAD, RATED, REALTIME, STATISTICS, STATUS } from '../../nodes/epever-tracer/register-map';
+import {
+  ANSWERED_RANGES,
+  BATTERY_BLOCK,
+  BATTERY_SETTINGS,
+  CLOCK_ADDRESS,
+  CLOCK_WORDS,
+  COIL_FORCE_LOAD,
+  COIL_LOAD_TEST_MODE,
+  COIL_MANUAL_LOAD,
+  RATED,
+  REALTIME,
+  STATISTICS,
+  STATUS,
+  type RegisterDef,
+} from '../../nodes/epever-tracer/register-map';
+import { ambientTemperature } from '../../nodes/common/sim-day';
 import { DEFAULT_SETTINGS, settingsProblem } from '../../nodes/epever-tracer/sim-settings';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { decodeStatus } from '../../nodes/epever-tracer/status';
@@ -167,7 +182,7 @@ describe('Epever simulator (engine)', () => {
 
   it('judges settings by Epever’s ordering rules', () => {
     assert.equal(settingsProblem(DEFAULT_SETTINGS), undefined);
-    assert.match(settingsProblem({ ...DEFAULT_SETTINGS, lowVoltageDisconnect: 12.7 }) ?? '', /reconnect > LVD/);
+    assert.match(settingsProblem({ ...DEFAULT_SETTINGS, lowVoltageDisconnect: 12.7 }) ?? '', /lowVoltageReconnect > lowVoltageDisconnect/);
     assert.match(settingsProblem({ ...DEFAULT_SETTINGS, boostVoltage: 18 }) ?? '', /boostVoltage/);
   });
 
@@ -195,5 +210,66 @@ describe('Epever simulator (engine)', () => {
     advance(10 * HOUR); // 15:00, after a morning of sun
     assert.ok(realtime(sim).loadCurrent > 0);
     assert.equal(status(sim).battery_state, 'normal');
+  });
+});
+
+describe('Epever simulator: every register the controller answers', () => {
+  const INPUT_GROUPS = [RATED, REALTIME, STATUS, STATISTICS, BATTERY_BLOCK] as const;
+  const inputDefs: RegisterDef[] = INPUT_GROUPS.flatMap((group) => [...group]);
+  // Inside the answered ranges but in no Epever table (V2.5, V2.3, LS-B V1.1): the controller answers 0 there.
+  const UNDEFINED = new Set([0x3009, 0x300a, 0x300b, 0x300c, 0x3108, 0x3109, 0x310a, 0x310b, 0x311c]);
+  // Plant-backed registers that may stay 0 for a whole day: 0 is "normal" for the battery status word, and the
+  // lowest PV voltage today is 0 once the night before sunrise has been seen.
+  const MAY_STAY_ZERO = new Set(['batteryStatus', 'pvMinVoltageToday']);
+
+  /** Every input register decoded, each read from its own answered range as a client must. */
+  function readAll(sim: EpeverSimulator): Record<string, number> {
+    const values: Record<string, number> = {};
+    for (const [lo, hi] of ANSWERED_RANGES.filter(([lo]) => lo < 0x9000)) {
+      const words = sim.readRegisters('input', lo, hi - lo + 1);
+      for (const d of inputDefs.filter((d) => d.address >= lo && d.address <= hi)) values[d.name] = decodeGroup([d], words, lo)[d.name];
+    }
+    return values;
+  }
+
+  it('defines a value for every address it answers, apart from the ones no Epever table defines', () => {
+    const holdingDefs: { address: number; words: number }[] = [...BATTERY_SETTINGS, { address: CLOCK_ADDRESS, words: CLOCK_WORDS }];
+    const covered = new Set([...inputDefs, ...holdingDefs].flatMap((d) => Array.from({ length: d.words }, (_, i) => d.address + i)));
+    for (const [lo, hi] of ANSWERED_RANGES) {
+      for (let a = lo; a <= hi; a++) {
+        if (!UNDEFINED.has(a)) assert.ok(covered.has(a), `0x${a.toString(16)} is answered but has no register in the map`);
+      }
+    }
+  });
+
+  it('gives no plant-backed register a constant 0 while the plant runs, and keeps their relations', () => {
+    const { sim, advance } = simAt('2024-06-21T04:00:00Z');
+    const seenNonZero = new Set<string>();
+    for (let hour = 4; hour <= 22; hour += 2) {
+      const v = readAll(sim);
+      for (const [name, value] of Object.entries(v)) if (value !== 0) seenNonZero.add(name);
+      const at = `${hour}:00`;
+      const close = (actual: number, expected: number, tolerance: number, what: string) =>
+        assert.ok(Math.abs(actual - expected) <= tolerance, `${what} at ${at}: ${actual} vs ${expected}`);
+      // The battery block repeats the realtime battery values (V2.5 A36-A38, LS-B V1.1).
+      assert.equal(v.batteryBlockVoltage, v.batteryVoltage, `0x331A battery voltage at ${at}`);
+      close(v.netBatteryCurrent, v.batteryChargingCurrent - v.loadCurrent, 0.02, '0x331B net current = charging - load');
+      assert.equal(v.batteryBlockTemperature, v.batteryTemperature, `0x331D battery temperature at ${at}`);
+      assert.equal(v.remoteBatteryTemperature, v.batteryTemperature, `0x311B remote battery temperature at ${at}`);
+      close(v.ambientTemperature, ambientTemperature(sim.simulatedTime(), { latitudeDeg: 45, longitudeDeg: 0 }), 0.01, '0x331E ambient');
+      // Powers are voltage times current; the rating matches the system.
+      close(v.pvPower, v.pvVoltage * v.pvCurrent, 0.01 * (v.pvVoltage + v.pvCurrent) + 0.01, 'PV power');
+      close(v.batteryChargingPower, v.batteryVoltage * v.batteryChargingCurrent, 0.01 * (v.batteryVoltage + v.batteryChargingCurrent) + 0.01, 'charging power');
+      close(v.loadPower, v.loadVoltage * v.loadCurrent, 0.01 * (v.loadVoltage + v.loadCurrent) + 0.01, 'load power');
+      assert.equal(v.batteryRatedSystemVoltage, v.batteryRatedVoltage);
+      assert.equal(v.loadRatedVoltage, v.batteryRatedVoltage);
+      // Today's extremes bracket the present values; CO2 follows the total generated energy.
+      assert.ok(v.pvMinVoltageToday <= v.pvVoltage && v.pvVoltage <= v.pvMaxVoltageToday, `PV extremes at ${at}`);
+      assert.ok(v.batteryMinVoltageToday <= v.batteryVoltage && v.batteryVoltage <= v.batteryMaxVoltageToday, `battery extremes at ${at}`);
+      close(v.co2ReductionTons, v.generatedEnergyTotal * 0.000997, 0.01, 'CO2 reduction');
+      advance(2 * HOUR);
+    }
+    const alwaysZero = inputDefs.map((d) => d.name).filter((name) => !seenNonZero.has(name) && !MAY_STAY_ZERO.has(name));
+    assert.deepEqual(alwaysZero, [], 'registers that read 0 all day');
   });
 });

@@ -6,12 +6,11 @@ import { RefusedError, type Exchange } from './exchange';
 import { compactPart, type FieldValue, type Part } from './fields';
 import type { Reply } from './frame';
 import { parseQmchgcr, parseQmuchgcr } from './current-options';
-import { parseQid } from './identity';
+import { parseQid, parseQmn, parseQpi, parseQvfw } from './identity';
 import { parseQpiri, type Settings } from './qpiri';
-import { DEFAULT_PARSE_VARIANT } from './parse-variant';
 import { parseReply, type ParseContext } from './queries';
 import { checkSetter, contextNeeded, type CheckedSetter, type SetterContext, type SetterRequest } from './setters';
-import { detectVariant, type Detection, type IdentityAnswers, type Variant, type VariantSetting } from './variants';
+import { DEFAULT_PARSE_VARIANT, detectVariant, type Detection, type IdentityAnswers, type Variant, type VariantSetting } from './variants';
 
 /** What a poll can read: a query, or `energy` for the PV and load counters (total and today). */
 export const POLL_QUERIES = ['QPIGS', 'QPIGS2', 'QMOD', 'QPIWS', 'QPIRI', 'QFLAG', 'QBEQI', 'QDI', 'energy'] as const;
@@ -113,12 +112,16 @@ export class Pi30Controller {
       this.resolved = { variant: setting, reason: `protocol variant: ${setting} (set in the node)` };
       return setting;
     }
-    const answers: IdentityAnswers = {};
-    for (const [key, query] of [['qpi', 'QPI'], ['qmn', 'QMN'], ['qvfw', 'QVFW']] as const) {
-      // A transport failure rejects here and detection runs again next time; only answers decide.
+    // A transport failure rejects here and detection runs again next time; only answers (a NAK too) decide.
+    const ask = async (query: string, read: (text: string) => string | undefined) => {
       const reply = await this.exchange(query);
-      if (reply.kind === 'data') answers[key] = query === 'QVFW' ? reply.text.replace(/^VERFW:/, '') : reply.text;
-    }
+      return reply.kind === 'data' ? (read(reply.text) ?? reply.text.trim()) : undefined;
+    };
+    const answers: IdentityAnswers = {
+      qpi: await ask('QPI', (text) => parseQpi(text).values.inverter.protocol),
+      qmn: await ask('QMN', (text) => parseQmn(text).values.inverter.model),
+      qvfw: await ask('QVFW', (text) => parseQvfw(text).values.inverter.firmware_main),
+    };
     this.resolved = detectVariant(answers);
     return this.resolved.variant;
   }

@@ -1,8 +1,7 @@
 // QPIGS (general status) and QPIGS2 (second PV input, PI30MAX): the live readings.
 import { extendTable, readTable, type FieldTable } from './field-table';
 import type { Parsed } from './fields';
-import { DEFAULT_PARSE_VARIANT } from './parse-variant';
-import type { Variant } from './variants';
+import { DEFAULT_PARSE_VARIANT, type Variant } from './variants';
 
 export type Grid = { voltage?: number; frequency?: number };
 export type AcOutput = { voltage?: number; frequency?: number; apparent_power?: number; active_power?: number; load?: number };

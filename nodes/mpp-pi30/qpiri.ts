@@ -13,8 +13,7 @@ import {
 } from './enums';
 import { extendTable, readTable, type FieldSpec, type FieldTable, type FieldType } from './field-table';
 import type { Parsed } from './fields';
-import { DEFAULT_PARSE_VARIANT } from './parse-variant';
-import type { Variant } from './variants';
+import { DEFAULT_PARSE_VARIANT, type Variant } from './variants';
 
 export type Settings = {
   grid_rating_voltage?: number;

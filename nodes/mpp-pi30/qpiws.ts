@@ -2,8 +2,7 @@
 // and overload are faults while `inverter_fault` is set and warnings otherwise; the names stay the same.
 // The families number the bits differently past bit 23, and PI30MAX puts a two-digit fault code among them.
 import { FieldReader, type Parsed } from './fields';
-import { DEFAULT_PARSE_VARIANT } from './parse-variant';
-import type { Variant } from './variants';
+import { DEFAULT_PARSE_VARIANT, type Variant } from './variants';
 
 /** Bit names by position; undefined positions are reserved and show up only if a device sets them. */
 export type BitTable = readonly (string | undefined)[];

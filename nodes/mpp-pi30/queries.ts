@@ -9,8 +9,7 @@ import { parseQmod } from './qmod';
 import { parseQpigs, parseQpigs2 } from './qpigs';
 import { parseQdi, parseQpiri } from './qpiri';
 import { parseQpiws } from './qpiws';
-import { DEFAULT_PARSE_VARIANT } from './parse-variant';
-import type { Variant } from './variants';
+import { DEFAULT_PARSE_VARIANT, type Variant } from './variants';
 
 /** What a parser may need beyond the reply: the family, and what QPIRI said of the battery voltage. */
 export interface ParseContext {

@@ -16,6 +16,12 @@ export type VariantSetting = (typeof VARIANT_SETTINGS)[number];
 
 export const VARIANT_LABELS: Readonly<Record<Variant, string>> = { pi30: 'PI30', pi30max: 'PI30MAX', pi30revo: 'PI30 Revo' };
 
+/**
+ * The family a reply is parsed as when the caller names none: the simulator's default model, whose tables name
+ * the most fields. The node always names one (its setting, or what "auto" found).
+ */
+export const DEFAULT_PARSE_VARIANT: Variant = 'pi30max';
+
 /** Where "auto" lands when the answers do not point at a family: the protocol the other two extend. */
 export const FALLBACK_VARIANT: Variant = 'pi30';
 

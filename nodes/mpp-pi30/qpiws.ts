@@ -38,7 +38,7 @@ const SHARED_BITS: BitTable = [
 /**
  * PI30_Communication-Protocol-20150924-Customer.pdf 2.14 (b1-b38): b1, b14 (overcharge) and b16 (battery
  * derating) reserved; b25-b30 for the first tracker, b31-b38 the same four for trackers 2 and 3. The 32-bit reply
- * of PI30_HS_MS_MSX (2014) is its first 32.
+ * of PI30_HS_MS_MSX (2014) 2.9 has the same a0-a29 and leaves a30, a31 reserved.
  */
 export const QPIWS_PI30: BitTable = Object.freeze([
   ...SHARED_BITS,

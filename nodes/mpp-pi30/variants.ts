@@ -43,7 +43,7 @@ export interface Detection {
  * issues #306, #512 and the mppsolar/protocols/pi30.py QMN sample, all run with the PI30MAX protocol; Axpert MAX
  * II, VM IV and MKS IV are the models the MAX protocol names).
  */
-const MAX_MODEL = /^(MKS ?(2|II|III|IV)\b|MKS[234]-|.*\bMAX|VM ?IV\b)/i;
+const MAX_MODEL = /^(MKS ?(2|II|III|IV)\b|VM ?IV\b)|MAX/i;
 
 /**
  * The family from the identity answers:

@@ -302,6 +302,16 @@ describe('PI30 protocol variants', () => {
       assert.equal(detectVariant({}).variant, 'pi30', 'nothing answered: the fallback');
     });
 
+    it('reads what a real PI30MAX (MKS2-8000) answered: QDI and QFLAG with j (syssi/esphome-pipsolar issue #188)', () => {
+      const qdi = parseQdi('230.0 50.0 0030 44.0 54.0 56.4 46.0 60 0 0 2 0 0 0 0 0 1 1 1 0 1 0 54.0 0 1 224', 'pi30max');
+      assert.deepEqual(qdi.issues, []);
+      assert.equal(qdi.values.defaults.charger_source_priority, 'solar_and_utility');
+      assert.equal(qdi.values.defaults.max_cv_charging_time_min, 224);
+      const flags = parseQflag('EuxyzDabjkv').values.flags;
+      assert.deepEqual([flags.overload_restart, flags.power_saving, flags.buzzer], [true, false, false]);
+      assert.equal(detectVariant({ qpi: 'PI30', qmn: 'MKS2-8000' }).variant, 'pi30max');
+    });
+
     for (const model of VARIANTS) {
       it(`finds ${model} from the ${model} simulator's answers, once, before the first poll`, async () => {
         const { sim, controller } = setup('auto', { model });

@@ -10,7 +10,7 @@ import { parseQid, parseQmn, parseQpi, parseQvfw } from './identity';
 import { parseQpiri, type Settings } from './qpiri';
 import { parseReply, type ParseContext } from './queries';
 import { checkSetter, contextNeeded, type CheckedSetter, type SetterContext, type SetterRequest } from './setters';
-import { DEFAULT_PARSE_VARIANT, detectVariant, type Detection, type IdentityAnswers, type Variant, type VariantSetting } from './variants';
+import { DEFAULT_PARSE_VARIANT, detectVariant, VARIANT_LABELS, type Detection, type IdentityAnswers, type Variant, type VariantSetting } from './variants';
 
 /** What a poll can read: a query, or `energy` for the PV and load counters (total and today). */
 export const POLL_QUERIES = ['QPIGS', 'QPIGS2', 'QMOD', 'QPIWS', 'QPIRI', 'QFLAG', 'QBEQI', 'QDI', 'energy'] as const;
@@ -109,7 +109,7 @@ export class Pi30Controller {
     if (this.resolved) return this.resolved.variant;
     const setting = this.options.variant ?? DEFAULT_PARSE_VARIANT;
     if (setting !== 'auto') {
-      this.resolved = { variant: setting, reason: `protocol variant: ${setting} (set in the node)` };
+      this.resolved = { variant: setting, reason: `protocol variant: ${VARIANT_LABELS[setting]} (set in the node)` };
       return setting;
     }
     // A transport failure rejects here and detection runs again next time; only answers (a NAK too) decide.

@@ -9,6 +9,7 @@ import { serveTcp } from '../nodes/common/modbus-slave/serve-tcp';
 import { EpeverSimulator } from '../nodes/epever-tracer/simulator';
 import { servePi30Pty, servePi30Tcp } from '../nodes/mpp-pi30/sim-serve';
 import { Pi30Simulator } from '../nodes/mpp-pi30/simulator';
+import { VARIANTS, type Variant } from '../nodes/mpp-pi30/variants';
 
 type Transport = 'tcp' | 'rtu-tcp' | 'pty';
 
@@ -25,6 +26,8 @@ interface DeviceKind {
   readonly defaultTcpPort: number;
   /** Modbus devices: the unit id of a factory-fresh device. PI30 devices have none. */
   readonly defaultUnit?: number;
+  /** PI30 devices: the firmware families it can be (`--variant`). */
+  readonly variants?: readonly Variant[];
   /** Makes the one simulated device of a run and returns how to serve it on a transport. */
   create(plan: Plan): (transport: Transport, port: number) => Promise<Running>;
 }
@@ -52,11 +55,12 @@ const KINDS: Record<string, DeviceKind> = {
     },
   },
   'mpp-pi30': {
-    summary: 'MPP-Solar / Voltronic 5 kVA 48 V hybrid inverter speaking PI30 (PI30MAX), raw bytes as a serial bridge passes them',
+    summary: 'MPP-Solar / Voltronic 5 kVA 48 V hybrid inverter speaking PI30 (PI30MAX, PI30 or PI30 Revo), raw bytes as a serial bridge passes them',
     transports: ['tcp', 'pty'],
     defaultTcpPort: 5030,
+    variants: VARIANTS,
     create(plan) {
-      const sim = new Pi30Simulator({ speed: plan.speed });
+      const sim = new Pi30Simulator({ speed: plan.speed, model: plan.variant });
       return (transport, port) =>
         transport === 'pty'
           ? servePi30Pty(sim).then((line) => ({ where: `serial ${line.path} (2400 8N1)`, close: () => line.close() }))
@@ -84,6 +88,8 @@ Options:
   --pty            serve the serial line on a pseudo-terminal (needs socat); prints the path to open
   --host HOST      address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
   --speed N        simulated seconds per real second (default 1)
+  --variant V      mpp-pi30 only: the firmware family, ${VARIANTS.join(', ')} (default pi30max); it answers
+                   QPI, QMN and QVFW as that family does, so a node set to "auto" tells it
   -h, --help       show this text
 
 With no transport option, TCP is served: port 5020 for epever, 5030 for mpp-pi30.`;
@@ -99,6 +105,7 @@ interface Plan {
   tcpPort?: number;
   rtuTcpPort?: number;
   pty: boolean;
+  variant?: Variant;
 }
 
 function integer(value: string | undefined, name: string, min: number, max: number): number | undefined {
@@ -119,6 +126,7 @@ function parse(argv: string[]): Plan | 'help' {
       pty: { type: 'boolean', default: false },
       host: { type: 'string', default: '127.0.0.1' },
       speed: { type: 'string', default: '1' },
+      variant: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -133,6 +141,9 @@ function parse(argv: string[]): Plan | 'help' {
   const rtuTcpPort = integer(values['rtu-tcp'], 'rtu-tcp', 0, 65535);
   if (rtuTcpPort !== undefined && !device.transports.includes('rtu-tcp')) throw new UsageError(`${kind} does not speak Modbus: use --tcp or --pty`);
   if (values.unit !== undefined && device.defaultUnit === undefined) throw new UsageError(`${kind} has no unit id`);
+  const variant = device.variants?.find((v) => v === values.variant);
+  if (values.variant !== undefined && !device.variants) throw new UsageError(`${kind} has no protocol variant`);
+  if (values.variant !== undefined && !variant) throw new UsageError(`--variant must be one of ${device.variants?.join(', ')}, not "${values.variant}"`);
   if (tcpPort === undefined && rtuTcpPort === undefined && !values.pty) tcpPort = device.defaultTcpPort;
   return {
     kind,
@@ -142,13 +153,14 @@ function parse(argv: string[]): Plan | 'help' {
     tcpPort,
     rtuTcpPort,
     pty: values.pty,
+    variant,
   };
 }
 
 async function run(plan: Plan): Promise<void> {
   const kind = KINDS[plan.kind];
   const serve = kind.create(plan);
-  const label = kind.defaultUnit === undefined ? plan.kind : `${plan.kind} unit ${plan.unitId}`;
+  const label = kind.defaultUnit === undefined ? (plan.variant ? `${plan.kind} (${plan.variant})` : plan.kind) : `${plan.kind} unit ${plan.unitId}`;
   const running: Running[] = [];
   const closeAll = () => Promise.all(running.map((r) => r.close()));
   const wanted: [Transport, number][] = [];

@@ -6,10 +6,11 @@ import { RefusedError, type Exchange } from './exchange';
 import { compactPart, type FieldValue, type Part } from './fields';
 import type { Reply } from './frame';
 import { parseQmchgcr, parseQmuchgcr } from './current-options';
-import { parseQid } from './identity';
+import { parseQid, parseQmn, parseQpi, parseQvfw } from './identity';
 import { parseQpiri, type Settings } from './qpiri';
-import { parseReply } from './queries';
+import { parseReply, type ParseContext } from './queries';
 import { checkSetter, contextNeeded, type CheckedSetter, type SetterContext, type SetterRequest } from './setters';
+import { DEFAULT_PARSE_VARIANT, detectVariant, VARIANT_LABELS, type Detection, type IdentityAnswers, type Variant, type VariantSetting } from './variants';
 
 /** What a poll can read: a query, or `energy` for the PV and load counters (total and today). */
 export const POLL_QUERIES = ['QPIGS', 'QPIGS2', 'QMOD', 'QPIWS', 'QPIRI', 'QFLAG', 'QBEQI', 'QDI', 'energy'] as const;
@@ -24,6 +25,8 @@ export interface Reading {
   issues: string[];
   /** QMOD's mode when it was polled. */
   mode?: string;
+  /** The firmware family the replies were read as. */
+  variant: Variant;
 }
 
 export interface SetterOutcome {
@@ -34,12 +37,14 @@ export interface SetterOutcome {
 
 export type CommandResult =
   | { kind: 'reading'; reading: Reading }
-  | { kind: 'query'; command: string; payload: Payload; issues: string[] }
+  | { kind: 'query'; command: string; payload: Payload; issues: string[]; variant: Variant }
   | { kind: 'set'; payload: SetterOutcome | { results: SetterOutcome[] } };
 
 export interface ControllerOptions {
   queries: readonly PollQuery[];
   allowWrites: boolean;
+  /** The firmware family, or `auto` to ask QPI, QMN and QVFW once. Default PI30MAX (the node's default is `auto`). */
+  variant?: VariantSetting;
   now?: () => Date;
 }
 
@@ -51,12 +56,22 @@ export class Pi30Controller {
   private identityAsked = false;
   /** Poll queries the inverter refused: models without them are not asked again on every poll. */
   private readonly refused = new Set<PollQuery>();
+  /** Set once known: the setting's family, or what `auto` found. */
+  private resolved: Detection | undefined;
+  /** QPIRI's battery rating voltage, once read: PI30MAX's QPIWS places its fault code by it. */
+  private systemVoltage: number | undefined;
+  private systemVoltageAsked = false;
 
   constructor(
     private readonly exchange: Exchange,
     private readonly options: ControllerOptions,
   ) {
     this.now = options.now ?? (() => new Date());
+  }
+
+  /** The family replies are read as, once known, and why (for `auto`: which answers told it). */
+  get detection(): Detection | undefined {
+    return this.resolved;
   }
 
   /** The serial number from QID, once the inverter has told it. */
@@ -68,6 +83,7 @@ export class Pi30Controller {
     const merged: Part = {};
     const extras: Record<string, string> = {};
     const issues: string[] = [];
+    const variant = await this.variant();
     if (!this.identityAsked) await this.identify(issues);
     for (const query of this.options.queries) {
       if (this.refused.has(query)) continue;
@@ -78,14 +94,58 @@ export class Pi30Controller {
           issues.push(`${command} ${reply.kind === 'nak' ? 'refused (NAK)' : 'answered ACK instead of data'}: this inverter does not answer it, so later polls leave it out`);
           break;
         }
-        const parsed = parseReply(command, reply.text);
+        const parsed = await this.parse(command, reply.text, variant);
         mergeInto(merged, parsed.values);
         Object.assign(extras, parsed.extras);
         issues.push(...parsed.issues);
       }
     }
     const payload = this.payloadOf(merged, extras);
-    return { payload, issues, mode: typeof payload.mode === 'string' ? payload.mode : undefined };
+    return { payload, issues, mode: typeof payload.mode === 'string' ? payload.mode : undefined, variant };
+  }
+
+  /** The family replies are read as; `auto` asks QPI, QMN and QVFW the first time (a NAK is an answer too). */
+  async variant(): Promise<Variant> {
+    if (this.resolved) return this.resolved.variant;
+    const setting = this.options.variant ?? DEFAULT_PARSE_VARIANT;
+    if (setting !== 'auto') {
+      this.resolved = { variant: setting, reason: `protocol variant: ${VARIANT_LABELS[setting]} (set in the node)` };
+      return setting;
+    }
+    // A transport failure rejects here and detection runs again next time; only answers (a NAK too) decide.
+    const ask = async (query: string, read: (text: string) => string | undefined) => {
+      const reply = await this.exchange(query);
+      return reply.kind === 'data' ? (read(reply.text) ?? reply.text.trim()) : undefined;
+    };
+    const answers: IdentityAnswers = {
+      qpi: await ask('QPI', (text) => parseQpi(text).values.inverter.protocol),
+      qmn: await ask('QMN', (text) => parseQmn(text).values.inverter.model),
+      qvfw: await ask('QVFW', (text) => parseQvfw(text).values.inverter.firmware_main),
+    };
+    this.resolved = detectVariant(answers);
+    return this.resolved.variant;
+  }
+
+  /**
+   * One reply parsed as `variant`. A PI30MAX QPIWS with something in bits 31-34 needs the battery rating
+   * voltage (24 V and 48 V models put the fault code in different places): QPIRI is read once for it.
+   */
+  private async parse(command: string, text: string, variant: Variant) {
+    const context: ParseContext = { variant, systemVoltage: this.systemVoltage };
+    let parsed = parseReply(command, text, context);
+    if (command === 'QPIRI') this.noteSystemVoltage(parsed.values.settings);
+    if (command === 'QPIWS' && variant === 'pi30max' && 'qpiws_31_34' in parsed.extras && !this.systemVoltageAsked) {
+      this.systemVoltageAsked = true;
+      const reply = await this.exchange('QPIRI');
+      if (reply.kind === 'data') this.noteSystemVoltage(parseQpiri(reply.text, variant).values.settings);
+      if (this.systemVoltage !== undefined) parsed = parseReply(command, text, { variant, systemVoltage: this.systemVoltage });
+    }
+    return parsed;
+  }
+
+  private noteSystemVoltage(settings: unknown): void {
+    const volts = typeof settings === 'object' && settings !== null ? (settings as Settings).battery_rating_voltage : undefined;
+    if (typeof volts === 'number') this.systemVoltage = volts;
   }
 
   async run(command: Command): Promise<CommandResult> {
@@ -117,19 +177,21 @@ export class Pi30Controller {
   }
 
   private async query(command: string): Promise<CommandResult> {
+    const variant = await this.variant();
     const reply = await this.exchange(command);
     if (reply.kind === 'nak') throw new RefusedError(`inverter refused ${command} (NAK): this model does not answer it`);
     if (reply.kind === 'ack') throw new RefusedError(`inverter answered ${command} with ACK instead of data`);
-    const parsed = parseReply(command, reply.text);
+    const parsed = await this.parse(command, reply.text, variant);
     if (command === 'QID' && typeof parsed.values.inverter === 'object') {
       const serial = parsed.values.inverter.serial_number;
       if (typeof serial === 'string') this.serial = serial;
     }
-    return { kind: 'query', command, payload: this.payloadOf(parsed.values, parsed.extras), issues: parsed.issues };
+    return { kind: 'query', command, payload: this.payloadOf(parsed.values, parsed.extras), issues: parsed.issues, variant };
   }
 
   private async apply(request: SetterRequest): Promise<SetterOutcome> {
-    const context = await this.contextFor(request);
+    const variant = await this.variant();
+    const context = { ...(await this.contextFor(request, variant)), variant };
     const checked = checkSetter(request, context);
     const reply = await this.exchange(checked.command);
     if (reply.kind === 'ack') return { command: checked.command, reply: 'ACK', changes: checked.changes };
@@ -137,10 +199,12 @@ export class Pi30Controller {
     throw new RefusedError(`inverter refused ${checked.command} (NAK)${refusalHint(checked, context.settings)}`);
   }
 
-  private async contextFor(request: SetterRequest): Promise<SetterContext> {
+  private async contextFor(request: SetterRequest, variant: Variant): Promise<SetterContext> {
+    // Revo firmware takes no PI30 setter: nothing to read before checkSetter refuses it.
+    if (variant === 'pi30revo') return {};
     switch (contextNeeded(request)) {
       case 'settings':
-        return { settings: await this.settings() };
+        return { settings: await this.settings(variant) };
       case 'charging-currents':
         return { chargingCurrents: await this.list('QMCHGCR', (text) => parseQmchgcr(text).values.options.max_charging_current) };
       case 'utility-charging-currents':
@@ -150,9 +214,9 @@ export class Pi30Controller {
     }
   }
 
-  private async settings(): Promise<Settings | undefined> {
+  private async settings(variant: Variant): Promise<Settings | undefined> {
     const reply = await this.exchange('QPIRI');
-    return reply.kind === 'data' ? parseQpiri(reply.text).values.settings : undefined;
+    return reply.kind === 'data' ? parseQpiri(reply.text, variant).values.settings : undefined;
   }
 
   private async list(query: string, parse: (text: string) => number[] | undefined): Promise<number[] | undefined> {

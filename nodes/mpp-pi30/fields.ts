@@ -1,6 +1,7 @@
 // Reading the space-separated fields of a PI30 reply. Field counts vary with model and firmware, so a reader
 // takes what is there, names what it knows, keeps the rest as raw extras and notes anything odd instead of
 // throwing.
+import { nameOf, type ChoiceTable } from './enums';
 
 export type FieldValue = number | string | boolean | readonly number[];
 /** One group of a payload (`battery`, `grid`, ...): named values, absent ones left undefined until compacted. */
@@ -51,22 +52,22 @@ export class FieldReader {
     return scale === 1 ? Number(token) : Number((Number(token) * scale).toFixed(6));
   }
 
-  /** A numbered option: `names[n]`, or `unknown_<n>` for a number the table does not know. */
-  option(index: number, what: string, names: readonly string[]): string | undefined {
+  /** A numbered option by its table's name, or `unknown_<n>` for a number the table does not know. */
+  option(index: number, what: string, table: ChoiceTable): string | undefined {
     const token = this.raw(index);
     if (token === undefined) return undefined;
     if (!/^\d+$/.test(token)) {
       this.unreadable(index, what, token, 'is not an option number');
       return undefined;
     }
-    return names[Number(token)] ?? `unknown_${token}`;
+    return nameOf(table, Number(token)) ?? `unknown_${token}`;
   }
 
-  /** An option given as a code string (`"01"`, `"B"`): `table[code]`, or `unknown_<code>`. */
-  keyed(index: number, table: Readonly<Record<string, string>>): string | undefined {
+  /** An option given as a code string (`"01"`, `"B"`) by its table's name, or `unknown_<code>`. */
+  keyed(index: number, table: ChoiceTable<string>): string | undefined {
     const token = this.raw(index);
     if (token === undefined) return undefined;
-    return Object.hasOwn(table, token) ? table[token] : `unknown_${token}`;
+    return nameOf(table, token) ?? `unknown_${token}`;
   }
 
   /** "0"/"1" as false/true. */

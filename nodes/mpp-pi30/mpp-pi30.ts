@@ -41,9 +41,18 @@ export = function register(RED: NodeAPI): void {
     const connection = port.connection;
     const controller = new Pi30Controller(
       exchangeThrough((op) => connection.transact(op)),
-      { queries: config.queries, allowWrites: config.allowWrites },
+      { queries: config.queries, allowWrites: config.allowWrites, variant: config.variant },
     );
     const warned = new Set<string>();
+    let variantLogged = false;
+
+    /** Says once, in the log, which family the replies are read as and why ("auto": what the inverter answered). */
+    function logVariant(): void {
+      const detection = controller.detection;
+      if (variantLogged || !detection) return;
+      variantLogged = true;
+      node.log(detection.reason);
+    }
 
     function showLink(link: LinkStatus): void {
       if (link.state === 'connecting') node.status(statusOf('connecting', key(link.vanished ? 'vanished' : 'connecting')));
@@ -81,8 +90,9 @@ export = function register(RED: NodeAPI): void {
     }
 
     function readingMessage(reading: Reading): Record<string, unknown> {
+      logVariant();
       const id = deviceId();
-      const msg: Record<string, unknown> = { topic: config.topic || `mpp-pi30/${id}`, payload: reading.payload, device: id, measurement: config.measurement };
+      const msg: Record<string, unknown> = { topic: config.topic || `mpp-pi30/${id}`, payload: reading.payload, device: id, measurement: config.measurement, variant: reading.variant };
       if (reading.issues.length > 0) msg.issues = reading.issues;
       return msg;
     }
@@ -115,7 +125,8 @@ export = function register(RED: NodeAPI): void {
           case 'query': {
             warnOnce(result.issues);
             node.status(statusOf('ok', key('done')));
-            const reply: Record<string, unknown> = { payload: result.payload, device: deviceId(), query: result.command };
+            logVariant();
+            const reply: Record<string, unknown> = { payload: result.payload, device: deviceId(), query: result.command, variant: result.variant };
             if (result.issues.length > 0) reply.issues = result.issues;
             send(Object.assign(msg, reply));
             break;

@@ -1,11 +1,15 @@
 // The mpp-pi30 node's editor settings, parsed and checked at the edge.
+import { oneOf } from '../common/config-fields';
 import { DEFAULT_POLL, POLL_QUERIES, type PollQuery } from './controller';
+import { VARIANT_SETTINGS, type VariantSetting } from './variants';
 
 export interface Pi30NodeConfig {
   /** 0: only on input. */
   intervalMs: number;
   queries: PollQuery[];
   allowWrites: boolean;
+  /** The firmware family whose field tables read the replies, or `auto` (from QPI, QMN and QVFW). */
+  variant: VariantSetting;
   /** Set by the user; when empty the inverter's serial number (QID) is the device id. */
   deviceId: string;
   /** Until the serial number is known: from the node's name, or `mpp-pi30`. */
@@ -44,6 +48,7 @@ export function parsePi30Config(raw: Record<string, unknown>): Pi30NodeConfig {
     intervalMs: intervalS * 1000,
     queries,
     allowWrites: raw.allowWrites === true,
+    variant: oneOf(raw, 'variant', VARIANT_SETTINGS, 'auto'),
     deviceId: String(raw.deviceId ?? '').trim(),
     fallbackDeviceId: slug(String(raw.name ?? '')) || 'mpp-pi30',
     topic: String(raw.topic ?? '').trim(),

@@ -1,5 +1,5 @@
 // QFLAG: `E` followed by the letters of enabled settings, `D` followed by the disabled ones ("EakxyDbjuvz").
-import { FLAG_LETTERS } from './enums';
+import { flagName } from './enums';
 import type { Parsed } from './fields';
 
 export type QflagValues = { flags: Record<string, boolean> };
@@ -16,7 +16,7 @@ export function parseQflag(text: string): Parsed<QflagValues> {
     } else if (enabled === undefined || !/[a-z]/.test(char)) {
       stray.push(char);
     } else {
-      flags[Object.hasOwn(FLAG_LETTERS, char) ? FLAG_LETTERS[char] : `flag_${char}`] = enabled;
+      flags[flagName(char) ?? `flag_${char}`] = enabled;
     }
   }
   if (stray.length > 0) {

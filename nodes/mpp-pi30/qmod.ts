@@ -1,5 +1,5 @@
 // QMOD: the operating mode, one letter.
-import { MODES } from './enums';
+import { MODES, nameOf } from './enums';
 import type { Parsed } from './fields';
 
 export type QmodValues = { mode?: string };
@@ -9,5 +9,5 @@ export function parseQmod(text: string): Parsed<QmodValues> {
   if (!/^[A-Z]$/.test(letter)) {
     return { values: {}, extras: { qmod_0: letter }, issues: [`QMOD: expected one mode letter, got ${JSON.stringify(letter.slice(0, 40))}`] };
   }
-  return { values: { mode: Object.hasOwn(MODES, letter) ? MODES[letter] : `unknown_${letter}` }, extras: {}, issues: [] };
+  return { values: { mode: nameOf(MODES, letter) ?? `unknown_${letter}` }, extras: {}, issues: [] };
 }

@@ -11,7 +11,9 @@ import {
   PV_POWER_BALANCES,
   TOPOLOGIES,
 } from './enums';
-import { FieldReader, type Parsed } from './fields';
+import { extendTable, readTable, type FieldSpec, type FieldTable, type FieldType } from './field-table';
+import type { Parsed } from './fields';
+import { DEFAULT_PARSE_VARIANT, type Variant } from './variants';
 
 export type Settings = {
   grid_rating_voltage?: number;
@@ -24,6 +26,8 @@ export type Settings = {
   /** The nominal system voltage (12, 24, 48 V): voltage settings scale with it. */
   battery_rating_voltage?: number;
   battery_recharge_voltage?: number;
+  /** Revo only: the low-voltage alarm point, where the others report the re-charge voltage. */
+  battery_low_alarm_voltage?: number;
   battery_under_voltage?: number;
   battery_bulk_voltage?: number;
   battery_float_voltage?: number;
@@ -47,44 +51,62 @@ export type Settings = {
 
 export type QpiriValues = { settings: Settings };
 
-/** The PI30 (HS/MS/MSX) reply has 25 fields; later firmware adds CV time, operation logic, discharge limit. */
+/** Fields every PI30 model sends. */
 export const QPIRI_MINIMUM_FIELDS = 25;
-export const QPIRI_KNOWN_FIELDS = 28;
 
-export function parseQpiri(text: string): Parsed<QpiriValues> {
-  const r = new FieldReader('QPIRI', text);
-  const settings: Settings = {
-    grid_rating_voltage: r.number(0, 'grid rating voltage'),
-    grid_rating_current: r.number(1, 'grid rating current'),
-    ac_output_rating_voltage: r.number(2, 'AC output rating voltage'),
-    ac_output_rating_frequency: r.number(3, 'AC output rating frequency'),
-    ac_output_rating_current: r.number(4, 'AC output rating current'),
-    ac_output_rating_apparent_power: r.number(5, 'AC output rating apparent power'),
-    ac_output_rating_active_power: r.number(6, 'AC output rating active power'),
-    battery_rating_voltage: r.number(7, 'battery rating voltage'),
-    battery_recharge_voltage: r.number(8, 'battery re-charge voltage'),
-    battery_under_voltage: r.number(9, 'battery under voltage'),
-    battery_bulk_voltage: r.number(10, 'battery bulk voltage'),
-    battery_float_voltage: r.number(11, 'battery float voltage'),
-    battery_type: r.option(12, 'battery type', BATTERY_TYPES),
-    max_ac_charging_current: r.number(13, 'max AC charging current'),
-    max_charging_current: r.number(14, 'max charging current'),
-    input_voltage_range: r.option(15, 'input voltage range', INPUT_VOLTAGE_RANGES),
-    output_source_priority: r.option(16, 'output source priority', OUTPUT_SOURCE_PRIORITIES),
-    charger_source_priority: r.option(17, 'charger source priority', CHARGER_SOURCE_PRIORITIES),
-    max_parallel_units: r.number(18, 'max parallel units'),
-    machine_type: r.keyed(19, MACHINE_TYPES),
-    topology: r.option(20, 'topology', TOPOLOGIES),
-    output_mode: r.option(21, 'output mode', OUTPUT_MODES),
-    battery_redischarge_voltage: r.number(22, 'battery re-discharge voltage'),
-    pv_ok_condition: r.option(23, 'PV OK condition', PV_OK_CONDITIONS),
-    pv_power_balance: r.option(24, 'PV power balance', PV_POWER_BALANCES),
-    max_cv_charging_time_min: r.number(25, 'max charging time at CV'),
-    operation_logic: r.option(26, 'operation logic', OPERATION_LOGICS),
-    max_discharging_current: r.number(27, 'max discharging current'),
-  };
-  r.finish(QPIRI_MINIMUM_FIELDS, QPIRI_KNOWN_FIELDS);
-  return r.result({ settings });
+const setting = (index: number, name: keyof Settings, type: FieldType, unit?: string): FieldSpec => [index, `settings.${name}`, type, unit];
+
+/** PI30_Communication-Protocol-20150924-Customer.pdf 2.7 and PI30_HS_MS_MSX (2014) 2.x: 25 fields. */
+export const QPIRI_PI30: FieldTable = Object.freeze([
+  setting(0, 'grid_rating_voltage', 'number', 'V'),
+  setting(1, 'grid_rating_current', 'number', 'A'),
+  setting(2, 'ac_output_rating_voltage', 'number', 'V'),
+  setting(3, 'ac_output_rating_frequency', 'number', 'Hz'),
+  setting(4, 'ac_output_rating_current', 'number', 'A'),
+  setting(5, 'ac_output_rating_apparent_power', 'number', 'VA'),
+  setting(6, 'ac_output_rating_active_power', 'number', 'W'),
+  setting(7, 'battery_rating_voltage', 'number', 'V'),
+  setting(8, 'battery_recharge_voltage', 'number', 'V'),
+  setting(9, 'battery_under_voltage', 'number', 'V'),
+  setting(10, 'battery_bulk_voltage', 'number', 'V'),
+  setting(11, 'battery_float_voltage', 'number', 'V'),
+  setting(12, 'battery_type', { option: BATTERY_TYPES }),
+  setting(13, 'max_ac_charging_current', 'number', 'A'),
+  setting(14, 'max_charging_current', 'number', 'A'),
+  setting(15, 'input_voltage_range', { option: INPUT_VOLTAGE_RANGES }),
+  setting(16, 'output_source_priority', { option: OUTPUT_SOURCE_PRIORITIES }),
+  setting(17, 'charger_source_priority', { option: CHARGER_SOURCE_PRIORITIES }),
+  setting(18, 'max_parallel_units', 'number'),
+  setting(19, 'machine_type', { keyed: MACHINE_TYPES }),
+  setting(20, 'topology', { option: TOPOLOGIES }),
+  setting(21, 'output_mode', { option: OUTPUT_MODES }),
+  setting(22, 'battery_redischarge_voltage', 'number', 'V'),
+  setting(23, 'pv_ok_condition', { option: PV_OK_CONDITIONS }),
+  setting(24, 'pv_power_balance', { option: PV_POWER_BALANCES }),
+] satisfies FieldTable);
+
+/** PI30MAX.Communication.Protocol20210217.pdf 2.7: CV time, operation logic and discharge limit (48 V models). */
+export const QPIRI_PI30MAX: FieldTable = extendTable(QPIRI_PI30, [
+  setting(25, 'max_cv_charging_time_min', 'number', 'min'),
+  setting(26, 'operation_logic', { option: OPERATION_LOGICS }),
+  setting(27, 'max_discharging_current', 'number', 'A'),
+]);
+
+/**
+ * PI30REVO.20Protocol.20V03--20201112.pdf 1.1: field 9 is the low-voltage alarm point (not a re-charge voltage),
+ * field 14 the charging current limit, and fields 15 on are reserved.
+ */
+export const QPIRI_PI30REVO: FieldTable = extendTable(QPIRI_PI30, [
+  setting(8, 'battery_low_alarm_voltage', 'number', 'V'),
+  setting(13, 'max_charging_current', 'number', 'A'),
+  ...[14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24].map((i): FieldSpec => [i, 'reserved', 'reserved']),
+]);
+
+export const QPIRI_TABLES: Readonly<Record<Variant, FieldTable>> = { pi30: QPIRI_PI30, pi30max: QPIRI_PI30MAX, pi30revo: QPIRI_PI30REVO };
+
+export function parseQpiri(text: string, variant: Variant = DEFAULT_PARSE_VARIANT): Parsed<QpiriValues> {
+  const { values, extras, issues } = readTable('QPIRI', text, QPIRI_TABLES[variant], QPIRI_MINIMUM_FIELDS);
+  return { values: { settings: (values.settings ?? {}) as Settings }, extras, issues };
 }
 
 export type Defaults = {
@@ -120,41 +142,54 @@ export type Defaults = {
 export type QdiValues = { defaults: Defaults };
 
 export const QDI_MINIMUM_FIELDS = 25;
-export const QDI_KNOWN_FIELDS = 27;
 
-export function parseQdi(text: string): Parsed<QdiValues> {
-  const r = new FieldReader('QDI', text);
+const fallback = (index: number, name: keyof Defaults, type: FieldType, unit?: string): FieldSpec => [index, `defaults.${name}`, type, unit];
+
+/**
+ * QDI, the factory defaults: the 25 fields the PI30 specifications share (PI30_HS_MS_MSX 2014, PI30 2015 2.15,
+ * PI30MAX 2.14). Field 13 says whether the buzzer is silenced; it is turned into `buzzer` below.
+ */
+export const QDI_PI30: FieldTable = Object.freeze([
+  fallback(0, 'ac_output_voltage', 'number', 'V'),
+  fallback(1, 'ac_output_frequency', 'number', 'Hz'),
+  fallback(2, 'max_ac_charging_current', 'number', 'A'),
+  fallback(3, 'battery_under_voltage', 'number', 'V'),
+  fallback(4, 'battery_float_voltage', 'number', 'V'),
+  fallback(5, 'battery_bulk_voltage', 'number', 'V'),
+  fallback(6, 'battery_recharge_voltage', 'number', 'V'),
+  fallback(7, 'max_charging_current', 'number', 'A'),
+  fallback(8, 'input_voltage_range', { option: INPUT_VOLTAGE_RANGES }),
+  fallback(9, 'output_source_priority', { option: OUTPUT_SOURCE_PRIORITIES }),
+  fallback(10, 'charger_source_priority', { option: CHARGER_SOURCE_PRIORITIES }),
+  fallback(11, 'battery_type', { option: BATTERY_TYPES }),
+  [12, 'silenced.buzzer', 'flag'],
+  fallback(13, 'power_saving', 'flag'),
+  fallback(14, 'overload_restart', 'flag'),
+  fallback(15, 'over_temperature_restart', 'flag'),
+  fallback(16, 'lcd_backlight', 'flag'),
+  fallback(17, 'primary_source_interrupt_alarm', 'flag'),
+  fallback(18, 'fault_code_record', 'flag'),
+  fallback(19, 'overload_bypass', 'flag'),
+  fallback(20, 'lcd_reset_to_default', 'flag'),
+  fallback(21, 'output_mode', { option: OUTPUT_MODES }),
+  fallback(22, 'battery_redischarge_voltage', 'number', 'V'),
+  fallback(23, 'pv_ok_condition', { option: PV_OK_CONDITIONS }),
+  fallback(24, 'pv_power_balance', { option: PV_POWER_BALANCES }),
+] satisfies FieldTable);
+
+/** PI30MAX.Communication.Protocol20210217.pdf 2.14: CV time and discharge limit (48 V models). */
+export const QDI_PI30MAX: FieldTable = extendTable(QDI_PI30, [
+  fallback(25, 'max_cv_charging_time_min', 'number', 'min'),
+  fallback(26, 'max_discharging_current', 'number', 'A'),
+]);
+
+/** Revo firmware has no QDI; a reply is read as PI30's. */
+export const QDI_TABLES: Readonly<Record<Variant, FieldTable>> = { pi30: QDI_PI30, pi30max: QDI_PI30MAX, pi30revo: QDI_PI30 };
+
+export function parseQdi(text: string, variant: Variant = DEFAULT_PARSE_VARIANT): Parsed<QdiValues> {
+  const { values, extras, issues } = readTable('QDI', text, QDI_TABLES[variant], QDI_MINIMUM_FIELDS);
+  const defaults = (values.defaults ?? {}) as Defaults;
   // The buzzer field says whether it is silenced: 0 means the buzzer sounds.
-  const silenced = r.flag(12, 'buzzer');
-  const defaults: Defaults = {
-    ac_output_voltage: r.number(0, 'AC output voltage'),
-    ac_output_frequency: r.number(1, 'AC output frequency'),
-    max_ac_charging_current: r.number(2, 'max AC charging current'),
-    battery_under_voltage: r.number(3, 'battery under voltage'),
-    battery_float_voltage: r.number(4, 'battery float voltage'),
-    battery_bulk_voltage: r.number(5, 'battery bulk voltage'),
-    battery_recharge_voltage: r.number(6, 'battery re-charge voltage'),
-    max_charging_current: r.number(7, 'max charging current'),
-    input_voltage_range: r.option(8, 'input voltage range', INPUT_VOLTAGE_RANGES),
-    output_source_priority: r.option(9, 'output source priority', OUTPUT_SOURCE_PRIORITIES),
-    charger_source_priority: r.option(10, 'charger source priority', CHARGER_SOURCE_PRIORITIES),
-    battery_type: r.option(11, 'battery type', BATTERY_TYPES),
-    buzzer: silenced === undefined ? undefined : !silenced,
-    power_saving: r.flag(13, 'power saving'),
-    overload_restart: r.flag(14, 'overload restart'),
-    over_temperature_restart: r.flag(15, 'over temperature restart'),
-    lcd_backlight: r.flag(16, 'LCD backlight'),
-    primary_source_interrupt_alarm: r.flag(17, 'primary source interrupt alarm'),
-    fault_code_record: r.flag(18, 'fault code record'),
-    overload_bypass: r.flag(19, 'overload bypass'),
-    lcd_reset_to_default: r.flag(20, 'LCD reset to default'),
-    output_mode: r.option(21, 'output mode', OUTPUT_MODES),
-    battery_redischarge_voltage: r.number(22, 'battery re-discharge voltage'),
-    pv_ok_condition: r.option(23, 'PV OK condition', PV_OK_CONDITIONS),
-    pv_power_balance: r.option(24, 'PV power balance', PV_POWER_BALANCES),
-    max_cv_charging_time_min: r.number(25, 'max charging time at CV'),
-    max_discharging_current: r.number(26, 'max discharging current'),
-  };
-  r.finish(QDI_MINIMUM_FIELDS, QDI_KNOWN_FIELDS);
-  return r.result({ defaults });
+  const silenced = (values.silenced as { buzzer?: boolean } | undefined)?.buzzer;
+  return { values: { defaults: { ...defaults, buzzer: silenced === undefined ? undefined : !silenced } }, extras, issues };
 }

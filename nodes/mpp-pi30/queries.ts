@@ -9,16 +9,23 @@ import { parseQmod } from './qmod';
 import { parseQpigs, parseQpigs2 } from './qpigs';
 import { parseQdi, parseQpiri } from './qpiri';
 import { parseQpiws } from './qpiws';
+import { DEFAULT_PARSE_VARIANT, type Variant } from './variants';
 
-type Parser = (text: string, command: string) => Parsed<Part>;
+/** What a parser may need beyond the reply: the family, and what QPIRI said of the battery voltage. */
+export interface ParseContext {
+  variant: Variant;
+  systemVoltage?: number;
+}
+
+type Parser = (text: string, command: string, context: ParseContext) => Parsed<Part>;
 
 const PARSERS: Readonly<Record<string, Parser>> = {
-  QPIGS: parseQpigs,
-  QPIGS2: parseQpigs2,
-  QPIRI: parseQpiri,
-  QDI: parseQdi,
+  QPIGS: (text, _command, { variant }) => parseQpigs(text, variant),
+  QPIGS2: (text, _command, { variant }) => parseQpigs2(text, variant),
+  QPIRI: (text, _command, { variant }) => parseQpiri(text, variant),
+  QDI: (text, _command, { variant }) => parseQdi(text, variant),
   QMOD: parseQmod,
-  QPIWS: parseQpiws,
+  QPIWS: (text, _command, context) => parseQpiws(text, context.variant, context),
   QFLAG: parseQflag,
   QID: parseQid,
   QVFW: parseQvfw,
@@ -48,8 +55,8 @@ export function hasParser(command: string): boolean {
  * The reply text of `command` as payload groups. A query without a parser (QPGS0, QT, ...) keeps its raw
  * reply in `reply.text`, so any query can be run even where this package names nothing.
  */
-export function parseReply(command: string, text: string): Parsed<Part> {
-  if (Object.hasOwn(PARSERS, command)) return PARSERS[command](text, command);
+export function parseReply(command: string, text: string, context: ParseContext = { variant: DEFAULT_PARSE_VARIANT }): Parsed<Part> {
+  if (Object.hasOwn(PARSERS, command)) return PARSERS[command](text, command, context);
   if (ENERGY_COMMAND.test(command)) return parseEnergy(command, text);
   return { values: { reply: { command, text } }, extras: {}, issues: [] };
 }

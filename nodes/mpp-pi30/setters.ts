@@ -4,12 +4,18 @@
 import {
   BATTERY_TYPES,
   CHARGER_SOURCE_PRIORITIES,
+  choiceNamed,
+  choicesFor,
   FLAG_LETTERS,
+  flagName,
   INPUT_VOLTAGE_RANGES,
   letterOfFlag,
   OUTPUT_SOURCE_PRIORITIES,
+  type Choice,
+  type ChoiceTable,
 } from './enums';
 import type { Settings } from './qpiri';
+import { VARIANT_LABELS, type Variant } from './variants';
 
 export class SetterError extends Error {
   readonly kind = 'refused';
@@ -44,7 +50,7 @@ export const CUT_OFF_RANGE: PerSystem<readonly [number, number]> = { 12: [10, 12
 export const CHARGING_VOLTAGE_RANGE: PerSystem<readonly [number, number]> = { 12: [12, 14.6], 24: [24, 29.2], 48: [48, 58.4] };
 
 type Rule =
-  | { kind: 'option'; names: readonly string[] }
+  | { kind: 'option'; table: ChoiceTable }
   | { kind: 'voltage-list'; allowed: PerSystem<readonly number[]> }
   | { kind: 'voltage-range'; range: PerSystem<readonly [number, number]> }
   | { kind: 'current'; options: 'max_charging_current' | 'max_utility_charging_current' }
@@ -63,10 +69,10 @@ interface SetterDef {
 const VOLTAGE_ARGUMENT = /^\d\d\.\d$/;
 
 const SETTERS: readonly SetterDef[] = [
-  { code: 'POP', setting: 'output_source_priority', rule: { kind: 'option', names: OUTPUT_SOURCE_PRIORITIES }, argument: /^\d\d$/ },
-  { code: 'PCP', setting: 'charger_source_priority', rule: { kind: 'option', names: CHARGER_SOURCE_PRIORITIES }, argument: /^\d\d$/ },
-  { code: 'PGR', setting: 'input_voltage_range', rule: { kind: 'option', names: INPUT_VOLTAGE_RANGES }, argument: /^\d\d$/ },
-  { code: 'PBT', setting: 'battery_type', rule: { kind: 'option', names: BATTERY_TYPES }, argument: /^\d\d$/ },
+  { code: 'POP', setting: 'output_source_priority', rule: { kind: 'option', table: OUTPUT_SOURCE_PRIORITIES }, argument: /^\d\d$/ },
+  { code: 'PCP', setting: 'charger_source_priority', rule: { kind: 'option', table: CHARGER_SOURCE_PRIORITIES }, argument: /^\d\d$/ },
+  { code: 'PGR', setting: 'input_voltage_range', rule: { kind: 'option', table: INPUT_VOLTAGE_RANGES }, argument: /^\d\d$/ },
+  { code: 'PBT', setting: 'battery_type', rule: { kind: 'option', table: BATTERY_TYPES }, argument: /^\d\d$/ },
   { code: 'PBCV', setting: 'battery_recharge_voltage', rule: { kind: 'voltage-list', allowed: RECHARGE_VOLTAGES }, argument: VOLTAGE_ARGUMENT },
   { code: 'PBDV', setting: 'battery_redischarge_voltage', rule: { kind: 'voltage-list', allowed: REDISCHARGE_VOLTAGES }, argument: VOLTAGE_ARGUMENT },
   { code: 'PSDV', setting: 'battery_under_voltage', rule: { kind: 'voltage-range', range: CUT_OFF_RANGE }, argument: VOLTAGE_ARGUMENT },
@@ -86,6 +92,8 @@ export type SetterRequest =
 export interface SetterContext {
   /** QPIRI's settings: the nominal battery voltage scales every voltage limit. */
   settings?: Settings;
+  /** The inverter's firmware family: option codes and flags its specification does not define are refused. */
+  variant?: Variant;
   /** QMCHGCR's and QMUCHGCR's lists, A. */
   chargingCurrents?: readonly number[];
   utilityChargingCurrents?: readonly number[];
@@ -117,10 +125,9 @@ export function parseSetter(command: string): SetterRequest {
     throw new SetterError(`${command} is ambiguous (unit ${argument[0]}, ${Number(argument.slice(1))} A on parallel firmware); set ${def.setting} by name instead`);
   }
   if (def.rule.kind === 'option') {
-    const index = Number(argument);
-    const name = def.rule.names[index];
-    if (name === undefined) throw new SetterError(`${command}: ${def.setting} must be ${optionList(def.rule.names)}`);
-    return { kind: 'value', def, value: name };
+    const choice = def.rule.table.find((c) => c.code === Number(argument));
+    if (choice === undefined) throw new SetterError(`${command}: ${def.setting} must be ${optionList(def.rule.table)}`);
+    return { kind: 'value', def, value: choice.name };
   }
   return { kind: 'value', def, value: Number(argument) };
 }
@@ -134,14 +141,14 @@ export function namedSetter(setting: string, value: unknown): SetterRequest {
   }
   const def = SETTERS.find((s) => s.setting === setting);
   if (!def) {
-    const known = [...SETTERS.map((s) => s.setting), ...Object.values(FLAG_LETTERS)];
+    const known = [...SETTERS.map((s) => s.setting), ...FLAG_LETTERS.map((f) => f.name)];
     throw new SetterError(`${JSON.stringify(setting)} is not a setting this node can change; known: ${known.join(', ')}`);
   }
   if (def.rule.kind === 'option') {
-    const names = def.rule.names;
-    const name = typeof value === 'number' ? names[value] : typeof value === 'string' ? names.find((n) => n === value) : undefined;
-    if (name === undefined) throw new SetterError(`${setting} must be ${optionList(names)}, got ${JSON.stringify(value)}`);
-    return { kind: 'value', def, value: name };
+    const table = def.rule.table;
+    const choice = typeof value === 'number' ? table.find((c) => c.code === value) : typeof value === 'string' ? choiceNamed(table, value) : undefined;
+    if (choice === undefined) throw new SetterError(`${setting} must be ${optionList(table)}, got ${JSON.stringify(value)}`);
+    return { kind: 'value', def, value: choice.name };
   }
   const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof number !== 'number' || !Number.isFinite(number)) throw new SetterError(`${setting} takes a number, got ${JSON.stringify(value)}`);
@@ -151,7 +158,7 @@ export function namedSetter(setting: string, value: unknown): SetterRequest {
 function flagsRequest(enable: boolean, letters: string[]): SetterRequest {
   const command = `P${enable ? 'E' : 'D'}${letters.join('')}`;
   if (letters.length === 0) throw new SetterError(`${command}: name at least one flag letter (${flagList()})`);
-  const unknown = letters.filter((l) => !Object.hasOwn(FLAG_LETTERS, l));
+  const unknown = letters.filter((l) => flagName(l) === undefined);
   if (unknown.length > 0) throw new SetterError(`${command}: unknown flag letter(s) ${unknown.join('')}; known: ${flagList()}`);
   if (new Set(letters).size !== letters.length) throw new SetterError(`${command}: a flag letter appears twice`);
   return { kind: 'flags', enable, letters };
@@ -180,10 +187,21 @@ export interface CheckedSetter {
 
 /** Checks the request against the protocol's allowed values for this inverter; throws a SetterError naming them. */
 export function checkSetter(request: SetterRequest, context: SetterContext = {}): CheckedSetter {
+  const variant = context.variant;
+  if (variant === 'pi30revo') {
+    // PI30REVO.20Protocol.20V03--20201112.pdf sets everything with PSET (1.6); it has none of these setters.
+    throw new SetterError(`${VARIANT_LABELS.pi30revo} firmware takes none of the PI30 setters (it is set with PSET, which this node does not send); nothing was sent`);
+  }
   if (request.kind === 'restore-defaults') return { command: 'PF', changes: { restore_defaults: true } };
   if (request.kind === 'flags') {
     const changes: Record<string, boolean> = {};
-    for (const l of request.letters) changes[FLAG_LETTERS[l]] = request.enable;
+    for (const l of request.letters) {
+      const flag = FLAG_LETTERS.find((f) => f.code === l) as Choice<string>;
+      if (variant && !flag.variants.includes(variant)) {
+        throw new SetterError(`flag ${l} (${flag.name}) is not in the ${VARIANT_LABELS[variant]} specification; it has ${flagList(variant)}`);
+      }
+      changes[flag.name] = request.enable;
+    }
     return { command: `P${request.enable ? 'E' : 'D'}${request.letters.join('')}`, changes };
   }
   const { def, value } = request;
@@ -191,8 +209,11 @@ export function checkSetter(request: SetterRequest, context: SetterContext = {})
   const changes = { [def.setting]: value };
   switch (rule.kind) {
     case 'option': {
-      const index = rule.names.indexOf(String(value));
-      return { command: `${def.code}${String(index).padStart(2, '0')}`, changes };
+      const choice = choiceNamed(rule.table, String(value)) as Choice;
+      if (variant && !choice.variants.includes(variant)) {
+        throw new SetterError(`${def.setting} ${choice.name} (${choice.code}) is not in the ${VARIANT_LABELS[variant]} specification; it takes ${optionList(choicesFor(rule.table, variant))}`);
+      }
+      return { command: `${def.code}${String(choice.code).padStart(2, '0')}`, changes };
     }
     case 'frequency':
       if (value !== 50 && value !== 60) throw new SetterError(`${def.setting} must be 50 or 60 Hz, got ${String(value)}`);
@@ -282,7 +303,7 @@ function defByCode(code: string): SetterDef {
 function describeArgument(def: SetterDef): string {
   switch (def.rule.kind) {
     case 'option':
-      return `two digits (${def.rule.names.map((n, i) => `${String(i).padStart(2, '0')} ${n}`).join(', ')})`;
+      return `two digits (${def.rule.table.map((c) => `${String(c.code).padStart(2, '0')} ${c.name}`).join(', ')})`;
     case 'voltage-list':
     case 'voltage-range':
       return 'volts as nn.n';
@@ -293,12 +314,10 @@ function describeArgument(def: SetterDef): string {
   }
 }
 
-function optionList(names: readonly string[]): string {
-  return names.map((n, i) => `${n} (${i})`).join(', ');
+function optionList(table: ChoiceTable): string {
+  return table.map((c) => `${c.name} (${c.code})`).join(', ');
 }
 
-function flagList(): string {
-  return Object.entries(FLAG_LETTERS)
-    .map(([l, n]) => `${l} ${n}`)
-    .join(', ');
+function flagList(variant?: Variant): string {
+  return (variant ? choicesFor(FLAG_LETTERS, variant) : FLAG_LETTERS).map((f) => `${f.code} ${f.name}`).join(', ');
 }

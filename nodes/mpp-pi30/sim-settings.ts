@@ -1,9 +1,11 @@
 // The simulated inverter's settings: what QPIRI, QDI, QFLAG and QBEQI report, and the setters that change
 // them. Like a real model it takes only well-formed commands with allowed values and NAKs the rest.
-import { FLAG_LETTERS } from './enums';
+import { BATTERY_TYPES, CHARGER_SOURCE_PRIORITIES, choicesFor, FLAG_LETTERS, INPUT_VOLTAGE_RANGES, OUTPUT_SOURCE_PRIORITIES, type ChoiceTable } from './enums';
 import { CHARGING_VOLTAGE_RANGE, CUT_OFF_RANGE, RECHARGE_VOLTAGES, REDISCHARGE_VOLTAGES } from './setters';
+import type { Variant } from './variants';
 
-export type SimModel = 'pi30' | 'pi30max';
+/** The simulated firmware family: what it answers and which values its setters take follow the same tables as the node. */
+export type SimModel = Variant;
 
 export interface SimSettings {
   outputSourcePriority: number;
@@ -54,15 +56,24 @@ export function initialSettings(): SimSettings {
   return { ...defaultSettings(), outputSourcePriority: 2, rechargeVoltage: 48 };
 }
 
-/** The flag letters a model knows; `d` (solar feed to grid) came with PI30MAX. */
+/** The flag letters a model knows (the enums table: `d` only on PI30MAX, `j` and `l` only on PI30). */
 export function flagLettersOf(model: SimModel): string[] {
-  return Object.keys(FLAG_LETTERS).filter((l) => l !== 'd' || model === 'pi30max');
+  return choicesFor(FLAG_LETTERS, model).map((f) => f.code);
 }
+
+/** The option codes a setter takes on a model, from the same tables the node checks against. */
+const OPTION_TABLES: Readonly<Record<'POP' | 'PCP' | 'PGR' | 'PBT', ChoiceTable>> = {
+  POP: OUTPUT_SOURCE_PRIORITIES,
+  PCP: CHARGER_SOURCE_PRIORITIES,
+  PGR: INPUT_VOLTAGE_RANGES,
+  PBT: BATTERY_TYPES,
+};
 
 const v1 = (n: number): string => n.toFixed(1).padStart(4, '0');
 const pad = (n: number, width: number): string => String(Math.round(n)).padStart(width, '0');
 
 export function renderQpiri(s: SimSettings, model: SimModel): string {
+  if (model === 'pi30revo') return renderRevoQpiri(s);
   const fields = [
     '230.0',
     '21.7',
@@ -92,6 +103,12 @@ export function renderQpiri(s: SimSettings, model: SimModel): string {
   ];
   if (model === 'pi30max') fields.push('120', '0', '150');
   return fields.join(' ');
+}
+
+/** PI30REVO V02 1.1: the low-voltage alarm point where others have the re-charge voltage; fields 15 on reserved (the document's sample values). */
+function renderRevoQpiri(s: SimSettings): string {
+  const head = ['230.0', '21.7', '230.0', s.outputFrequency.toFixed(1), '21.7', '5000', '5000', v1(SYSTEM_VOLTAGE), v1(s.cutOffVoltage + 2), v1(s.cutOffVoltage), v1(s.bulkVoltage), v1(s.floatVoltage)];
+  return [...head, String(s.batteryType), pad(s.maxChargingCurrent, 2), '06', '1', '0', '1', '6', '01', '0', '0', '52.0', '0', '1'].join(' ');
 }
 
 /** Factory defaults, as QDI reports them. */
@@ -136,6 +153,8 @@ export function renderQflag(s: SimSettings, model: SimModel): string {
 
 /** Applies a setter; false means the inverter answers NAK and nothing changed. */
 export function applySetter(s: SimSettings, command: string, model: SimModel): boolean {
+  // PI30REVO V02 sets everything with PSET; it has none of the PI30 setters.
+  if (model === 'pi30revo') return false;
   if (command === 'PF') {
     Object.assign(s, defaultSettings());
     return true;
@@ -153,8 +172,8 @@ export function applySetter(s: SimSettings, command: string, model: SimModel): b
   const option = /^(POP|PCP|PGR|PBT)(\d\d)$/.exec(command);
   if (option) {
     const n = Number(option[2]);
-    const limit = { POP: 2, PCP: 3, PGR: 1, PBT: model === 'pi30max' ? 8 : 2 }[option[1] as 'POP' | 'PCP' | 'PGR' | 'PBT'];
-    if (n > limit) return false;
+    const table = OPTION_TABLES[option[1] as keyof typeof OPTION_TABLES];
+    if (!choicesFor(table, model).some((c) => c.code === n)) return false;
     if (option[1] === 'POP') s.outputSourcePriority = n;
     else if (option[1] === 'PCP') s.chargerSourcePriority = n;
     else if (option[1] === 'PGR') s.inputVoltageRange = n;

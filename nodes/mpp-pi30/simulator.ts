@@ -6,8 +6,8 @@ import { ambientTemperature, panelIrradiance, solarHours, type Site } from '../c
 import { ENERGY_COMMAND } from './energy';
 import { decodeCommand, encodeReply } from './frame';
 import { STATUS2_BITS, STATUS_BITS } from './qpigs';
-import { WARNING_BITS } from './qpiws';
-import { EnergyLedger } from './sim-energy';
+import { QPIWS_TABLES } from './qpiws';
+import { dayKeyOf, EnergyLedger } from './sim-energy';
 import { initialPlant, stepPlant, type PlantConfig, type PlantState } from './sim-plant';
 import {
   applySetter,
@@ -43,7 +43,11 @@ export function noPi30Faults(): Pi30Faults {
 }
 
 export interface Pi30SimulatorOptions {
-  /** `pi30max` (default) answers QPIGS2 and the energy counters; `pi30` is an older PIP/Axpert that NAKs them. */
+  /**
+   * The firmware family. `pi30max` (default) answers QPIGS2 and the energy counters; `pi30` is an older
+   * PIP/Axpert that NAKs them; `pi30revo` answers only what the Revo protocol has (QPI, QPIGS with PV power and
+   * today's energy, QPIRI, QMOD) and NAKs the rest, QVFW and QMN included, as "auto" expects of it.
+   */
   model?: SimModel;
   /** The real clock; inject a fixed one to make readings repeatable. */
   now?: () => Date;
@@ -133,6 +137,7 @@ export class Pi30Simulator {
   answer(command: string): string {
     this.remember(command);
     this.advanceTo(this.simulatedTime().getTime());
+    if (this.model === 'pi30revo') return this.revoAnswer(command);
     const max = this.model === 'pi30max';
     switch (command) {
       case 'QPIGS':
@@ -175,6 +180,22 @@ export class Pi30Simulator {
     const accepted = applySetter(this.settingsState, command, this.model);
     if (accepted) this.settle();
     return accepted ? 'ACK' : 'NAK';
+  }
+
+  /** PI30REVO V02 (and mppsolar/protocols/pi30revo.py): QPI, QPIGS, QPIRI, QMOD; everything else NAK. */
+  private revoAnswer(command: string): string {
+    switch (command) {
+      case 'QPI':
+        return 'PI30';
+      case 'QPIGS':
+        return this.revoQpigs();
+      case 'QPIRI':
+        return renderQpiri(this.settingsState, this.model);
+      case 'QMOD':
+        return this.plantState.mode;
+      default:
+        return 'NAK';
+    }
   }
 
   private remember(entry: string): void {
@@ -237,6 +258,16 @@ export class Pi30Simulator {
     return fields.join(' ');
   }
 
+  /** PI30REVO V02 1.2: field 13 PV power (W), field 16 today's PV energy (Wh), 18, 19 and 21 reserved. */
+  private revoQpigs(): string {
+    const fields = this.qpigs().split(' ');
+    const p = this.plantState;
+    fields[12] = int(p.pvPower, 4);
+    fields[15] = int(this.ledger.sum(dayKeyOf(this.simulatedTime()), 'pvWh'), 5);
+    fields[20] = '010';
+    return fields.join(' ');
+  }
+
   private qpigs2(): string {
     const p = this.plantState;
     const current = p.pv2Voltage > 0 ? p.pv2Power / p.pv2Voltage : 0;
@@ -251,8 +282,14 @@ export class Pi30Simulator {
     if (p.lowBatteryTripped) set.add('battery_under_shutdown').add('inverter_fault');
     else if (p.mode !== 'L' && p.batteryVoltage < s.cutOffVoltage + 2) set.add('battery_low_alarm');
     if (this.model === 'pi30max' && p.pvVoltage === 0) set.add('pv_loss');
+    // PI30MAX 48 V: a31 battery weak, a32-a33 the fault code ("00": none).
+    if (this.model === 'pi30max' && p.lowBatteryTripped) set.add('battery_weak');
+    const names = QPIWS_TABLES[this.model];
     const length = this.model === 'pi30max' ? 36 : 32;
-    return Array.from({ length }, (_, i) => (WARNING_BITS[i] && set.has(WARNING_BITS[i] as string) ? '1' : '0')).join('');
+    return Array.from({ length }, (_, i) => {
+      const name = this.model === 'pi30max' && i === 31 ? 'battery_weak' : names[i];
+      return name && set.has(name) ? '1' : '0';
+    }).join('');
   }
 
   private qbeqi(): string {

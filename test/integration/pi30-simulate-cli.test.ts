@@ -69,4 +69,35 @@ describe('solar-telemetry-sim mpp-pi30', function () {
     sim.kill('SIGINT');
     assert.equal(await exited(sim), 0);
   });
+
+  it('serves the family --variant names, answering QPI, QMN and QVFW as that family does', async () => {
+    const bad = await stderrOf(['mpp-pi30', '--variant', 'pi31']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--variant must be one of pi30, pi30max, pi30revo, not "pi31"/);
+    assert.match((await stderrOf(['epever', '--variant', 'pi30'])).stderr, /epever has no protocol variant/);
+    const sim = run(['mpp-pi30', '--tcp', '0', '--variant', 'pi30revo']);
+    child = sim;
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      sim.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('\n')) resolve(out.split('\n')[0]);
+      });
+      sim.once('exit', (code) => reject(new Error(`exited with ${code}`)));
+    });
+    const tcp = /^mpp-pi30 \(pi30revo\): pi30-tcp 127\.0\.0\.1:(\d+)$/.exec(line);
+    assert.ok(tcp, line);
+    const connection = new Pi30Connection(parsePortSettings({ transport: 'tcp', host: '127.0.0.1', port: tcp[1], timeoutMs: 1000 }));
+    connection.register('cli');
+    try {
+      const exchange = exchangeThrough((op) => connection.transact(op));
+      assert.deepEqual(await exchange('QPI'), { kind: 'data', text: 'PI30' });
+      assert.deepEqual(await exchange('QMN'), { kind: 'nak' });
+      assert.deepEqual(await exchange('QVFW'), { kind: 'nak' });
+    } finally {
+      await connection.deregister('cli');
+    }
+    sim.kill('SIGINT');
+    assert.equal(await exited(sim), 0);
+  });
 });

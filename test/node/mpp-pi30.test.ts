@@ -70,7 +70,39 @@ describe('mpp-pi30 node (TCP serial bridge to the simulator)', function () {
     assert.ok((p.pv.charging_power as number) > 0, 'PV at noon');
     assert.ok((p.battery.voltage as number) > 44 && (p.battery.voltage as number) < 60);
     assert.equal(typeof p.warnings.line_fail, 'boolean');
-    assert.deepEqual(sim.received, ['QID', 'QPIGS', 'QMOD', 'QPIWS']);
+    assert.equal(msg.variant, 'pi30max', 'auto (the default) found the PI30MAX simulator');
+    assert.deepEqual(sim.received, ['QPI', 'QMN', 'QVFW', 'QID', 'QPIGS', 'QMOD', 'QPIWS']);
+  });
+
+  it('with protocol "auto" against a PI30 Revo, reports PV power in W (QPIGS field 13), not a current', async () => {
+    await helper.unload();
+    await server.close();
+    await start({ model: 'pi30revo' });
+    await helper.load(NODES, flow(server.port, { variant: 'auto', queries: 'QPIGS QMOD' }));
+    const reading = nextMessage('out');
+    send({});
+    const msg = await reading;
+    const p = msg.payload as Record<string, Record<string, unknown>>;
+    assert.equal(msg.variant, 'pi30revo');
+    assert.deepEqual(msg.issues, ['QID refused: the inverter gives no serial number, so msg.device comes from the node settings']);
+    assert.equal(typeof p.pv.power, 'number');
+    assert.ok((p.pv.power as number) > 0, 'PV power at noon, in W');
+    assert.equal(p.pv.current, undefined);
+    assert.equal(typeof p.energy.pv_day_wh, 'number', "field 16 is today's energy");
+    assert.equal(p.battery.discharge_current, undefined);
+    assert.equal(msg.device, 'shed-inverter', 'Revo has no QID: the id comes from the node name');
+  });
+
+  it('reads replies as the protocol set in the node, without asking QPI, QMN or QVFW', async () => {
+    await helper.load(NODES, flow(server.port, { variant: 'pi30', queries: 'QPIWS' }));
+    const reading = nextMessage('out');
+    send({});
+    const msg = await reading;
+    assert.equal(msg.variant, 'pi30');
+    assert.deepEqual(sim.received, ['QID', 'QPIWS']);
+    const warnings = (msg.payload as { warnings: Record<string, boolean> }).warnings;
+    assert.equal(warnings.battery_short, false, 'bit 24 by its PI30 name');
+    assert.equal('pv_loss' in warnings, false, 'bit 0 is reserved on PI30');
   });
 
   it('polls its queries on the interval without input, and shows the mode', async () => {
@@ -144,7 +176,7 @@ describe('mpp-pi30 node (TCP serial bridge to the simulator)', function () {
     const caught = nextMessage('caught');
     send({ command: 'set', payload: { battery_recharge_voltage: 44.5 } });
     assert.match(errorOf(await caught), /battery_recharge_voltage on a 48 V system must be one of 44.0, 45.0/);
-    assert.deepEqual(sim.received, ['QPIRI'], 'only the limits were read');
+    assert.deepEqual(sim.received, ['QPI', 'QMN', 'QVFW', 'QPIRI'], 'only the protocol ("auto") and the limits were read');
   });
 
   it('sends an unknown command to Catch and keeps running', async () => {
@@ -196,6 +228,7 @@ describe('mpp-pi30 node (TCP serial bridge to the simulator)', function () {
   it('reports bad settings and a missing or broken port on the status and through Catch', async () => {
     for (const [inverter, portConfig, expected] of [
       [{ queries: 'QPIGS QXYZ' }, {}, /unknown poll query "QXYZ"/],
+      [{ variant: 'pi99' }, {}, /variant must be one of auto, pi30, pi30max, pi30revo, got pi99/],
       [{ port: '' }, {}, /no pi30-port configured/],
       [{}, { transport: 'serial', path: '' }, /pi30-port: serial port path is empty/],
     ] as const) {

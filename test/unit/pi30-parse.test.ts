@@ -146,7 +146,7 @@ describe('PI30 reply parsers', () => {
       assert.equal(other.max_parallel_units, undefined, '"-" means not given');
       assert.equal(other.machine_type, 'hybrid');
       assert.equal(other.topology, 'transformer');
-      assert.equal(other.output_mode, 'phase_2_of_2');
+      assert.equal(other.output_mode, 'phase_2_of_2_120', 'PI30MAX 2.7: 6 is phase 2 of 2 at 120°');
       assert.equal(other.pv_ok_condition, 'all_units');
       assert.equal(other.pv_power_balance, 'charge_current_limit');
     });
@@ -165,24 +165,24 @@ describe('PI30 reply parsers', () => {
   });
 
   describe('QPIWS', () => {
-    it('names every set bit', () => {
-      const { values, issues } = parseQpiws('00000100000000001000000000000000');
+    it('names every set bit (PI30: 32 bits, b1, b14 and b16 reserved)', () => {
+      const { values, issues } = parseQpiws('00000100000000001000000000000000', 'pi30');
       assert.deepEqual(issues, []);
       assert.deepEqual(activeWarnings(values.warnings), ['line_fail', 'overload']);
       assert.equal(values.warnings.inverter_fault, false);
-      assert.equal(Object.keys(values.warnings).length, 30, 'named bits of the 32, reserved ones left out');
+      assert.equal(Object.keys(values.warnings).length, 29, 'named bits of the 32, reserved ones left out');
     });
 
     it('reads the 36-bit PI30MAX reply and shows a set reserved bit as bit_<n>', () => {
       const bits = '1'.padEnd(13, '0') + '1' + '0'.repeat(21) + '1';
-      const { values, issues } = parseQpiws(bits);
+      const { values, issues } = parseQpiws(bits, 'pi30max');
       assert.deepEqual(issues, []);
       assert.deepEqual(activeWarnings(values.warnings), ['pv_loss', 'bit_13', 'battery_equalization']);
     });
 
     it('reports a short or garbled bit string', () => {
       assert.match(parseQpiws('0000').issues.join(), /4 of 32 bits/);
-      assert.match(parseQpiws('00x0').issues.join(), /not a string of 0 and 1/);
+      assert.match(parseQpiws('00x0').issues.join(), /not a string of 0 and 1 at bit\(s\) 2/);
       assert.match(parseQpiws('').issues.join(), /empty/);
     });
   });

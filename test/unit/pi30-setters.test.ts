@@ -33,7 +33,7 @@ describe('PI30 setters', () => {
       ['POP03', /output_source_priority must be utility_first \(0\), solar_first \(1\), sbu \(2\)/],
       ['PCP04', /charger_source_priority must be/],
       ['PGR02', /input_voltage_range must be/],
-      ['PBT09', /battery_type must be/],
+      ['PBT10', /battery_type must be/],
       ['POP2', /POP takes two digits/],
       ['PBCV44.5', /battery_recharge_voltage on a 48 V system must be one of 44.0, 45.0, .*51.0 V/],
       ['PBCV52.0', /one of/],

@@ -5,18 +5,11 @@ import { poolConfig } from '../../nodes/timescale-db/pool';
 import { parseBuckets, parseSpan } from '../../nodes/timescale-out/intervals';
 import { parseOutSettings } from '../../nodes/timescale-out/out-config';
 import type { FlatRow } from '../../nodes/timescale-out/row-flatten';
-import {
-  checkFieldName,
-  checkTableName,
-  columnAccepts,
-  createTableSql,
-  insertSql,
-  missingColumns,
-  quoteIdent,
-  rowConflict,
-} from '../../nodes/timescale-out/schema';
+import { planColumns, rowValues } from '../../nodes/timescale-out/column-plan';
+import { checkFieldName, checkTableName, columnAccepts, createTableSql, insertSql, quoteIdent } from '../../nodes/timescale-out/schema';
 import { compact, statusView } from '../../nodes/timescale-out/status-text';
 import { aggregateViewSql, refreshWindow } from '../../nodes/timescale-out/timescale';
+import { statusWords } from '../support/timescale-words';
 
 const row = (fields: FlatRow['fields']): FlatRow => ({ table: 't', device: 'd', time: '2026-01-01T00:00:00.000Z', fields });
 
@@ -30,7 +23,7 @@ describe('timescale-out: schema planning', () => {
 
   it('maps numbers, booleans, strings and JSON to column types, and checks existing columns', () => {
     const ref = { schema: 'public', table: 't' };
-    const columns = missingColumns(undefined, [row({ v: 1, ok: true, mode: 'boost', extra: [1] })]);
+    const { columns } = planColumns(undefined, [row({ v: 1, ok: true, mode: 'boost', extra: [1] })], 'device');
     assert.equal(
       createTableSql(ref, 'device', columns),
       'CREATE TABLE IF NOT EXISTS "public"."t" ("time" timestamptz NOT NULL, "device" text NOT NULL, "v" double precision, ' +
@@ -42,13 +35,12 @@ describe('timescale-out: schema planning', () => {
       ['v', 'real'],
       ['mode', 'character varying(10)'],
     ]);
-    assert.deepEqual(missingColumns(shape, [row({ v: 1, w: 2 }), row({ w: 'x', z: false })]), [
+    assert.deepEqual(planColumns(shape, [row({ v: 1, w: 2 }), row({ w: 'x', z: false })], 'device').columns, [
       { name: 'w', kind: 'number' },
       { name: 'z', kind: 'boolean' },
     ]);
-    assert.equal(rowConflict(shape, row({ v: 1, mode: 'float' })), undefined);
-    assert.match(rowConflict(shape, row({ v: 'high' })) ?? '', /field "v" is a string, but column t.v is real/);
-    assert.match(rowConflict(shape, row({ q: 1 })) ?? '', /no column "q"/);
+    assert.deepEqual(rowValues(shape, row({ v: 1, mode: 'float' })).problems, []);
+    assert.deepEqual(rowValues(shape, row({ v: 'high' })).problems, ['field "v" is the string "high", but column t.v is real; stored as NULL']);
     assert.ok(columnAccepts('numeric(10,2)', 'number') && columnAccepts('integer', 'number'));
     assert.ok(!columnAccepts('boolean', 'number') && !columnAccepts('text', 'json') && columnAccepts('timestamp with time zone', 'text'));
   });
@@ -135,18 +127,16 @@ describe('timescale-out: settings', () => {
 });
 
 describe('timescale-out: status', () => {
-  const stats = { state: 'up' as const, queued: 0, spooled: 0, dropped: 0, written: 10, duplicates: 0, errors: 0, rowsPerSecond: 1 };
+  const figures = { state: 'up' as const, overdue: false, queued: 0, spooled: 0, lost: 0, errors: 0, rowsPerSecond: 1, freshErrors: false };
+  const words = statusWords;
 
   it('keeps under 20 characters, most important first', () => {
     assert.equal(compact(950), '950');
     assert.equal(compact(1234), '1.2k');
     assert.equal(compact(86_400), '86k');
     assert.equal(compact(2_500_000), '2.5M');
-    assert.deepEqual(statusView(stats), { state: 'ok', text: '1.0/s' });
-    assert.deepEqual(statusView({ ...stats, state: 'down', rowsPerSecond: 0, spooled: 86_400 }), { state: 'retrying', text: '0/s spool 86k' });
-    const busy = statusView({ ...stats, spooled: 123_456, dropped: 5000, errors: 12, queued: 500 });
-    assert.ok(busy.text.length < 20, busy.text);
-    assert.equal(busy.state, 'error');
-    assert.equal(statusView(stats, true).state, 'error');
+    assert.deepEqual(statusView(figures, words), { state: 'ok', text: '1.0/s' });
+    assert.deepEqual(statusView({ ...figures, state: 'down', rowsPerSecond: 0, spooled: 86_400 }, words), { state: 'retrying', text: '86k spooled' });
+    assert.equal(statusView({ ...figures, freshErrors: true }, words).state, 'error');
   });
 });

@@ -10,12 +10,13 @@ import type { LinkState } from './batch-writer';
 const MAX_TEXT = 19;
 const SEPARATOR = ', ';
 
-/** 950 -> "950", 1234 -> "1.2k", 86400 -> "86k", 2500000 -> "2.5M". */
+/** 950 -> "950", 1234 -> "1.2k", 86400 -> "86k", 999999 -> "1M", 2500000 -> "2.5M": four characters at most below 10 G. */
 export function compact(n: number): string {
   const abs = Math.abs(n);
-  if (abs < 1000) return String(Math.round(n));
-  const [value, unit] = abs < 1e6 ? [n / 1e3, 'k'] : [n / 1e6, 'M'];
-  return `${Math.abs(value) < 10 ? value.toFixed(1).replace(/\.0$/, '') : Math.round(value)}${unit}`;
+  if (abs < 999.5) return String(Math.round(n));
+  // Where rounding would give "1000k", the next unit up reads "1M".
+  const [value, unit] = abs < 999_500 ? [n / 1e3, 'k'] : abs < 999_500_000 ? [n / 1e6, 'M'] : [n / 1e9, 'G'];
+  return `${Math.abs(value) < 9.95 ? value.toFixed(1).replace(/\.0$/, '') : Math.round(value)}${unit}`;
 }
 
 function rate(perSecond: number): string {

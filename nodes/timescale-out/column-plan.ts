@@ -5,10 +5,11 @@
 //   MAX_COLUMNS is refused alone and adds nothing, so one over-wide reading never blocks later good ones.
 // - A new column's type comes from the values the written rows of the batch give it: a number if any of
 //   them is a number, else the JSON type of the first (string -> text, boolean, anything nested -> jsonb).
-//   "No reading" markers ("n/a", "-", "" ...) never create or type a column: they count as null.
+//   "No reading" markers ("n/a", "-", "" ...) never create or type a column: they count as null, and so
+//   does text PostgreSQL cannot hold (a NUL character, which no text or jsonb value may contain).
 // - A value whose type does not fit its column is stored as NULL and named in the row's problems; the row
 //   and its other fields are kept. A marker in a column that is not text is simply NULL, like null.
-import type { FieldValue, FlatRow } from './row-flatten';
+import type { FieldValue, FlatRow, JsonValue } from './row-flatten';
 import { columnAccepts, kindOf, MAX_COLUMNS, TIME_COLUMN, type ColumnKind, type NewColumn, type TableShape } from './schema';
 
 /** What devices and gateways send for "no value" (compared trimmed and in lower case). */
@@ -16,6 +17,13 @@ const NO_READING = new Set(['', '-', '--', 'n/a', 'na', 'nan', 'null']);
 
 export function isNoReading(value: FieldValue): boolean {
   return typeof value === 'string' && NO_READING.has(value.trim().toLowerCase());
+}
+
+/** PostgreSQL text and jsonb cannot hold U+0000 (documentation, 8.3 "Character Types"; 8.14 "JSON Types"). */
+function holdsNul(value: JsonValue): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (typeof value !== 'object' || value === null) return false;
+  return Array.isArray(value) ? value.some(holdsNul) : Object.entries(value).some(([key, inner]) => key.includes('\u0000') || holdsNul(inner));
 }
 
 export interface ColumnPlan {
@@ -31,7 +39,7 @@ export function planColumns(shape: TableShape | undefined, rows: readonly FlatRo
   const values = new Map<string, FieldValue[]>();
   const refused = new Map<number, string>();
   rows.forEach((row, index) => {
-    const needed = Object.entries(row.fields).filter(([name, value]) => !shape?.has(name) && !isNoReading(value));
+    const needed = Object.entries(row.fields).filter(([name, value]) => !shape?.has(name) && !isNoReading(value) && !holdsNul(value));
     const fresh = needed.filter(([name]) => !values.has(name)).length;
     if (fresh > room) {
       refused.set(
@@ -77,7 +85,8 @@ export function rowValues(shape: TableShape, row: FlatRow): RowValues {
   const problems: string[] = [];
   for (const [name, value] of Object.entries(row.fields)) {
     const sqlType = shape.get(name);
-    if (sqlType !== undefined && columnAccepts(sqlType, kindOf(value))) values.set(name, value);
+    if (holdsNul(value)) problems.push(`field "${name}" holds a NUL character, which PostgreSQL cannot store; stored as NULL`);
+    else if (sqlType !== undefined && columnAccepts(sqlType, kindOf(value))) values.set(name, value);
     else if (isNoReading(value)) continue;
     else if (sqlType === undefined) problems.push(`field "${name}": table ${row.table} has no column for it; stored as NULL`);
     else problems.push(`field "${name}" is ${describe(value)}, but column ${row.table}.${name} is ${sqlType}; stored as NULL`);

@@ -115,6 +115,13 @@ function guardSuite(name: string, serve: () => Promise<{ connection: Connection;
       assert.ok((await columns('guard_mix')).includes('mode text'));
     });
 
+    it('stores a NUL character nowhere: the field is NULL and reported, no column is made for it', async () => {
+      const outcome = await sink.write([reading('guard_nul', 0, { v: 1, note: 'a\u0000b', extra: { list: ['x\u0000'] } })], 'live');
+      assert.equal(outcome.inserted, 1);
+      assert.match(outcome.emptied[0]?.error.message ?? '', /field "note" holds a NUL character.*; field "extra_list" holds a NUL character/);
+      assert.deepEqual(await columns('guard_nul'), ['time timestamp with time zone', 'device text', 'v double precision']);
+    });
+
     it('stores fields called constructor and __proto__, also after the spool', async () => {
       const payload = JSON.parse('{"timestamp":"2026-06-21T01:00:00Z","constructor":1,"__proto__":2,"pv":{"constructor":3,"__proto__":4}}') as Record<string, unknown>;
       const row = flattenReading({ device: 'tracer-1', measurement: 'guard_proto', payload }, { deviceColumn: 'device' });

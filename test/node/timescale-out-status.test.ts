@@ -127,6 +127,26 @@ describe('timescale-out node: what the user sees', function () {
     assert.equal(errorsLogged(/the database does not exist/).length, 1);
   });
 
+  it('shows a missing right as "no permission", spools, and stores the rows once it is granted', async () => {
+    const role = `writer_${Date.now().toString(36)}`;
+    await query(db, `CREATE ROLE ${role} LOGIN PASSWORD 'writer-password'`);
+    await query(db, 'REVOKE CREATE ON SCHEMA public FROM PUBLIC');
+    await helper.load(NODES, flow({ table: 'granted' }, { user: role }), credentials('writer-password'));
+    const seen = statuses('out');
+    const completed = collect('completed');
+    for (let s = 0; s < 5; s++) send(reading(s));
+    await waitFor(() => completed.length === 5, 10_000, 'every message spooled');
+    await waitFor(() => shows(seen, 'red', /^no permission/), 5000, 'a "no permission" status');
+    assert.equal(errorsLogged(/lacks a right .*permission denied for schema public/).length, 1);
+    await query(db, `GRANT CREATE ON SCHEMA public TO ${role}`);
+    const deadline = Date.now() + 30_000;
+    while ((await rows('granted').catch(() => 0)) < 5) {
+      if (Date.now() > deadline) throw new Error('spooled rows not stored once the right was granted');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await waitFor(() => shows(seen, 'green', /\/s$/), 5000, 'writes going again');
+  });
+
   it('shows spool and loss together, counts the loss since the deploy, and clears it on msg.reset_lost', async () => {
     const port = await freePort();
     await helper.load(NODES, flow({ table: 'lossy', spoolMB: 1, batchRows: 500 }, { port }), credentials());

@@ -26,7 +26,10 @@ export interface WriteOutcome {
   emptied: { index: number; error: Error }[];
 }
 
-/** Where batches go. Throws only when the database cannot be reached; refused rows come back in the outcome. */
+/**
+ * Where batches go. Throws only when no row can go in now (the database cannot be reached, or refuses the
+ * login, the database or a right); refused rows and rows stored with fields left NULL come back in the outcome.
+ */
 export interface Sink {
   write(rows: readonly FlatRow[], origin: WriteOrigin): Promise<WriteOutcome>;
   /** Called when a replay has emptied the spool. */

@@ -29,6 +29,16 @@ export function poolConfig(s: DbSettings): PoolConfig {
   };
 }
 
+/**
+ * How long a write may run before a writer calls it overdue and spools the rows waiting behind it: a sixth
+ * of the statement timeout (5 s at the default 30 s), between 1 s and 30 s. A healthy batch takes
+ * milliseconds and even a new hypertable with its aggregates a few seconds, while the client's own limit
+ * (query_timeout above, statement timeout + 5 s) would keep rows in memory for 35 s.
+ */
+export function overdueAfterMs(s: DbSettings): number {
+  return Math.min(30_000, Math.max(1000, Math.round(s.statementTimeoutMs / 6)));
+}
+
 /** `onIdleError` hears errors of connections sitting idle in the pool; the pool drops them itself. */
 export function createPool(s: DbSettings, onIdleError: (err: Error) => void): Pool {
   const pool = new Pool(poolConfig(s));

@@ -1,6 +1,9 @@
 // Batches rows by size and time and hands them to the database one batch at a time, in order. While the
 // database cannot be reached, batches go to the durable spool instead; once anything is in the spool, every
 // newer batch goes behind it, and the spool is replayed oldest first when the database answers again.
+// A write that takes longer than `overdueMs` (a database that stopped answering) does not hold rows in
+// memory until the client's timeout: its batch and everything queued behind it go to the spool at once
+// (a replay of rows the write did store is harmless: the sink skips duplicates).
 // Each row settles once: written, spooled (durable), or refused with the reason.
 import { EventEmitter } from 'node:events';
 import { Backoff, type BackoffOptions } from '../common/backoff';
@@ -10,6 +13,8 @@ import { RateMeter } from './rate-meter';
 
 export type WriteOrigin = 'live' | 'spool';
 
+const DEFAULT_OVERDUE_MS = 5000;
+
 export interface WriteOutcome {
   /** Rows new to the table. */
   inserted: number;
@@ -17,9 +22,14 @@ export interface WriteOutcome {
   duplicates: number;
   /** Rows the database refused, by their index in the batch. */
   rejected: { index: number; error: Error }[];
+  /** Rows stored with some fields left NULL because they did not fit their columns, saying which. */
+  emptied: { index: number; error: Error }[];
 }
 
-/** Where batches go. Throws only when the database cannot be reached; refused rows come back in the outcome. */
+/**
+ * Where batches go. Throws only when no row can go in now (the database cannot be reached, or refuses the
+ * login, the database or a right); refused rows and rows stored with fields left NULL come back in the outcome.
+ */
 export interface Sink {
   write(rows: readonly FlatRow[], origin: WriteOrigin): Promise<WriteOutcome>;
   /** Called when a replay has emptied the spool. */
@@ -41,12 +51,18 @@ export interface SpoolPort {
   close(): Promise<void>;
 }
 
-export type Settle = (err?: Error) => void;
+/** `err`: the row was not stored. `warning`: it was, but some of its fields were stored as NULL. */
+export type Settle = (err?: Error, warning?: Error) => void;
 
 export interface BatchOptions {
   batchRows: number;
   batchMs: number;
   retry: BackoffOptions;
+  /**
+   * A write still running after this long is overdue: rows stop waiting for it and go to the spool. The
+   * node derives it from the statement timeout (timescale-db/pool.ts overdueAfterMs); 5 s when not given.
+   */
+  overdueMs?: number;
 }
 
 export type LinkState = 'connecting' | 'up' | 'down';
@@ -61,7 +77,13 @@ export interface WriterStats {
   written: number;
   duplicates: number;
   errors: number;
+  /** Rows stored with fields left NULL. */
+  emptied: number;
   rowsPerSecond: number;
+  /** A write has been running longer than overdueMs. */
+  overdue: boolean;
+  /** Why the last attempt failed, while the state is 'down'. */
+  failure?: Error;
 }
 
 interface Pending {
@@ -72,14 +94,21 @@ interface Pending {
 /** Refused rows that came out of the spool: no message is waiting for them, so they are reported here. */
 export interface ReplayRejects {
   rows: { row: FlatRow; error: Error }[];
+  /** Replayed rows stored with some fields left NULL. */
+  emptied: { row: FlatRow; error: Error }[];
 }
 
 export class BatchWriter extends EventEmitter {
   private pending: Pending[] = [];
   private inflight: Pending[] | undefined;
+  /** The in-flight batch went to the spool while its write hung: it must not be spooled again. */
+  private inflightSpooled = false;
   private flushDue = false;
   private batchTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  private overdueTimer: NodeJS.Timeout | undefined;
+  private overdue = false;
+  private failure: Error | undefined;
   private running: Promise<void> | undefined;
   /** Set when work arrives while the loop runs, so it looks again before stopping. */
   private again = false;
@@ -93,6 +122,7 @@ export class BatchWriter extends EventEmitter {
   private written = 0;
   private duplicates = 0;
   private errors = 0;
+  private emptied = 0;
 
   constructor(
     private readonly sink: Sink,
@@ -114,26 +144,35 @@ export class BatchWriter extends EventEmitter {
       return;
     }
     this.pending.push({ row, settle: once(settle) });
-    if (this.pending.length >= this.options.batchRows) void this.kick();
+    if (this.pending.length >= this.options.batchRows) this.flush();
     else if (!this.batchTimer) {
       this.batchTimer = setTimeout(() => {
         this.batchTimer = undefined;
         this.flushDue = true;
-        void this.kick();
+        this.flush();
       }, this.options.batchMs);
     }
+  }
+
+  /** A batch is ready: to the loop, or straight to the spool while the loop waits on an overdue write. */
+  private flush(): void {
+    if (this.overdue) void this.spill();
+    else void this.kick();
   }
 
   get stats(): WriterStats {
     return {
       state: this.state,
-      queued: this.pending.length + (this.inflight?.length ?? 0),
+      queued: this.pending.length + (this.inflightSpooled ? 0 : (this.inflight?.length ?? 0)),
       spooled: this.spoolClosed ? 0 : this.spool.stats.rows,
       dropped: this.spoolClosed ? 0 : this.spool.stats.droppedRows,
       written: this.written,
       duplicates: this.duplicates,
       errors: this.errors,
+      emptied: this.emptied,
       rowsPerSecond: this.rate.perSecond(),
+      overdue: this.overdue,
+      failure: this.state === 'down' ? this.failure : undefined,
     };
   }
 
@@ -149,12 +188,9 @@ export class BatchWriter extends EventEmitter {
     this.flushDue = true;
     const spoolReserveMs = Math.min(2000, budgetMs / 3);
     const finished = await within(this.kick(), budgetMs - spoolReserveMs);
-    if (!finished) {
-      // The database has not answered: keep everything still in memory on disk.
-      const left = [...(this.inflight ?? []), ...this.pending];
-      this.pending = [];
-      for (let i = 0; i < left.length; i += this.options.batchRows) await this.toSpool(left.slice(i, i + this.options.batchRows));
-    }
+    // The database has not answered: keep everything still in memory on disk.
+    if (!finished) await this.spill();
+    clearTimeout(this.overdueTimer);
     this.spoolClosed = true;
     await this.spool.close();
   }
@@ -218,20 +254,52 @@ export class BatchWriter extends EventEmitter {
 
   private async toDatabase(batch: Pending[]): Promise<void> {
     this.inflight = batch;
+    this.inflightSpooled = false;
     let outcome: WriteOutcome;
     try {
-      outcome = await this.sink.write(batch.map((p) => p.row), 'live');
+      outcome = await this.watched(this.sink.write(batch.map((p) => p.row), 'live'));
     } catch (err) {
       this.inflight = undefined;
       this.markDown(err);
-      await this.toSpool(batch);
+      if (!this.inflightSpooled) await this.toSpool(batch);
       return;
     }
     this.inflight = undefined;
     this.markUp();
     this.record(outcome, batch.length);
     const refused = new Map(outcome.rejected.map((r) => [r.index, r.error]));
-    batch.forEach((p, i) => p.settle?.(refused.get(i)));
+    const emptied = new Map(outcome.emptied.map((r) => [r.index, r.error]));
+    // Rows spooled while the write hung were settled then; once() makes these calls no-ops.
+    batch.forEach((p, i) => p.settle?.(refused.get(i), emptied.get(i)));
+  }
+
+  /** Runs a write with the overdue watch: past overdueMs, what waits in memory goes to the spool. */
+  private async watched<R>(write: Promise<R>): Promise<R> {
+    this.overdueTimer = setTimeout(() => {
+      this.overdue = true;
+      this.emit('overdue');
+      void this.spill();
+    }, this.options.overdueMs ?? DEFAULT_OVERDUE_MS);
+    try {
+      return await write;
+    } finally {
+      clearTimeout(this.overdueTimer);
+      this.overdue = false;
+    }
+  }
+
+  /**
+   * Moves the in-flight batch (unless it went already) and everything queued to the spool, in order, without
+   * waiting for the loop: it is stuck on a write that does not answer, or closing.
+   */
+  private async spill(): Promise<void> {
+    const rows = [...(this.inflight && !this.inflightSpooled ? this.inflight : []), ...this.pending];
+    if (this.inflight) this.inflightSpooled = true;
+    this.pending = [];
+    this.flushDue = false;
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    for (let i = 0; i < rows.length; i += this.options.batchRows) await this.toSpool(rows.slice(i, i + this.options.batchRows));
   }
 
   private async toSpool(batch: Pending[]): Promise<void> {
@@ -255,16 +323,17 @@ export class BatchWriter extends EventEmitter {
     try {
       entry = await this.spool.peek();
       if (!entry) return;
-      outcome = await this.sink.write(entry.rows, 'spool');
+      outcome = await this.watched(this.sink.write(entry.rows, 'spool'));
     } catch (err) {
       this.markDown(err);
       return;
     }
     this.markUp();
     this.record(outcome, entry.rows.length);
-    if (outcome.rejected.length > 0) {
+    if (outcome.rejected.length > 0 || outcome.emptied.length > 0) {
       const rows = entry.rows;
-      this.emit('replay-rejects', { rows: outcome.rejected.map((r) => ({ row: rows[r.index], error: r.error })) } satisfies ReplayRejects);
+      const withRow = ({ index, error }: { index: number; error: Error }) => ({ row: rows[index], error });
+      this.emit('replay-rejects', { rows: outcome.rejected.map(withRow), emptied: outcome.emptied.map(withRow) } satisfies ReplayRejects);
     }
     if (this.spoolClosed) return;
     await this.spool.ack(entry.id);
@@ -275,21 +344,28 @@ export class BatchWriter extends EventEmitter {
     this.written += outcome.inserted + outcome.duplicates;
     this.duplicates += outcome.duplicates;
     this.errors += outcome.rejected.length;
+    this.emptied += outcome.emptied.length;
     this.rate.add(rows - outcome.rejected.length);
   }
 
   private markUp(): void {
     const was = this.state;
     this.state = 'up';
+    this.failure = undefined;
     this.backoff.reset();
     if (was === 'down') this.emit('up');
   }
 
-  /** One 'down' per outage, however many retries fail; batches go straight to the spool until the retry. */
+  /**
+   * One 'down' per outage, however many retries fail, and a 'failure' for every failed attempt (the reason
+   * may change while the outage lasts); batches go straight to the spool until the retry.
+   */
   private markDown(err: unknown): void {
     const was = this.state;
     this.state = 'down';
-    if (was !== 'down') this.emit('down', asError(err));
+    this.failure = asError(err);
+    if (was !== 'down') this.emit('down', this.failure);
+    this.emit('failure', this.failure);
     if (this.closing) return;
     this.waitingRetry = true;
     clearTimeout(this.retryTimer);
@@ -304,10 +380,10 @@ export class BatchWriter extends EventEmitter {
 function once(settle: Settle | undefined): Settle | undefined {
   if (!settle) return undefined;
   let done = false;
-  return (err) => {
+  return (err, warning) => {
     if (done) return;
     done = true;
-    settle(err);
+    settle(err, warning);
   };
 }
 

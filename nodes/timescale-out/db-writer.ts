@@ -1,15 +1,18 @@
 // Writes one batch of rows to the database: per table, the schema first, then one multi-row INSERT of
-// unnested arrays (ON CONFLICT DO NOTHING, so a replay never duplicates). A statement that fails on the data
-// is retried row by row, so one bad row is reported alone and the others are stored. A failure of the
-// connection is thrown whole: the batch writer keeps those rows in the spool.
+// unnested arrays (ON CONFLICT DO NOTHING, so a replay never duplicates). A row too wide for its table is
+// refused alone before any DDL; a field that does not fit its column is stored as NULL and reported with its
+// row. A statement that fails on the data is retried row by row, so one bad row is reported alone and the
+// others are stored. A failure that no row can get past (the connection, the login, the database, a right)
+// is thrown whole: the batch writer keeps those rows in the spool.
 import type { Pool, PoolClient } from 'pg';
 import { asError, messageOf } from '../common/errors';
 import type { Capabilities, Queryable } from '../timescale-db/database';
-import { isSchemaDrift, isTransientFailure } from '../timescale-db/pg-errors';
+import { isBlockingFailure, isSchemaDrift, isTransientFailure } from '../timescale-db/pg-errors';
 import type { Sink, WriteOrigin, WriteOutcome } from './batch-writer';
+import { rowValues, type RowValues } from './column-plan';
 import type { FieldValue, FlatRow } from './row-flatten';
-import { insertSql, kindOf, rowConflict, type TableRef, type TableShape } from './schema';
-import type { TableLog, TableManager } from './tables';
+import { insertSql, kindOf, type TableRef, type TableShape } from './schema';
+import type { PreparedTable, TableLog, TableManager } from './tables';
 
 export interface DatabasePort {
   readonly pool: Pool;
@@ -19,6 +22,10 @@ export interface DatabasePort {
 interface Entry {
   index: number;
   row: FlatRow;
+}
+
+interface Fitted extends Entry {
+  stored: RowValues;
 }
 
 export class DbWriter implements Sink {
@@ -39,7 +46,7 @@ export class DbWriter implements Sink {
     let broken: Error | undefined;
     try {
       const timescale = await this.timescale(client);
-      const outcome: WriteOutcome = { inserted: 0, duplicates: 0, rejected: [] };
+      const outcome: WriteOutcome = { inserted: 0, duplicates: 0, rejected: [], emptied: [] };
       for (const [table, entries] of groupByTable(rows)) {
         await this.writeTable(client, table, entries, timescale, outcome, false);
         if (origin === 'spool') this.noteReplayed(table, entries);
@@ -93,45 +100,50 @@ export class DbWriter implements Sink {
 
   private async writeTable(client: PoolClient, table: string, entries: Entry[], timescale: boolean, outcome: WriteOutcome, retried: boolean): Promise<void> {
     const reject = (entry: Entry, err: unknown) => outcome.rejected.push({ index: entry.index, error: asError(err) });
-    let shape: TableShape;
+    let prepared: PreparedTable;
     try {
-      shape = await this.tables.prepare(client, table, entries.map((e) => e.row), timescale);
+      prepared = await this.tables.prepare(client, table, entries.map((e) => e.row), timescale);
     } catch (err) {
-      if (isTransientFailure(err)) throw err;
-      // The database refuses the table itself (rights, a name clash): every row of it is refused.
+      if (isBlockingFailure(err)) throw err;
+      // The database refuses the table itself (a name clash, a bad type): every row of it is refused.
       for (const entry of entries) reject(entry, new Error(`table ${table}: ${messageOf(err)}`));
       return;
     }
-    const fitting: Entry[] = [];
-    for (const entry of entries) {
-      const conflict = rowConflict(shape, entry.row);
-      if (conflict) reject(entry, new Error(conflict));
-      else fitting.push(entry);
-    }
-    if (fitting.length === 0) return;
+    const { shape } = prepared;
+    const fitting: Fitted[] = [];
+    entries.forEach((entry, i) => {
+      const refusal = prepared.refused.get(i);
+      if (refusal !== undefined || !shape) reject(entry, new Error(`${table}: ${refusal ?? 'no table'}`));
+      else fitting.push({ ...entry, stored: rowValues(shape, entry.row) });
+    });
+    if (fitting.length === 0 || !shape) return;
     const ref = { schema: this.schema, table };
     try {
-      this.count(outcome, fitting.length, await insertRows(client, ref, this.deviceColumn, shape, fitting.map((e) => e.row)));
+      this.count(outcome, fitting, await insertRows(client, ref, this.deviceColumn, shape, fitting));
     } catch (err) {
-      if (isTransientFailure(err)) throw err;
+      if (isBlockingFailure(err)) throw err;
       if (isSchemaDrift(err) && !retried) {
         this.tables.forget(table);
         return this.writeTable(client, table, fitting, timescale, outcome, true);
       }
       for (const entry of fitting) {
         try {
-          this.count(outcome, 1, await insertRows(client, ref, this.deviceColumn, shape, [entry.row]));
+          this.count(outcome, [entry], await insertRows(client, ref, this.deviceColumn, shape, [entry]));
         } catch (rowErr) {
-          if (isTransientFailure(rowErr)) throw rowErr;
+          if (isBlockingFailure(rowErr)) throw rowErr;
           reject(entry, new Error(`${table}: ${messageOf(rowErr)}`));
         }
       }
     }
   }
 
-  private count(outcome: WriteOutcome, rows: number, inserted: number): void {
+  /** Counts stored rows, and reports the fields they stored as NULL. */
+  private count(outcome: WriteOutcome, stored: readonly Fitted[], inserted: number): void {
     outcome.inserted += inserted;
-    outcome.duplicates += rows - inserted;
+    outcome.duplicates += stored.length - inserted;
+    for (const { index, stored: values } of stored) {
+      if (values.problems.length > 0) outcome.emptied.push({ index, error: new Error(values.problems.join('; ')) });
+    }
   }
 
   private noteReplayed(table: string, entries: readonly Entry[]): void {
@@ -155,11 +167,11 @@ function groupByTable(rows: readonly FlatRow[]): Map<string, Entry[]> {
 }
 
 /** Inserts `rows` with one array per column they use; returns how many were new. */
-export async function insertRows(client: PoolClient, ref: TableRef, deviceColumn: string, shape: TableShape, rows: readonly FlatRow[]): Promise<number> {
-  const names = [...new Set(rows.flatMap((r) => Object.keys(r.fields)))];
+async function insertRows(client: PoolClient, ref: TableRef, deviceColumn: string, shape: TableShape, rows: readonly Fitted[]): Promise<number> {
+  const names = [...new Set(rows.flatMap((r) => [...r.stored.values.keys()]))];
   const columns = names.map((name) => ({ name, sqlType: shape.get(name) ?? 'text' }));
-  const values: unknown[] = [rows.map((r) => r.time), rows.map((r) => r.device)];
-  for (const { name } of columns) values.push(rows.map((r) => parameter(r.fields[name])));
+  const values: unknown[] = [rows.map((r) => r.row.time), rows.map((r) => r.row.device)];
+  for (const { name } of columns) values.push(rows.map((r) => parameter(r.stored.values.get(name))));
   const result = await client.query(insertSql(ref, deviceColumn, columns), values);
   return result.rowCount ?? 0;
 }

@@ -1,7 +1,7 @@
 // A reading message turned into one row: the table, the device key, the time it was measured, and its
 // readings flattened one level with "_" (`battery.voltage` -> `battery_voltage`), each with a JSON type.
 import { ReadingError, readingTimeIso } from '../common/reading-time';
-import { checkFieldName, checkTableName } from './schema';
+import { checkFieldName, checkTableName, MAX_COLUMNS } from './schema';
 
 export { ReadingError };
 
@@ -15,6 +15,10 @@ export interface FlatRow {
   device: string;
   /** ISO-8601 UTC, millisecond precision. */
   time: string;
+  /**
+   * Own properties only: a field may be called `constructor` or `__proto__`, so read it with Object.entries
+   * or Object.hasOwn, never `in` or an index (which would find Object.prototype's).
+   */
   fields: Record<string, FieldValue>;
 }
 
@@ -41,17 +45,18 @@ export function flattenReading(msg: ReadingMessage, defaults: RowDefaults, now =
   const table = tableOf(msg, defaults);
   const device = deviceOf(msg, defaults);
   const time = readingTimeIso(payload.timestamp, now);
-  const fields: Record<string, FieldValue> = {};
+  // A Map, not an object: `constructor` or `__proto__` are field names like any other.
+  const fields = new Map<string, FieldValue>();
   const put = (name: string, raw: unknown) => {
     const value = fieldValue(raw, name);
     if (value === undefined) return;
-    if (name in fields) throw new ReadingError(`field "${name}" appears twice after flattening`);
+    if (fields.has(name)) throw new ReadingError(`field "${name}" appears twice after flattening`);
     if (name === defaults.deviceColumn) {
       // A payload may repeat its own key (a PS100 roll-up's panel_id); anything else there is a clash.
       if (String(value) === device) return;
       throw new ReadingError(`field "${name}" is the device column but differs from the device key "${device}"`);
     }
-    fields[fieldName(name)] = value;
+    fields.set(fieldName(name), value);
   };
   for (const [key, value] of Object.entries(payload)) {
     if (key === 'timestamp') continue;
@@ -61,8 +66,11 @@ export function flattenReading(msg: ReadingMessage, defaults: RowDefaults, now =
       put(key, value);
     }
   }
-  if (!Object.values(fields).some((v) => typeof v === 'number')) throw new ReadingError('payload has no numeric readings');
-  return { table, device, time, fields };
+  if (![...fields.values()].some((v) => typeof v === 'number')) throw new ReadingError('payload has no numeric readings');
+  // Never fits any table: refused here, before it can reach the spool or the schema.
+  if (fields.size > MAX_COLUMNS) throw new ReadingError(`payload has ${fields.size} fields; a table holds at most ${MAX_COLUMNS}`);
+  // fromEntries defines each key as an own property, `__proto__` included, where assignment would not.
+  return { table, device, time, fields: Object.fromEntries(fields) };
 }
 
 function fieldName(name: string): string {

@@ -1,7 +1,7 @@
 // Tables shaped by the messages: which names may become identifiers, how they are quoted, which column type
 // a value gets, and the CREATE TABLE / ADD COLUMN a batch needs. Values themselves only ever travel as
 // query parameters; names pass the strict check below and are quoted as well.
-import type { FieldValue, FlatRow } from './row-flatten';
+import type { FieldValue } from './row-flatten';
 
 export type ColumnKind = 'number' | 'boolean' | 'text' | 'json';
 
@@ -13,7 +13,10 @@ export const SQL_TYPE: Record<ColumnKind, string> = {
 };
 
 export const TIME_COLUMN = 'time';
-/** PostgreSQL's limit is 1600; each numeric column costs five more in every aggregate view. */
+/**
+ * Fields per table. PostgreSQL's limit is 1600 columns (documentation, Appendix K "PostgreSQL Limits"), and
+ * each numeric column costs five more in every aggregate view.
+ */
 export const MAX_COLUMNS = 300;
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
@@ -103,34 +106,6 @@ export type TableShape = ReadonlyMap<string, string>;
 export interface NewColumn {
   name: string;
   kind: ColumnKind;
-}
-
-/**
- * Columns the rows need that the table lacks; a column's type comes from the first row that has it. The
- * list stops at MAX_COLUMNS; rows needing more are refused by `rowConflict`.
- */
-export function missingColumns(shape: TableShape | undefined, rows: readonly FlatRow[]): NewColumn[] {
-  const found = new Map<string, ColumnKind>();
-  let room = MAX_COLUMNS - (shape ? Math.max(0, shape.size - 2) : 0);
-  for (const row of rows) {
-    for (const [name, value] of Object.entries(row.fields)) {
-      if (shape?.has(name) || found.has(name) || room <= 0) continue;
-      found.set(name, kindOf(value));
-      room -= 1;
-    }
-  }
-  return [...found].map(([name, kind]) => ({ name, kind }));
-}
-
-/** Why `row` cannot go into a table of `shape`, or undefined when it can. */
-export function rowConflict(shape: TableShape, row: FlatRow): string | undefined {
-  for (const [name, value] of Object.entries(row.fields)) {
-    const sqlType = shape.get(name);
-    if (sqlType === undefined) return `table ${row.table} has no column "${name}" (limit of ${MAX_COLUMNS} columns reached)`;
-    const kind = kindOf(value);
-    if (!columnAccepts(sqlType, kind)) return `field "${name}" is a ${kind === 'text' ? 'string' : kind}, but column ${row.table}.${name} is ${sqlType}`;
-  }
-  return undefined;
 }
 
 export function createTableSql(ref: TableRef, deviceColumn: string, columns: readonly NewColumn[]): string {

@@ -1,15 +1,16 @@
 // Makes each table fit the rows about to go into it: created on first sight (with TimescaleDB's hypertable,
-// aggregates and policies when the extension is there), widened when new fields appear. What the database
+// aggregates and policies when the extension is there), widened when new fields appear, and only for rows
+// that will be written (column-plan.ts decides which and with what types). What the database
 // already has is looked up once per table and remembered; every statement is idempotent, and a session
 // advisory lock keeps two writers from creating the same table at once.
 import { isTransientFailure } from '../timescale-db/pg-errors';
+import { planColumns } from './column-plan';
 import type { Span } from './intervals';
 import type { FlatRow } from './row-flatten';
 import {
   addColumnSql,
   createTableSql,
   isNumericType,
-  missingColumns,
   qualified,
   TIME_COLUMN,
   timeIndexSql,
@@ -55,6 +56,19 @@ interface KnownTable {
   uncovered: Set<string>;
 }
 
+/** The table as the rows of a batch find it once it has the columns they may add. */
+export interface PreparedTable {
+  /** Undefined when the table does not exist: every row was refused, so none made it. */
+  shape?: TableShape;
+  /** Rows refused for want of room, by their index in the batch, with the reason; they changed nothing. */
+  refused: ReadonlyMap<number, string>;
+}
+
+interface Opened {
+  known?: KnownTable;
+  refused: Map<number, string>;
+}
+
 export class TableManager {
   private readonly known = new Map<string, KnownTable>();
 
@@ -63,21 +77,21 @@ export class TableManager {
     private readonly log: TableLog,
   ) {}
 
-  /** The table's columns once it takes every field of `rows` it has room for. */
-  async prepare(db: Queryable, table: string, rows: readonly FlatRow[], timescale: boolean): Promise<TableShape> {
-    let known = this.known.get(table);
+  /** Creates or widens the table for the rows of `rows` that fit; the others are refused and change nothing. */
+  async prepare(db: Queryable, table: string, rows: readonly FlatRow[], timescale: boolean): Promise<PreparedTable> {
+    const known = this.known.get(table);
     if (!known) {
-      known = await this.open(db, { schema: this.options.schema, table }, rows, timescale);
-      this.known.set(table, known);
-      return known.shape;
+      const opened = await this.open(db, { schema: this.options.schema, table }, rows, timescale);
+      if (opened.known) this.known.set(table, opened.known);
+      return { shape: opened.known?.shape, refused: opened.refused };
     }
-    const missing = missingColumns(known.shape, rows);
-    if (missing.length > 0) {
-      for (const column of missing) await run(db, { text: addColumnSql(known.ref, column) });
+    const plan = planColumns(known.shape, rows, this.options.deviceColumn);
+    if (plan.columns.length > 0) {
+      for (const column of plan.columns) await run(db, { text: addColumnSql(known.ref, column) });
       known.shape = (await relationColumns(db, known.ref)) ?? known.shape;
       this.warnUncovered(known);
     }
-    return known.shape;
+    return { shape: known.shape, refused: plan.refused };
   }
 
   /** Looked up again on next use: the table changed behind our back. */
@@ -97,7 +111,7 @@ export class TableManager {
     for (const bucket of aggregates.buckets) await run(db, refreshSql(aggregates.ref, bucket, from, to));
   }
 
-  private async open(db: Queryable, ref: TableRef, rows: readonly FlatRow[], timescale: boolean): Promise<KnownTable> {
+  private async open(db: Queryable, ref: TableRef, rows: readonly FlatRow[], timescale: boolean): Promise<Opened> {
     const lockKey = `solar-telemetry:${qualified(ref)}`;
     await db.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
     try {
@@ -107,17 +121,26 @@ export class TableManager {
     }
   }
 
-  private async openLocked(db: Queryable, ref: TableRef, rows: readonly FlatRow[], timescale: boolean): Promise<KnownTable> {
-    const { deviceColumn, policy } = this.options;
+  private async openLocked(db: Queryable, ref: TableRef, rows: readonly FlatRow[], timescale: boolean): Promise<Opened> {
+    const { deviceColumn } = this.options;
     let shape = await relationColumns(db, ref);
+    const plan = planColumns(shape, rows, deviceColumn);
     const created = shape === undefined;
     if (created) {
-      await run(db, { text: createTableSql(ref, deviceColumn, missingColumns(undefined, rows)) });
+      // Every row refused: no row will be written, so no table is made.
+      if (plan.columns.length === 0) return { refused: plan.refused };
+      await run(db, { text: createTableSql(ref, deviceColumn, plan.columns) });
     } else {
-      for (const column of missingColumns(shape, rows)) await run(db, { text: addColumnSql(ref, column) });
+      for (const column of plan.columns) await run(db, { text: addColumnSql(ref, column) });
       await this.ensureUniqueKey(db, ref);
     }
     shape = (await relationColumns(db, ref)) ?? new Map();
+    return { known: await this.setUp(db, ref, shape, created, timescale), refused: plan.refused };
+  }
+
+  /** Makes the new or found table a hypertable with its aggregates and policies, where TimescaleDB is there. */
+  private async setUp(db: Queryable, ref: TableRef, shape: TableShape, created: boolean, timescale: boolean): Promise<KnownTable> {
+    const { deviceColumn, policy } = this.options;
     const known: KnownTable = { ref, shape, aggregates: [], uncovered: new Set() };
     const hypertable = timescale && (await this.ensureHypertable(db, ref, created));
     if (!hypertable) {

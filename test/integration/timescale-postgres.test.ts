@@ -81,7 +81,7 @@ describe('timescale-out on PostgreSQL', function () {
     const { sink, logs } = writerStack();
     assert.equal(await sink.check(), false);
     const outcome = await sink.write([reading('plain', 0), reading('plain', 1)], 'live');
-    assert.deepEqual(outcome, { inserted: 2, duplicates: 0, rejected: [] });
+    assert.deepEqual(outcome, { inserted: 2, duplicates: 0, rejected: [], emptied: [] });
     const indexes = await query<{ indexdef: string }>(db, "SELECT indexdef FROM pg_indexes WHERE tablename = 'plain' ORDER BY indexname");
     assert.deepEqual(indexes.map((i) => i.indexdef.replace(/ ON public\.plain USING btree/, '')), [
       'CREATE UNIQUE INDEX plain_pkey (device, "time")',
@@ -97,18 +97,15 @@ describe('timescale-out on PostgreSQL', function () {
     const hostile = "'); DROP TABLE legacy; --";
     const rows = [reading('legacy', 0, { note: hostile }), reading('legacy', 1, { n: 1.5 }), reading('legacy', 2, { n: 'two' }), reading('legacy', 3)];
     const outcome = await sink.write(rows, 'live');
-    assert.deepEqual(
-      outcome.rejected.map((r) => [r.index, r.error.message.replace(/:.*/s, '')]),
-      [
-        [2, 'field "n" is a string, but column legacy.n is integer'],
-        [1, 'legacy'],
-      ],
-    );
-    assert.match(outcome.rejected[1].error.message, /invalid input syntax for type integer: "1.5"/);
-    assert.equal(outcome.inserted, 2);
-    const stored = await query<{ n: number; note: string | null }>(db, 'SELECT n, note FROM legacy ORDER BY time');
+    assert.deepEqual(outcome.rejected.map((r) => [r.index, r.error.message.replace(/:.*/s, '')]), [[1, 'legacy']]);
+    assert.match(outcome.rejected[0].error.message, /invalid input syntax for type integer: "1.5"/);
+    // A value of the wrong type is stored as NULL and named; its row is kept.
+    assert.deepEqual(outcome.emptied.map((r) => [r.index, r.error.message]), [[2, 'field "n" is the string "two", but column legacy.n is integer; stored as NULL']]);
+    assert.equal(outcome.inserted, 3);
+    const stored = await query<{ n: number | null; note: string | null }>(db, 'SELECT n, note FROM legacy ORDER BY time');
     assert.deepEqual(stored, [
       { n: 0, note: hostile },
+      { n: null, note: null },
       { n: 3, note: null },
     ]);
     // The column it lacked was added, the legacy table otherwise kept as it was.

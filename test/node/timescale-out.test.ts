@@ -128,7 +128,7 @@ describe('timescale-out node (PostgreSQL)', function () {
       const completed = collect('completed');
       for (let s = 0; s < 30; s++) send(epever(s));
       await waitFor(() => completed.length === 30, 10_000, 'every message spooled');
-      await waitFor(() => seen.some((s) => s.fill === 'yellow' && /spool 30/.test(String(s.text))), 5000, 'a spool status');
+      await waitFor(() => seen.some((s) => s.fill === 'yellow' && /status\.spooled/.test(String(s.text))), 5000, 'a spool status');
       await helper.unload();
     } finally {
       await server.start();

@@ -43,7 +43,7 @@ class FakeDatabase implements Sink {
     if (this.hang) await this.hang;
     if (!this.up) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     this.writes.push({ rows: rows.length, origin });
-    const outcome: WriteOutcome = { inserted: 0, duplicates: 0, rejected: [] };
+    const outcome: WriteOutcome = { inserted: 0, duplicates: 0, rejected: [], emptied: [] };
     rows.forEach((row, index) => {
       const reason = this.refuse(row);
       if (reason) return outcome.rejected.push({ index, error: new Error(reason) });
@@ -171,6 +171,45 @@ describe('timescale-out: batch writer', () => {
     assert.equal(settled.length, 15);
     release();
     db.hang = undefined;
+  });
+
+  it('spools the rows behind a write that hangs past the overdue time, and says it is waiting', async () => {
+    await writer.close(100);
+    writer = new BatchWriter(db, spool = new MemorySpool(), { batchRows: 10, batchMs: 30, retry: { initialMs: 20, maxMs: 40 }, overdueMs: 150 });
+    writer.start();
+    let release = () => {};
+    db.hang = new Promise((resolve) => (release = resolve));
+    const overdue: unknown[] = [];
+    writer.on('overdue', () => overdue.push(1));
+    for (let n = 0; n < 10; n++) add(n);
+    await until(() => writer.stats.overdue, 'the write is overdue');
+    // Rows that arrive while the write hangs go to the spool as their batches fill, not to memory.
+    for (let n = 10; n < 25; n++) add(n);
+    await until(() => settled.length === 25, 'every row settled while the write still hangs');
+    assert.equal(spool.stats.rows, 25, 'the hanging batch and everything behind it are on disk');
+    assert.equal(writer.stats.queued, 0, 'nothing left in memory');
+    assert.ok(settled.every((e) => e === undefined));
+    assert.equal(overdue.length, 1);
+    db.hang = undefined;
+    release();
+    await until(() => spool.isEmpty && !writer.stats.overdue, 'replayed once the database answers');
+    assert.deepEqual([...db.stored.values()].map((r) => r.fields.n), Array.from({ length: 25 }, (_, n) => n), 'every row once, in order');
+    assert.equal(writer.stats.duplicates, 10, 'the hung batch was stored and replayed: skipped as duplicates');
+  });
+
+  it('settles a row stored with fields left NULL with a warning, not an error', async () => {
+    const sink: Sink = {
+      write: async (rows) => ({ inserted: rows.length, duplicates: 0, rejected: [], emptied: [{ index: 0, error: new Error('field "x" ... stored as NULL') }] }),
+    };
+    await writer.close(100);
+    writer = new BatchWriter(sink, (spool = new MemorySpool()), { batchRows: 2, batchMs: 30, retry: { initialMs: 20, maxMs: 40 } });
+    const warnings: (Error | undefined)[] = [];
+    for (let n = 0; n < 2; n++) writer.add(row(n), (err, warning) => (settled.push(err), warnings.push(warning)));
+    await until(() => settled.length === 2, 'settled');
+    assert.deepEqual(settled, [undefined, undefined]);
+    assert.match(warnings[0]?.message ?? '', /stored as NULL/);
+    assert.equal(warnings[1], undefined);
+    assert.equal(writer.stats.emptied, 1);
   });
 
   it('refuses rows after close instead of losing them quietly', async () => {

@@ -1,22 +1,15 @@
 import assert from 'node:assert/strict';
 import { describeDb, parseDbSettings } from '../../nodes/timescale-db/db-config';
-import { isTransientFailure } from '../../nodes/timescale-db/pg-errors';
+import { isBlockingFailure, isTransientFailure, refusalOf } from '../../nodes/timescale-db/pg-errors';
 import { poolConfig } from '../../nodes/timescale-db/pool';
 import { parseBuckets, parseSpan } from '../../nodes/timescale-out/intervals';
 import { parseOutSettings } from '../../nodes/timescale-out/out-config';
 import type { FlatRow } from '../../nodes/timescale-out/row-flatten';
-import {
-  checkFieldName,
-  checkTableName,
-  columnAccepts,
-  createTableSql,
-  insertSql,
-  missingColumns,
-  quoteIdent,
-  rowConflict,
-} from '../../nodes/timescale-out/schema';
+import { planColumns, rowValues } from '../../nodes/timescale-out/column-plan';
+import { checkFieldName, checkTableName, columnAccepts, createTableSql, insertSql, quoteIdent } from '../../nodes/timescale-out/schema';
 import { compact, statusView } from '../../nodes/timescale-out/status-text';
 import { aggregateViewSql, refreshWindow } from '../../nodes/timescale-out/timescale';
+import { statusWords } from '../support/timescale-words';
 
 const row = (fields: FlatRow['fields']): FlatRow => ({ table: 't', device: 'd', time: '2026-01-01T00:00:00.000Z', fields });
 
@@ -30,7 +23,7 @@ describe('timescale-out: schema planning', () => {
 
   it('maps numbers, booleans, strings and JSON to column types, and checks existing columns', () => {
     const ref = { schema: 'public', table: 't' };
-    const columns = missingColumns(undefined, [row({ v: 1, ok: true, mode: 'boost', extra: [1] })]);
+    const { columns } = planColumns(undefined, [row({ v: 1, ok: true, mode: 'boost', extra: [1] })], 'device');
     assert.equal(
       createTableSql(ref, 'device', columns),
       'CREATE TABLE IF NOT EXISTS "public"."t" ("time" timestamptz NOT NULL, "device" text NOT NULL, "v" double precision, ' +
@@ -42,13 +35,12 @@ describe('timescale-out: schema planning', () => {
       ['v', 'real'],
       ['mode', 'character varying(10)'],
     ]);
-    assert.deepEqual(missingColumns(shape, [row({ v: 1, w: 2 }), row({ w: 'x', z: false })]), [
+    assert.deepEqual(planColumns(shape, [row({ v: 1, w: 2 }), row({ w: 'x', z: false })], 'device').columns, [
       { name: 'w', kind: 'number' },
       { name: 'z', kind: 'boolean' },
     ]);
-    assert.equal(rowConflict(shape, row({ v: 1, mode: 'float' })), undefined);
-    assert.match(rowConflict(shape, row({ v: 'high' })) ?? '', /field "v" is a string, but column t.v is real/);
-    assert.match(rowConflict(shape, row({ q: 1 })) ?? '', /no column "q"/);
+    assert.deepEqual(rowValues(shape, row({ v: 1, mode: 'float' })).problems, []);
+    assert.deepEqual(rowValues(shape, row({ v: 'high' })).problems, ['field "v" is the string "high", but column t.v is real; stored as NULL']);
     assert.ok(columnAccepts('numeric(10,2)', 'number') && columnAccepts('integer', 'number'));
     assert.ok(!columnAccepts('boolean', 'number') && !columnAccepts('text', 'json') && columnAccepts('timestamp with time zone', 'text'));
   });
@@ -132,21 +124,49 @@ describe('timescale-out: settings', () => {
     }
     for (const wrong of [coded('22P02'), coded('23502'), coded('42501'), coded('42P10')]) assert.equal(isTransientFailure(wrong), false, wrong.message);
   });
+
+  it('tells a refused login, a missing database or schema and a missing right from an unreachable server', () => {
+    const coded = (code: string) => Object.assign(new Error(code), { code });
+    assert.deepEqual(
+      ['28P01', '28000', '3D000', '3F000', '42501', '08006', '22P02', 'ECONNREFUSED'].map((code) => refusalOf(coded(code))),
+      ['auth', 'auth', 'database', 'schema', 'permission', undefined, undefined, undefined],
+    );
+    // Rows wait in the spool for all of these, and are refused for a bad value only.
+    for (const code of ['28P01', '3D000', '42501', '08006', 'ECONNREFUSED']) assert.equal(isBlockingFailure(coded(code)), true, code);
+    assert.equal(isBlockingFailure(coded('22P02')), false);
+  });
 });
 
 describe('timescale-out: status', () => {
-  const stats = { state: 'up' as const, queued: 0, spooled: 0, dropped: 0, written: 10, duplicates: 0, errors: 0, rowsPerSecond: 1 };
+  const figures = { state: 'up' as const, overdue: false, queued: 0, spooled: 0, lost: 0, errors: 0, rowsPerSecond: 1, freshErrors: false };
+  const words = statusWords;
 
   it('keeps under 20 characters, most important first', () => {
     assert.equal(compact(950), '950');
     assert.equal(compact(1234), '1.2k');
     assert.equal(compact(86_400), '86k');
     assert.equal(compact(2_500_000), '2.5M');
-    assert.deepEqual(statusView(stats), { state: 'ok', text: '1.0/s' });
-    assert.deepEqual(statusView({ ...stats, state: 'down', rowsPerSecond: 0, spooled: 86_400 }), { state: 'retrying', text: '0/s spool 86k' });
-    const busy = statusView({ ...stats, spooled: 123_456, dropped: 5000, errors: 12, queued: 500 });
-    assert.ok(busy.text.length < 20, busy.text);
-    assert.equal(busy.state, 'error');
-    assert.equal(statusView(stats, true).state, 'error');
+    assert.deepEqual([999.4, 999.6, 9_960, 999_499, 999_999, 9_960_000].map(compact), ['999', '1k', '10k', '999k', '1M', '10M']);
+    assert.deepEqual(statusView(figures, words), { state: 'ok', text: '1.0/s' });
+    assert.deepEqual(statusView({ ...figures, state: 'down', rowsPerSecond: 0, spooled: 86_400 }, words), { state: 'retrying', text: '86k spooled' });
+    assert.equal(statusView({ ...figures, freshErrors: true }, words).state, 'error');
+  });
+
+  it('shows the spool and the loss together, whatever their size', () => {
+    const lossy = { ...figures, state: 'down' as const, rowsPerSecond: 0, errors: 12, queued: 500 };
+    assert.deepEqual(statusView({ ...lossy, spooled: 12_345, lost: 3 }, words), { state: 'error', text: '12k spooled, 3 lost' });
+    const huge = statusView({ ...lossy, spooled: 9_876_543, lost: 999_999 }, words);
+    assert.deepEqual(huge, { state: 'error', text: '9.9M sp, 1M lost' });
+    assert.equal(statusView({ ...figures, spooled: 40 }, words).text, '1.0/s, 40 spooled');
+  });
+
+  it('names a refusal first and in red, and a write that is overdue as waiting', () => {
+    assert.deepEqual(statusView({ ...figures, state: 'down', refusal: 'auth', spooled: 20 }, words), { state: 'error', text: 'auth failed, 20 sp' });
+    assert.deepEqual(statusView({ ...figures, state: 'down', refusal: 'permission' }, words), { state: 'error', text: 'no permission' });
+    assert.deepEqual(statusView({ ...figures, overdue: true, queued: 30 }, words), { state: 'retrying', text: 'waiting, 30 queued' });
+    for (const refusal of ['auth', 'database', 'permission', 'schema'] as const) {
+      const { text } = statusView({ ...figures, state: 'down', refusal, spooled: 999_999, lost: 999_999, errors: 999, queued: 999 }, words);
+      assert.ok(text.length < 20 && text.length > 0, text);
+    }
   });
 });

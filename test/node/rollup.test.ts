@@ -136,6 +136,25 @@ describe('rollup node', function () {
     assert.equal(payloadOf(byWindow(out, 'lifetime').at(-1)!).sample_count, 1);
   });
 
+  it('takes a reading with flush: false or reset: false as a reading, not a command', async () => {
+    await helper.load(NODES, flow({ windows: 'year,lifetime' }));
+    const t = Date.now();
+    const caught = collect('caught');
+    send({ ...reading(t - 2000, 100), flush: false });
+    send({ ...reading(t - 1000, 200), reset: false });
+    send({ ...reading(t, 300), flush: false, reset: false });
+    const out = collect('out');
+    send({ flush: true });
+    await waitFor(() => out.length === 2, 2000, 'the year and lifetime');
+    for (const msg of out) {
+      const p = payloadOf(msg);
+      assert.equal(p.sample_count, 3, `${(msg.window as { name: string }).name} has all three readings`);
+      assert.equal(p.pv_array_power_avg, 200);
+      assert.ok(Math.abs((p.pv_array_energy_wh as number) - (150 + 250) / 3600) < 1e-9, 'and the energy between them');
+    }
+    assert.equal(caught.length, 0);
+  });
+
   it('sends bad input to Catch with a red status, and the next reading works', async () => {
     await helper.load(NODES, flow());
     const seen = statuses('roll');

@@ -1,7 +1,9 @@
 // Readings of many keys -> one record per key and closed window. Memory is a few numbers per key, window and
-// field, whatever the sample rate. A window closes on the clock at its end plus a grace for late samples;
-// samples later than that are counted and reported with the key's next record of that window kind.
-import { powerAt, trapezoidWh, type PowerPoint } from './energy';
+// field, whatever the sample rate. A window's statistics close on the clock at its end plus a grace for late
+// samples; samples later than that are counted and reported with the key's next record of that window kind.
+// Its energy is complete only once the interval across its end is known: the record waits for the first power
+// reading after the end, or until Max gap (plus grace) has passed without one.
+import { shareWh, trapezoidWh, type PowerPoint } from './energy';
 import type { Sample } from './reading-fields';
 import { WindowClock, type Span, type WindowSpec } from './window-spec';
 import { WindowState, type SavedWindowState } from './window-state';
@@ -34,7 +36,7 @@ export interface WindowRecord {
 }
 
 export interface AddOutcome {
-  /** How many of the windows this sample belongs to had already closed. */
+  /** How many of the windows this sample belongs to had already closed, or were sent before its energy came. */
   readonly late: number;
   readonly outOfOrder: boolean;
 }
@@ -48,7 +50,15 @@ export interface AggregatorCounters {
 interface Bucket {
   readonly span: Span;
   readonly closesAt: number;
+  /** Its statistics have closed; the keys still in it wait for their energy. */
+  closed: boolean;
   readonly states: Map<string, WindowState>;
+}
+
+/** A window of a key whose statistics have closed and whose energy is not complete yet. */
+interface Waiting {
+  readonly line: Timeline;
+  readonly bucket: Bucket;
 }
 
 /** The open windows of one fixed or calendar window kind, by start; all keys share the boundaries. */
@@ -74,6 +84,10 @@ interface KeyState {
   readonly power: Map<string, PowerPoint>;
   /** Late samples per timeline, not reported yet. */
   readonly late: number[];
+  /** Per timeline, the end of the last window sent: energy for a window up to there comes too late. */
+  readonly sentUntil: number[];
+  /** Windows that wait for their energy, in no order. */
+  waiting: Waiting[];
   lifetime: Lifetime | undefined;
 }
 
@@ -85,6 +99,13 @@ export class Aggregator {
   private readonly hasLifetime: boolean;
   private readonly keys = new Map<string, KeyState>();
   private readonly powerFields = new Map<string, boolean>();
+  /** Keys with windows waiting for energy, and those of them that got a power reading since the last close. */
+  private readonly waitingKeys = new Set<string>();
+  private readonly recheck = new Set<string>();
+  /** When a reading came for a waiting key: its windows may be complete now. */
+  private recheckAt = Infinity;
+  /** No waiting window times out (Max gap passed with no power reading) before this. */
+  private waitDeadline = Infinity;
 
   constructor(private readonly options: AggregatorOptions) {
     for (const spec of options.windows) {
@@ -106,14 +127,11 @@ export class Aggregator {
     const keyState = this.keyState(key);
     if (kind !== undefined) keyState.kind = kind;
     const outOfOrder = time < keyState.newest;
-    let late = 0;
+    const lateOn = new Set<number>();
     for (const line of this.timelines) {
       const state = this.openState(line, key, keyState, time, now);
       if (state) state.addSample(time, fields);
-      else {
-        keyState.late[line.index]++;
-        late++;
-      }
+      else lateOn.add(line.index);
     }
     if (this.hasLifetime) {
       keyState.lifetime ??= { start: time, state: new WindowState() };
@@ -124,32 +142,73 @@ export class Aggregator {
     if (!outOfOrder) {
       keyState.newest = time;
       for (const [field, watts] of fields) {
-        if (this.isPower(field)) this.integrate(key, keyState, field, { time, watts }, now);
+        if (this.isPower(field)) this.integrate(key, keyState, field, { time, watts }, now, lateOn);
+      }
+      if (keyState.waiting.length > 0) {
+        this.recheck.add(key);
+        this.recheckAt = Math.min(this.recheckAt, now);
       }
     }
+    for (const index of lateOn) keyState.late[index]++;
+    const late = lateOn.size;
     this.counters.samples++;
     if (late > 0) this.counters.late++;
     if (outOfOrder) this.counters.outOfOrder++;
     return { late, outOfOrder };
   }
 
-  /** Records of every window whose end plus grace has passed; lifetime comes with each key's closes. */
+  /**
+   * Records of every window whose end plus grace has passed and whose energy is complete; lifetime comes with
+   * each key's closes. A window of a key with power fields waits for the first power reading after its end
+   * (the interval across the end), or until Max gap plus grace has passed since the last one.
+   */
   closeDue(now: number): WindowRecord[] {
     const records: WindowRecord[] = [];
     const closedUntil = new Map<string, number>();
+    const send = (line: Timeline, bucket: Bucket, key: string, keyState: KeyState, state: WindowState) => {
+      bucket.states.delete(key);
+      if (bucket.states.size === 0) line.buckets.delete(bucket.span.start);
+      keyState.open--;
+      keyState.sentUntil[line.index] = Math.max(keyState.sentUntil[line.index], bucket.span.end);
+      const lateSamples = keyState.late[line.index];
+      keyState.late[line.index] = 0;
+      records.push({ key, kind: keyState.kind, window: line.name, ...bucket.span, partial: false, lateSamples, state });
+      closedUntil.set(key, Math.max(closedUntil.get(key) ?? -Infinity, bucket.span.end));
+    };
+    // Statistics close on the clock; a key whose energy is not complete waits.
     for (const line of this.timelines) {
-      for (const [start, bucket] of line.buckets) {
-        if (bucket.closesAt > now) continue;
-        line.buckets.delete(start);
+      for (const bucket of line.buckets.values()) {
+        if (bucket.closed || bucket.closesAt > now) continue;
+        bucket.closed = true;
         for (const [key, state] of bucket.states) {
           const keyState = this.keys.get(key);
           if (keyState === undefined) continue;
-          keyState.open--;
-          const lateSamples = keyState.late[line.index];
-          keyState.late[line.index] = 0;
-          records.push({ key, kind: keyState.kind, window: line.name, ...bucket.span, partial: false, lateSamples, state });
-          closedUntil.set(key, Math.max(closedUntil.get(key) ?? -Infinity, bucket.span.end));
+          if (this.energyDoneAt(keyState, bucket.span.end) <= now) send(line, bucket, key, keyState, state);
+          else this.wait(key, keyState, { line, bucket });
         }
+      }
+    }
+    // Waiting windows: of keys that got a power reading, or of every key once one may have timed out.
+    const timedOut = now >= this.waitDeadline;
+    for (const key of timedOut ? this.waitingKeys : this.recheck) {
+      const keyState = this.keys.get(key);
+      if (keyState === undefined) continue;
+      keyState.waiting = keyState.waiting.filter(({ line, bucket }) => {
+        const state = bucket.states.get(key);
+        if (state === undefined) return false;
+        if (this.energyDoneAt(keyState, bucket.span.end) > now) return true;
+        send(line, bucket, key, keyState, state);
+        return false;
+      });
+      if (keyState.waiting.length === 0) this.waitingKeys.delete(key);
+    }
+    this.recheck.clear();
+    this.recheckAt = Infinity;
+    if (timedOut) {
+      this.waitDeadline = Infinity;
+      for (const key of this.waitingKeys) {
+        const keyState = this.keys.get(key);
+        for (const { bucket } of keyState?.waiting ?? []) this.waitDeadline = Math.min(this.waitDeadline, this.energyDoneAt(keyState!, bucket.span.end));
       }
     }
     records.sort((a, b) => a.end - b.end);
@@ -188,19 +247,26 @@ export class Aggregator {
         if (bucket.states.size === 0) line.buckets.delete(start);
       }
     }
-    if (onlyKey === undefined) this.keys.clear();
-    else this.keys.delete(onlyKey);
+    if (onlyKey === undefined) {
+      this.keys.clear();
+      this.waitingKeys.clear();
+      this.recheck.clear();
+    } else {
+      this.keys.delete(onlyKey);
+      this.waitingKeys.delete(onlyKey);
+      this.recheck.delete(onlyKey);
+    }
   }
 
-  /** When the next window closes, for the node's timer; undefined with none open. */
+  /** When closeDue may next have something to send, for the node's timer; undefined with nothing open. */
   nextDue(): number | undefined {
-    let due: number | undefined;
+    let due = Math.min(this.recheckAt, this.waitDeadline);
     for (const line of this.timelines) {
       for (const bucket of line.buckets.values()) {
-        if (due === undefined || bucket.closesAt < due) due = bucket.closesAt;
+        if (!bucket.closed && bucket.closesAt < due) due = bucket.closesAt;
       }
     }
-    return due;
+    return due === Infinity ? undefined : due;
   }
 
   /** Everything needed to carry on after a restart, as plain JSON. */
@@ -208,7 +274,11 @@ export class Aggregator {
     const keys: [string, SavedKey][] = [];
     for (const [key, k] of this.keys) {
       const late: Record<string, number> = {};
-      for (const line of this.timelines) if (k.late[line.index] > 0) late[line.name] = k.late[line.index];
+      const sent: Record<string, number> = {};
+      for (const line of this.timelines) {
+        if (k.late[line.index] > 0) late[line.name] = k.late[line.index];
+        if (k.sentUntil[line.index] > -Infinity) sent[line.name] = k.sentUntil[line.index];
+      }
       keys.push([
         key,
         {
@@ -216,6 +286,7 @@ export class Aggregator {
           newest: k.newest,
           power: [...k.power].map(([field, p]) => [field, p.time, p.watts]),
           late,
+          sent,
           lifetime: k.lifetime ? { start: k.lifetime.start, state: k.lifetime.state.toJSON() } : undefined,
         },
       ]);
@@ -256,11 +327,11 @@ export class Aggregator {
     for (const p of Array.isArray(saved.power) ? saved.power : []) {
       if (Array.isArray(p) && typeof p[0] === 'string' && isFiniteNumber(p[1]) && isFiniteNumber(p[2])) k.power.set(p[0], { time: p[1], watts: p[2] });
     }
-    if (isObject(saved.late)) {
-      for (const line of this.timelines) {
-        const n = saved.late[line.name];
-        if (isFiniteNumber(n)) k.late[line.index] = n;
-      }
+    for (const line of this.timelines) {
+      const late = isObject(saved.late) ? saved.late[line.name] : undefined;
+      if (isFiniteNumber(late)) k.late[line.index] = late;
+      const sent = isObject(saved.sent) ? saved.sent[line.name] : undefined;
+      if (isFiniteNumber(sent)) k.sentUntil[line.index] = sent;
     }
     if (this.hasLifetime && isObject(saved.lifetime) && isFiniteNumber(saved.lifetime.start)) {
       const state = WindowState.fromJSON(saved.lifetime.state);
@@ -275,7 +346,7 @@ export class Aggregator {
     if (line === undefined) return false;
     const span = line.clock.spanOf(saved.start);
     if (span.start !== saved.start || span.end !== saved.end) return false;
-    const bucket: Bucket = { span, closesAt: span.end + this.options.graceMs, states: new Map() };
+    const bucket: Bucket = { span, closesAt: span.end + this.options.graceMs, closed: false, states: new Map() };
     for (const entry of saved.states) {
       if (!Array.isArray(entry) || typeof entry[0] !== 'string') continue;
       const state = WindowState.fromJSON(entry[1]);
@@ -289,7 +360,16 @@ export class Aggregator {
   }
 
   private newKeyState(): KeyState {
-    return { kind: undefined, newest: -Infinity, open: 0, power: new Map(), late: this.timelines.map(() => 0), lifetime: undefined };
+    return {
+      kind: undefined,
+      newest: -Infinity,
+      open: 0,
+      power: new Map(),
+      late: this.timelines.map(() => 0),
+      sentUntil: this.timelines.map(() => -Infinity),
+      waiting: [],
+      lifetime: undefined,
+    };
   }
 
   private keyState(key: string): KeyState {
@@ -306,9 +386,14 @@ export class Aggregator {
     const span = line.clock.spanOf(time);
     const closesAt = span.end + this.options.graceMs;
     if (closesAt <= now) return undefined;
+    return this.stateIn(line, span, key, keyState);
+  }
+
+  /** The key's state in one window, made (with the window) if need be. */
+  private stateIn(line: Timeline, span: Span, key: string, keyState: KeyState): WindowState {
     let bucket = line.buckets.get(span.start);
     if (bucket === undefined) {
-      bucket = { span, closesAt, states: new Map() };
+      bucket = { span, closesAt: span.end + this.options.graceMs, closed: false, states: new Map() };
       line.buckets.set(span.start, bucket);
     }
     let state = bucket.states.get(key);
@@ -316,8 +401,30 @@ export class Aggregator {
       state = new WindowState();
       bucket.states.set(key, state);
       keyState.open++;
+      // Made for energy in a window whose statistics closed already: it waits with the others.
+      if (bucket.closed) this.wait(key, keyState, { line, bucket });
     }
     return state;
+  }
+
+  private wait(key: string, keyState: KeyState, waiting: Waiting): void {
+    keyState.waiting.push(waiting);
+    this.waitingKeys.add(key);
+    this.recheck.add(key);
+    this.waitDeadline = Math.min(this.waitDeadline, this.energyDoneAt(keyState, waiting.bucket.span.end));
+  }
+
+  /**
+   * From when the key's energy up to `end` is complete: at once when every power field has a reading at or
+   * after `end`; else once Max gap plus grace has passed since the oldest such reading, as no later reading can
+   * then continue its interval.
+   */
+  private energyDoneAt(keyState: KeyState, end: number): number {
+    let done = -Infinity;
+    for (const point of keyState.power.values()) {
+      if (point.time < end) done = Math.max(done, point.time + this.options.maxGapMs + this.options.graceMs);
+    }
+    return done;
   }
 
   private isPower(field: string): boolean {
@@ -329,40 +436,28 @@ export class Aggregator {
     return power;
   }
 
-  private integrate(key: string, keyState: KeyState, field: string, b: PowerPoint, now: number): void {
+  private integrate(key: string, keyState: KeyState, field: string, b: PowerPoint, now: number, lateOn: Set<number>): void {
     const a = keyState.power.get(field);
     keyState.power.set(field, b);
     if (a === undefined || b.time <= a.time || b.time - a.time > this.options.maxGapMs) return;
-    for (const line of this.timelines) this.spread(line, key, field, a, b, now);
-    keyState.lifetime?.state.addEnergy(field, trapezoidWh(a, b));
+    const wh = trapezoidWh(a, b);
+    for (const line of this.timelines) {
+      if (!this.spread(line, key, keyState, field, a, b, wh)) lateOn.add(line.index);
+    }
+    keyState.lifetime?.state.addEnergy(field, wh);
   }
 
   /**
-   * The energy from `a` to `b` into one window kind, split at window boundaries (power interpolated there).
-   * A share whose window has closed or holds no sample of the key goes to the window of `b`, so the windows
-   * still add up to the whole.
+   * The energy from `a` to `b` into every window of one kind it spans, in proportion to the time it shares
+   * with each. False when part of it fell in a window already sent: that part is not booked (a sent record
+   * never changes), and the reading counts as late.
    */
-  private spread(line: Timeline, key: string, field: string, a: PowerPoint, b: PowerPoint, now: number): void {
-    const spanB = line.clock.spanOf(b.time);
-    if (spanB.end + this.options.graceMs <= now) return;
-    const stateB = line.buckets.get(spanB.start)?.states.get(key);
-    if (stateB === undefined) return;
-    if (a.time >= spanB.start) {
-      stateB.addEnergy(field, trapezoidWh(a, b));
-      return;
-    }
-    const atStartB = powerAt(a, b, spanB.start);
-    stateB.addEnergy(field, trapezoidWh(atStartB, b));
-    const spanA = line.clock.spanOf(a.time);
-    const atEndA = powerAt(a, b, spanA.end);
-    const head = trapezoidWh(a, atEndA);
-    const between = trapezoidWh(atEndA, atStartB);
-    const stateA = line.buckets.get(spanA.start)?.states.get(key);
-    if (stateA) {
-      stateA.addEnergy(field, head);
-      stateB.addEnergy(field, between);
-    } else {
-      stateB.addEnergy(field, head + between);
+  private spread(line: Timeline, key: string, keyState: KeyState, field: string, a: PowerPoint, b: PowerPoint, wh: number): boolean {
+    let complete = true;
+    for (let span = line.clock.spanOf(a.time); ; span = line.clock.spanOf(span.end)) {
+      if (span.end <= keyState.sentUntil[line.index]) complete = false;
+      else this.stateIn(line, span, key, keyState).addEnergy(field, shareWh(a, b, wh, span.start, span.end));
+      if (span.end >= b.time) return complete;
     }
   }
 
@@ -383,6 +478,8 @@ export interface SavedKey {
   newest: number;
   power: [string, number, number][];
   late: Record<string, number>;
+  /** End of the last window sent, per window kind. */
+  sent: Record<string, number>;
   lifetime: { start: number; state: SavedWindowState } | undefined;
 }
 

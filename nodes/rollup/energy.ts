@@ -13,11 +13,14 @@ export function trapezoidWh(a: PowerPoint, b: PowerPoint): number {
   return ((a.watts + b.watts) / 2) * ((b.time - a.time) / MS_PER_HOUR);
 }
 
-/** The power at `time` on the straight line from `a` to `b`, for splitting an interval at a window boundary. */
-export function powerAt(a: PowerPoint, b: PowerPoint, time: number): PowerPoint {
-  if (time <= a.time) return a;
-  if (time >= b.time) return b;
-  return { time, watts: a.watts + ((b.watts - a.watts) * (time - a.time)) / (b.time - a.time) };
+/**
+ * The part of the interval from `a` to `b` that falls between `from` and `to`, in proportion to time: the
+ * interval's energy spread evenly over it, so a window never gets more than the interval's mean power over
+ * the time it shares with it, and the parts of all windows add up to the whole.
+ */
+export function shareWh(a: PowerPoint, b: PowerPoint, wh: number, from: number, to: number): number {
+  const overlap = Math.min(to, b.time) - Math.max(from, a.time);
+  return overlap <= 0 ? 0 : (wh * overlap) / (b.time - a.time);
 }
 
 /** By name: `pv_array_power`, `power`, `load_w`. */

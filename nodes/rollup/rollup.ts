@@ -169,9 +169,8 @@ export = function register(RED: NodeAPI): void {
       throw new ReadingError(`msg.${config.keyProperty} (the key) must be a string, got ${typeof value}`);
     }
 
-    async function command(msg: InputMessage, send: Send): Promise<void> {
-      const flush = commandTarget(msg.flush, 'flush');
-      const reset = commandTarget(msg.reset, 'reset');
+    /** Only `true` or a key asks for a command; `false` (a switched-off toggle) is an ordinary reading. */
+    async function command(flush: string | null | undefined, reset: string | null | undefined, send: Send): Promise<void> {
       if (flush !== undefined) emit(aggregator.flush(Date.now(), flush ?? undefined), send);
       if (reset !== undefined) {
         aggregator.reset(reset ?? undefined);
@@ -182,7 +181,9 @@ export = function register(RED: NodeAPI): void {
     }
 
     async function handle(msg: InputMessage, send: Send): Promise<void> {
-      if (msg.flush !== undefined || msg.reset !== undefined) return command(msg, send);
+      const flush = commandTarget(msg.flush, 'flush');
+      const reset = commandTarget(msg.reset, 'reset');
+      if (flush !== undefined || reset !== undefined) return command(flush, reset, send);
       const now = Date.now();
       const sample = readSample(msg.payload, now, { only: config.fields });
       const kind = typeof msg.measurement === 'string' && msg.measurement !== '' ? msg.measurement : undefined;

@@ -58,6 +58,14 @@ const payloadOf = (msg: Msg) => msg.payload as Record<string, number | string | 
 const byWindow = (messages: Msg[], name: string) => messages.filter((m) => (m.window as { name: string }).name === name);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The partial records a flush sends. */
+async function flushed(out: Msg[]): Promise<Msg[]> {
+  const seen = out.length;
+  send({ flush: true });
+  await waitFor(() => out.slice(seen).some((m) => (m.window as { partial?: boolean }).partial), 2000, 'partial records');
+  return out.slice(seen).filter((m) => (m.window as { partial?: boolean }).partial);
+}
+
 describe('rollup node', function () {
   beforeEach(async () => {
     await helper.startServer();
@@ -69,7 +77,8 @@ describe('rollup node', function () {
   });
 
   it('closes a window on the clock with no further input, in the reading shape', async () => {
-    await helper.load(NODES, flow({ windows: '1s,lifetime' }));
+    // With no reading after it, a window's energy is complete Max gap (here 0.5 s) plus grace after the last one.
+    await helper.load(NODES, flow({ windows: '1s,lifetime', maxGap: 0.5 }));
     const out = collect('out');
     const seen = statuses('roll');
     // Three readings in one second; the window closes 0.2 s after that second ends, with nothing more sent.
@@ -134,6 +143,52 @@ describe('rollup node', function () {
     await waitFor(() => out.length === 6, 2000, 'c\'s two records');
     assert.deepEqual(out.slice(4).map((m) => m.device), ['c', 'c'], 'nothing of a or b is left');
     assert.equal(payloadOf(byWindow(out, 'lifetime').at(-1)!).sample_count, 1);
+  });
+
+  it('splits the energy after a gap over the windows it spans, each at most the power over its length', async () => {
+    await helper.load(NODES, flow({ windows: '1s,lifetime', maxGap: 10 }));
+    const out = collect('out');
+    const first = Date.now();
+    send(reading(first, 1000));
+    // The gap is what is tested: readings 2.5 s apart, 1-second windows that close 0.2 s after their end.
+    await pause(2500);
+    const second = Date.now();
+    send(reading(second, 1000));
+    const secondStart = Math.floor(second / 1000) * 1000;
+    const before = (secondStart - Math.floor(first / 1000) * 1000) / 1000;
+    await waitFor(() => byWindow(out, '1s').length >= before, 3000, `the ${before} windows before the second reading`);
+    const wh = (from: number, to: number) => (1000 * (Math.min(to, second) - Math.max(from, first))) / 3_600_000;
+    let sum = 0;
+    for (const msg of byWindow(out, '1s')) {
+      const { start, end } = msg.window as { start: string; end: string };
+      const energy = payloadOf(msg).pv_array_energy_wh as number;
+      assert.ok(energy <= 1000 / 3600 + 1e-12, `${start}: ${energy} Wh is more than 1000 W for 1 s`);
+      assert.ok(Math.abs(energy - wh(Date.parse(start), Date.parse(end))) < 1e-9, `${start}: its share of the interval`);
+      sum += energy;
+    }
+    // What is left is the second reading's window, still open.
+    const rest = payloadOf((await flushed(out)).find((m) => (m.window as { name: string }).name === '1s')!).pv_array_energy_wh as number;
+    assert.ok(Math.abs(rest - wh(secondStart, secondStart + 1000)) < 1e-9, 'the rest is in the window of the second reading');
+    assert.ok(Math.abs(sum + rest - wh(first, second)) < 1e-9, 'the windows add up to the interval');
+  });
+
+  it('takes a reading with flush: false or reset: false as a reading, not a command', async () => {
+    await helper.load(NODES, flow({ windows: 'year,lifetime' }));
+    const t = Date.now();
+    const caught = collect('caught');
+    send({ ...reading(t - 2000, 100), flush: false });
+    send({ ...reading(t - 1000, 200), reset: false });
+    send({ ...reading(t, 300), flush: false, reset: false });
+    const out = collect('out');
+    send({ flush: true });
+    await waitFor(() => out.length === 2, 2000, 'the year and lifetime');
+    for (const msg of out) {
+      const p = payloadOf(msg);
+      assert.equal(p.sample_count, 3, `${(msg.window as { name: string }).name} has all three readings`);
+      assert.equal(p.pv_array_power_avg, 200);
+      assert.ok(Math.abs((p.pv_array_energy_wh as number) - (150 + 250) / 3600) < 1e-9, 'and the energy between them');
+    }
+    assert.equal(caught.length, 0);
   });
 
   it('sends bad input to Catch with a red status, and the next reading works', async () => {
@@ -201,7 +256,7 @@ describe('rollup node', function () {
   });
 
   it('sends a window that ended while the flows were stopped right after they start again', async () => {
-    const f = flow({ windows: '1s,lifetime' });
+    const f = flow({ windows: '1s,lifetime', maxGap: 0.5 });
     await helper.load(NODES, f);
     const second = Math.floor(Date.now() / 1000) * 1000;
     send(reading(second + 100, 100));

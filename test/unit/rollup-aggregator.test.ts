@@ -136,7 +136,9 @@ describe('rollup aggregator: late and out-of-order readings', () => {
     const outcome = add(agg, 'a', '2026-06-21T12:00:10Z', { v: 1, power: 999 }, '2026-06-21T12:00:31Z');
     assert.equal(outcome.outOfOrder, true);
     add(agg, 'a', '2026-06-21T12:00:50Z', { v: 5, power: 100 });
-    const p = payload(agg.closeDue(T('2026-06-21T12:01:05Z'))[0]);
+    // No power reading after the window's end: its energy is complete once Max gap (300 s) + grace have passed.
+    assert.deepEqual(agg.closeDue(T('2026-06-21T12:05:54.999Z')), []);
+    const p = payload(agg.closeDue(T('2026-06-21T12:05:55Z'))[0]);
     assert.equal(p.v_first, 1);
     assert.equal(p.v_last, 5);
     assert.equal(p.v_avg, 3);
@@ -163,14 +165,15 @@ describe('rollup aggregator: energy', () => {
     near(payload(agg.flush(start + 3605 * SECOND).find((r) => r.window === 'day')!).pv_array_energy_wh, 100, 'day so far');
   });
 
-  it('splits an interval at a window boundary with the power interpolated there', () => {
+  it('splits an interval at a window boundary in proportion to time', () => {
     const agg = aggregator('1m');
     add(agg, 'a', '2026-06-21T12:00:50Z', { power: 100 });
-    add(agg, 'a', '2026-06-21T12:01:10Z', { power: 200 });
+    add(agg, 'a', '2026-06-21T12:01:20Z', { power: 200 });
+    add(agg, 'a', '2026-06-21T12:02:00Z', { power: 200 });
     const [first, second] = agg.closeDue(T('2026-06-21T12:03:00Z'));
-    // 150 W at 12:01:00: (100 + 150) / 2 * 10 s before, (150 + 200) / 2 * 10 s after.
-    near(payload(first).energy_wh, 1250 / 3600, 'before');
-    near(payload(second).energy_wh, 1750 / 3600, 'after');
+    // 150 W on average for 30 s: 10 s of it before 12:01, 20 s after; then 200 W for 40 s.
+    near(payload(first).energy_wh, (150 * 10) / 3600, 'before');
+    near(payload(second).energy_wh, (150 * 20 + 200 * 40) / 3600, 'after');
   });
 
   it('invents no energy over a gap longer than the maximum', () => {
@@ -184,18 +187,59 @@ describe('rollup aggregator: energy', () => {
     near(p.load_wh, 10, 'energy');
   });
 
-  it('gives a share whose window has closed to the window of the later reading, so the windows add up', () => {
-    const agg = aggregator('1s,lifetime', { graceMs: 0 });
-    const t0 = T('2026-06-21T12:00:10.500Z');
-    add(agg, 'a', t0, { power: 360 });
-    const early = agg.closeDue(t0 + 500);
-    add(agg, 'a', t0 + 3000, { power: 360 });
-    const late = agg.closeDue(t0 + 3500);
-    const oneSecond = late.filter((r) => r.window === '1s');
-    assert.deepEqual(names(oneSecond), ['a 1s 12:00:13']);
-    near(payload(early[0]).energy_wh, 0, 'the first window had no interval');
-    near(payload(oneSecond[0]).energy_wh, 0.3, 'all 3 s of 360 W');
-    near(payload(late.find((r) => r.window === 'lifetime')!).energy_wh, 0.3, 'lifetime');
+  it('splits the energy after a gap over the windows it spans: 1000 W read 5 minutes apart into 1-minute windows', () => {
+    const agg = aggregator('1m,10m,lifetime');
+    add(agg, 'a', '2026-06-21T12:00:00Z', { power: 1000 });
+    // The first minute's statistics close at 12:01:05; its energy waits for the next reading.
+    assert.deepEqual(agg.closeDue(T('2026-06-21T12:01:05Z')), []);
+    assert.deepEqual(add(agg, 'a', '2026-06-21T12:05:00Z', { power: 1000 }), { late: 0, outOfOrder: false });
+    const records = agg.closeDue(T('2026-06-21T12:05:05Z'));
+    const minutes = records.filter((r) => r.window === '1m');
+    assert.deepEqual(names(minutes), ['a 1m 12:00:00', 'a 1m 12:01:00', 'a 1m 12:02:00', 'a 1m 12:03:00', 'a 1m 12:04:00']);
+    // 83.3 Wh over 5 minutes: 16.7 Wh in each, the most 1000 W can give in a minute, not 83.3 Wh in the last.
+    for (const m of minutes) near(payload(m).energy_wh, 1000 / 60, names([m])[0]);
+    assert.deepEqual(minutes.map((m) => payload(m).sample_count), [1, 0, 0, 0, 0], 'the minutes in the gap hold energy only');
+    near(payload(records.find((r) => r.window === 'lifetime')!).energy_wh, 1000 / 12, 'lifetime');
+    add(agg, 'a', '2026-06-21T12:10:00Z', { power: 1000 });
+    const tenMinutes = agg.closeDue(T('2026-06-21T12:10:05Z')).find((r) => r.window === '10m')!;
+    near(payload(tenMinutes).energy_wh, 1000 / 6, '10 minutes');
+  });
+
+  it('sends a window with power fields once the next reading comes, or Max gap and grace after the last', () => {
+    const agg = aggregator('1m', { maxGapMs: 120 * SECOND });
+    add(agg, 'a', '2026-06-21T12:00:30Z', { power: 600, v: 12 });
+    assert.equal(agg.nextDue(), T('2026-06-21T12:01:05Z'));
+    assert.deepEqual(agg.closeDue(T('2026-06-21T12:01:05Z')), []);
+    assert.equal(agg.nextDue(), T('2026-06-21T12:02:35Z'), 'the last reading plus max gap plus grace');
+    // A reading after the grace is too late for the statistics of its window; its energy is not.
+    add(agg, 'a', '2026-06-21T12:01:30Z', { power: 600, v: 13 }, '2026-06-21T12:01:40Z');
+    assert.equal(agg.nextDue(), T('2026-06-21T12:01:40Z'), 'the first window is complete now');
+    const [first] = agg.closeDue(T('2026-06-21T12:01:40Z'));
+    assert.equal(names([first])[0], 'a 1m 12:00:00');
+    assert.equal(payload(first).v_avg, 12, 'statistics as they closed on time');
+    near(payload(first).energy_wh, (600 * 30) / 3600, 'energy of 12:00:30 to 12:01:00');
+    // The device goes quiet: the window of its last reading goes out when no reading can continue the interval.
+    assert.deepEqual(agg.closeDue(T('2026-06-21T12:03:34.999Z')), []);
+    const [second] = agg.closeDue(T('2026-06-21T12:03:35Z'));
+    assert.equal(names([second])[0], 'a 1m 12:01:00');
+    near(payload(second).energy_wh, (600 * 30) / 3600, 'the half minute up to the last reading');
+    assert.equal(agg.nextDue(), undefined);
+  });
+
+  it('books no energy in a window already sent, and counts the reading that brought it as late', () => {
+    const agg = aggregator('1m,lifetime', { maxGapMs: 120 * SECOND });
+    add(agg, 'a', '2026-06-21T12:00:30Z', { power: 600 });
+    const [first] = agg.closeDue(T('2026-06-21T12:02:35Z'));
+    near(payload(first).energy_wh, 0, 'sent with what it had when no reading came');
+    // A reading stamped within max gap of the last, delivered long after: the sent minute keeps its record.
+    const outcome = add(agg, 'a', '2026-06-21T12:01:30Z', { power: 600 }, '2026-06-21T12:02:40Z');
+    assert.deepEqual(outcome, { late: 1, outOfOrder: false });
+    const records = agg.closeDue(T('2026-06-21T12:05:00Z'));
+    const minute = records.find((r) => r.window === '1m')!;
+    assert.equal(names([minute])[0], 'a 1m 12:01:00');
+    near(payload(minute).energy_wh, 5, 'its own share: 30 s at 600 W');
+    assert.equal(payload(minute).late_samples, 1);
+    near(payload(records.find((r) => r.window === 'lifetime')!).energy_wh, 10, 'lifetime has the whole minute');
   });
 
   it('makes a DST day in Europe/Berlin 23 and 25 hours of energy', () => {
@@ -223,7 +267,8 @@ describe('rollup aggregator: many keys, memory, flush, reset', () => {
       for (let s = 0; s < 3; s++) add(agg, `dev-${k}`, T('2026-06-21T12:00:00Z') + s * 10 * SECOND, { v: k + s, power: k });
     }
     assert.equal(agg.keyCount, keys);
-    const records = agg.closeDue(T('2026-06-21T12:01:05Z'));
+    // No reading after the minute: its energy is complete max gap (300 s) and grace after the last one.
+    const records = agg.closeDue(T('2026-06-21T12:05:25Z'));
     assert.equal(records.length, 2 * keys);
     const minutes = records.filter((r) => r.window === '1m');
     assert.equal(minutes.length, keys);
@@ -359,7 +404,7 @@ describe('rollup record message', () => {
   it('names topic, device, measurement and window', () => {
     const agg = aggregator('1m,lifetime');
     agg.add('shed', sample(T('2026-06-21T12:00:10Z'), { pv_array_power: 50 }), T('2026-06-21T12:00:10Z'), 'epever_tracer');
-    const [minute, lifetime] = agg.closeDue(T('2026-06-21T12:01:05Z'));
+    const [minute, lifetime] = agg.closeDue(T('2026-06-21T12:05:15Z'));
     const options = { topic: 'solar/{key}/{window}', measurement: '', isPowerField: isPowerFieldName };
     const msg = recordMessage(minute, options);
     assert.equal(msg.topic, 'solar/shed/1m');
@@ -372,5 +417,105 @@ describe('rollup record message', () => {
     const partial = recordMessage(agg.flush(T('2026-06-21T12:01:06Z'))[0], { ...options, topic: 'rollup/{key}' });
     assert.equal(partial.window.partial, true);
     assert.equal(partial.topic, 'rollup/shed');
+  });
+});
+
+describe('rollup aggregator: energy of random readings with gaps', () => {
+  const GRACE = 5 * SECOND;
+  const MAX_GAP = 300 * SECOND;
+  const WINDOWS = '1s,7s,1m,10m,day,lifetime';
+  const FIELDS = { power: 'energy_wh', load_w: 'load_wh' } as const;
+  type Field = keyof typeof FIELDS;
+  interface Reading {
+    time: number;
+    arrival: number;
+    fields: Partial<Record<Field, number>>;
+  }
+
+  /** Readings from 23:00 local before the day America/Santiago's midnight is skipped; gaps up to twice max gap. */
+  const streams = fc
+    .array(
+      fc.record({
+        gap: fc.oneof(fc.integer({ min: 1, max: 10 * SECOND }), fc.integer({ min: 10 * SECOND, max: 2 * MAX_GAP })),
+        delay: fc.integer({ min: 0, max: GRACE - 1 }),
+        power: fc.double({ min: 0, max: 5000, noNaN: true }),
+        load: fc.option(fc.double({ min: 0, max: 500, noNaN: true }), { freq: 3 }),
+      }),
+      { minLength: 2, maxLength: 40 },
+    )
+    .map((steps) => {
+      let time = T('2023-09-03T03:00:00Z');
+      return steps.map(({ gap, delay, power, load }): Reading => {
+        time += gap;
+        return { time, arrival: time + delay, fields: load === null ? { power } : { power, load_w: load } };
+      });
+    });
+
+  /** Feeds the readings as the node does: whatever falls due before a reading arrives is closed first. */
+  function run(readings: Reading[]): WindowRecord[] {
+    const agg = aggregator(WINDOWS, { zone: 'America/Santiago', graceMs: GRACE, maxGapMs: MAX_GAP });
+    const records: WindowRecord[] = [];
+    const closeUntil = (now: number) => {
+      for (let due = agg.nextDue(); due !== undefined && due <= now; due = agg.nextDue()) records.push(...agg.closeDue(due));
+    };
+    for (const r of readings) {
+      closeUntil(r.arrival);
+      const outcome = agg.add('k', sample(r.time, r.fields as Record<string, number>), r.arrival);
+      assert.deepEqual(outcome, { late: 0, outOfOrder: false }, 'readings within the grace are never late');
+    }
+    closeUntil(Infinity);
+    return records;
+  }
+
+  /** Each interval of each field, as the trapezoidal rule sees it. */
+  function intervals(readings: Reading[], field: Field): { a: number; b: number; wh: number; watts: number }[] {
+    const points = readings.filter((r) => r.fields[field] !== undefined).map((r) => ({ time: r.time, watts: r.fields[field]! }));
+    const out = [];
+    for (let i = 1; i < points.length; i++) {
+      const [a, b] = [points[i - 1], points[i]];
+      if (b.time - a.time > MAX_GAP) continue;
+      out.push({ a: a.time, b: b.time, wh: (((a.watts + b.watts) / 2) * (b.time - a.time)) / 3_600_000, watts: Math.max(a.watts, b.watts) });
+    }
+    return out;
+  }
+
+  it('never puts more into a window than the power allows, splits each interval in proportion to time, and adds up', () => {
+    fc.assert(
+      fc.property(streams, (readings) => {
+        const records = run(readings);
+        const seen = new Set<string>();
+        for (const field of Object.keys(FIELDS) as Field[]) {
+          const parts = intervals(readings, field);
+          const total = parts.reduce((sum, p) => sum + p.wh, 0);
+          const tolerance = 1e-9 * Math.max(1, total);
+          const byKind = new Map<string, number>();
+          for (const r of records) {
+            const wh = (payload(r)[FIELDS[field]] as number | undefined) ?? 0;
+            if (r.window === 'lifetime') continue;
+            const at = `${r.window} ${new Date(r.start).toISOString()}`;
+            seen.add(at);
+            // Each interval gives each window its share of the time they overlap; nothing else reaches it.
+            let expected = 0;
+            let bound = 0;
+            for (const p of parts) {
+              const overlap = Math.min(r.end, p.b) - Math.max(r.start, p.a);
+              if (overlap <= 0) continue;
+              expected += (p.wh * overlap) / (p.b - p.a);
+              bound = Math.max(bound, p.watts);
+            }
+            assert.ok(Math.abs(wh - expected) <= tolerance, `${field} ${at}: ${wh} Wh, its shares make ${expected}`);
+            assert.ok(wh <= (bound * (r.end - r.start)) / 3_600_000 + tolerance, `${field} ${at}: ${wh} Wh is more than ${bound} W over the window`);
+            byKind.set(r.window, (byKind.get(r.window) ?? 0) + wh);
+          }
+          for (const [kind, sum] of byKind) assert.ok(Math.abs(sum - total) <= tolerance, `${field}: the ${kind} windows add up to ${sum}, not ${total}`);
+          if (total > 0) assert.equal(byKind.size, 5, `${field}: every window kind got energy`);
+          const lifetime = records.filter((r) => r.window === 'lifetime').at(-1);
+          assert.ok(lifetime !== undefined);
+          assert.ok(Math.abs(((payload(lifetime)[FIELDS[field]] as number | undefined) ?? 0) - total) <= tolerance, `${field}: lifetime`);
+        }
+        assert.equal(seen.size, records.filter((r) => r.window !== 'lifetime').length, 'each window is sent once');
+      }),
+      { numRuns: 150 },
+    );
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { energyName, isPowerFieldName, powerAt, trapezoidWh } from '../../nodes/rollup/energy';
+import { energyName, isPowerFieldName, shareWh, trapezoidWh } from '../../nodes/rollup/energy';
 import { FieldStats } from '../../nodes/rollup/field-stats';
 
 function statsOf(values: number[], times = values.map((_, i) => i * 1000)): FieldStats {
@@ -80,9 +80,16 @@ describe('rollup energy', () => {
     assert.equal(trapezoidWh({ time: 0, watts: 0 }, { time: 1_800_000, watts: 200 }), 50);
   });
 
-  it('interpolates the power at a boundary', () => {
-    assert.deepEqual(powerAt({ time: 50_000, watts: 100 }, { time: 70_000, watts: 200 }, 60_000), { time: 60_000, watts: 150 });
-    assert.deepEqual(powerAt({ time: 0, watts: 1 }, { time: 10, watts: 2 }, -5), { time: 0, watts: 1 });
+  it('gives a window the part of an interval it shares, in proportion to time', () => {
+    const a = { time: 50_000, watts: 100 };
+    const b = { time: 70_000, watts: 200 };
+    const wh = trapezoidWh(a, b);
+    assert.equal(shareWh(a, b, wh, 0, 60_000), wh / 2, 'half the time, half the energy');
+    assert.equal(shareWh(a, b, wh, 60_000, 120_000), wh / 2);
+    assert.equal(shareWh(a, b, wh, 55_000, 60_000), wh / 4);
+    assert.equal(shareWh(a, b, wh, 0, 100_000), wh, 'a window holding the whole interval');
+    assert.equal(shareWh(a, b, wh, 70_000, 80_000), 0, 'none after it');
+    assert.equal(shareWh(a, b, wh, 0, 50_000), 0, 'none before it');
   });
 
   it('knows power fields by name and names their energy', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { parseWindows, parseZone, WindowClock, type WindowSpec } from '../../nodes/rollup/window-spec';
+import { IANAZone } from 'luxon';
+import { parseWindows, parseZone, WindowClock, type Span, type WindowSpec } from '../../nodes/rollup/window-spec';
 
 const T = (iso: string) => Date.parse(iso);
 const HOUR = 3_600_000;
@@ -96,5 +97,104 @@ describe('rollup window boundaries', () => {
     for (let t = T('2026-03-27T00:00:00Z'); t < T('2026-04-01T00:00:00Z'); t += 37 * 60_000) {
       assert.deepEqual(cached.spanOf(t), clock('day', 'Europe/Berlin').spanOf(t));
     }
+  });
+});
+
+describe('rollup calendar windows in every zone', function () {
+  // Every zone of the tz database this Node.js knows (ICU's copy, canonical names), and some of the other names
+  // luxon takes: the extremes of the offsets, UTC and links.
+  const extra = ['UTC', 'Etc/GMT-14', 'Etc/GMT+12', 'Asia/Kolkata', 'US/Pacific', 'Chile/Continental', 'Egypt', 'Cuba'];
+  const zones = [...new Set([...Intl.supportedValuesOf('timeZone'), ...extra])].filter((z) => IANAZone.isValidZone(z));
+  const YEAR = { from: T('2023-01-01T00:00:00Z'), to: T('2024-01-01T00:00:00Z') };
+  this.timeout(60_000);
+
+  /** The local calendar date of an instant, `MM/DD/YYYY`, by Intl, not by the code under test. */
+  function localDates(zone: string): (time: number) => string {
+    const format = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    return (time) => format.format(time);
+  }
+
+  /**
+   * Walks the windows of `unit` through 2023 in one zone: each begins where the one before ends and on a new
+   * local date. A window of other than 24 h has an offset change near it: there a fresh clock must find the same
+   * window from its first moment, its last moment and the hour after its start.
+   */
+  function walk(zone: string, unit: 'day' | 'month' | 'year', check: (w: Span, date: (t: number) => string) => void): number {
+    const walker = clock(unit, zone);
+    const date = localDates(zone);
+    let windows = 0;
+    let w = walker.spanOf(YEAR.from - 1);
+    let dateBefore = date(w.start - 1);
+    for (; w.start < YEAR.to; windows++) {
+      const at = `${zone} ${unit} ${new Date(w.start).toISOString()}`;
+      const next = walker.spanOf(w.end);
+      assert.ok(w.start < w.end, `${at} is not empty`);
+      assert.equal(next.start, w.end, `${at}: the next window starts where it ends`);
+      assert.notEqual(date(w.start), dateBefore, `${at} begins on a new local date`);
+      if (unit !== 'day' || w.end - w.start !== 24 * HOUR) {
+        for (const t of [w.start, w.end - 1, Math.min(w.start + HOUR, w.end - 1)]) assert.deepEqual(clock(unit, zone).spanOf(t), w, `${at} holds ${new Date(t).toISOString()}`);
+        assert.notDeepEqual(clock(unit, zone).spanOf(w.end), w, `${at} does not hold its end`);
+      }
+      dateBefore = date(w.end - 1);
+      check(w, date);
+      w = next;
+    }
+    return windows;
+  }
+
+  it('knows the zones of the tz database', () => {
+    assert.ok(zones.length > 400, `${zones.length} zones`);
+    for (const zone of [...extra, 'America/Santiago', 'Africa/Cairo', 'America/Havana', 'Asia/Beirut', 'Pacific/Apia', 'Europe/Berlin']) {
+      assert.ok(zones.includes(zone), zone);
+    }
+  });
+
+  it('tiles 2023 with days that begin where the local date changes, in every zone', () => {
+    let windows = 0;
+    for (const zone of zones) {
+      windows += walk(zone, 'day', (w, date) => {
+        assert.equal(date(w.end - 1), date(w.start), `${zone}: the day of ${new Date(w.start).toISOString()} is one date`);
+      });
+    }
+    assert.ok(windows >= zones.length * 365);
+  });
+
+  it('tiles 2023 with months, and the years around it, that begin on the first of the local month', () => {
+    for (const zone of zones) {
+      for (const unit of ['month', 'year'] as const) {
+        walk(zone, unit, (w, date) => {
+          assert.match(date(w.start), unit === 'month' ? /^\d\d\/01\// : /^01\/01\//, `${zone} ${unit} begins on the first`);
+        });
+      }
+    }
+  });
+
+  it('begins a day whose midnight does not exist at the jump, and ends the day before there', () => {
+    for (const [zone, day, start] of [
+      ['America/Santiago', '2023-09-03', '2023-09-03T04:00:00.000Z'],
+      ['Africa/Cairo', '2023-04-28', '2023-04-27T22:00:00.000Z'],
+      ['America/Havana', '2023-03-12', '2023-03-12T05:00:00.000Z'],
+      ['Asia/Beirut', '2023-03-26', '2023-03-25T22:00:00.000Z'],
+    ] as const) {
+      const days = clock('day', zone);
+      const theDay = days.spanOf(T(`${day}T12:00:00Z`));
+      const before = days.spanOf(theDay.start - 1);
+      const after = days.spanOf(theDay.end);
+      assert.equal(new Date(theDay.start).toISOString(), start, `${zone} ${day} starts at 01:00 local`);
+      assert.equal(before.end, theDay.start, `${zone}: the day before ends there`);
+      assert.equal((before.end - before.start) / HOUR, 24, `${zone}: the day before is 24 h`);
+      assert.equal((theDay.end - theDay.start) / HOUR, 23, `${zone} ${day} is 23 h`);
+      assert.equal(after.start, theDay.end, `${zone}: the next day starts where it ends`);
+      // A reading just after the jump is in the new day, one just before it in the old one, whatever was asked before.
+      assert.deepEqual(days.spanOf(theDay.start - 1), before);
+      assert.deepEqual(days.spanOf(theDay.start + 30 * 60_000), theDay);
+    }
+  });
+
+  it('begins a day whose midnight happens twice at the first one (America/Havana, 2023-11-05)', () => {
+    const day = clock('day', 'America/Havana').spanOf(T('2023-11-05T12:00:00Z'));
+    // 00:00 CDT (-04) is 04:00Z; clocks go from 01:00 CDT back to 00:00 CST (-05) at 05:00Z.
+    assert.equal(new Date(day.start).toISOString(), '2023-11-05T04:00:00.000Z');
+    assert.equal((day.end - day.start) / HOUR, 25);
   });
 });

@@ -138,7 +138,12 @@ export function startDeviceNode<C extends DeviceConfig, L extends SharedLink<unk
   }
 
   function showFailure(err: unknown): void {
-    const kind = spec.failureKind(err);
+    let kind: DeviceFailureKind = 'error';
+    try {
+      kind = spec.failureKind(err);
+    } catch {
+      // A classifier that throws must not keep done(err) from being called.
+    }
     // A failure while the link is down is the link's: its status says more (port closed, USB device gone).
     const link = attachment?.connection.linkStatus;
     if ((kind === 'link-down' || kind === 'error') && link && link.state !== 'connected' && linkStatusLook(link)) {
@@ -166,7 +171,19 @@ export function startDeviceNode<C extends DeviceConfig, L extends SharedLink<unk
     },
   };
   const poll = driver.poll?.bind(driver);
-  const schedule = driver.schedule ? driver.schedule(handlers) : poll ? new PollSchedule(config.intervalMs, { ...handlers, poll }) : undefined;
+  // A schedule of the node's own calls onReading from its timers: what throws there is a failure, not a crash.
+  const guarded: typeof handlers = {
+    ...handlers,
+    onReading: (reading) => {
+      try {
+        handlers.onReading(reading);
+      } catch (err) {
+        handlers.onFailure(err);
+        handlers.report(err);
+      }
+    },
+  };
+  const schedule = driver.schedule ? driver.schedule(guarded) : poll ? new PollSchedule(config.intervalMs, { ...handlers, poll }) : undefined;
 
   node.on('input', (msg: DeviceInput, send: (msg: MessageFields) => void, done: (err?: Error) => void) => {
     (async () => {

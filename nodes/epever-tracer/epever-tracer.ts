@@ -1,11 +1,11 @@
 // Node-RED adapter for an Epever Tracer charge controller on a modbus-bus.
 import type { NodeAPI } from 'node-red';
-import { registerDeviceNode } from '../common/device-node';
+import { registerDeviceNode, type DeviceContext } from '../common/device-node';
 import { topicOf } from '../common/device-config';
 import type { ModbusConnection } from '../modbus-bus/connection';
 import { failureKind, parseCommand } from './commands';
 import { EpeverController } from './controller';
-import { parseEpeverConfig } from './node-config';
+import { parseEpeverConfig, type EpeverNodeConfig } from './node-config';
 
 export = function register(RED: NodeAPI): void {
   registerDeviceNode(RED, {
@@ -13,7 +13,7 @@ export = function register(RED: NodeAPI): void {
     parseConfig: parseEpeverConfig,
     link: { configType: 'modbus-bus', field: 'bus' },
     failureKind,
-    start: ({ config, link }: { config: ReturnType<typeof parseEpeverConfig>; link: ModbusConnection }) => {
+    start: ({ config, link }: DeviceContext<EpeverNodeConfig, ModbusConnection>) => {
       const controller = new EpeverController(link.unit(config.unitId), config);
       const topic = topicOf(config);
       return {

@@ -292,6 +292,28 @@ describe('device-node base', () => {
     });
   });
 
+  it('keeps a failure inside its own clock\'s callback: red status and one report, no crash', async () => {
+    start({ intervalMs: 0 }, spec(engine, {}, {
+      poll: undefined,
+      readingOut: () => { throw new TypeError('sample out of range'); },
+      schedule: (handlers) => {
+        const timer = setTimeout(() => handlers.onReading({ value: 1 }), 10);
+        return { stop: () => clearTimeout(timer) };
+      },
+    }));
+    await waitFor(() => node.errors.length === 1, 2000, 'the report');
+    assert.match(node.errors[0].text, /sample out of range/);
+    assert.deepEqual(node.last(), { fill: 'red', shape: 'ring', text: 'node-red:common.status.error' });
+  });
+
+  it('still calls done(err) when the engine cannot classify the failure', async () => {
+    start({}, spec(engine, { failureKind: () => { throw new Error('unclassifiable'); } }));
+    engine.next.push(() => Promise.reject(new Error('odd')));
+    const { err } = await node.input({});
+    assert.equal(err?.message, 'odd');
+    assert.equal(node.last()?.text, 'node-red:common.status.error');
+  });
+
   describe('input', () => {
     it('runs a good command: sends the reply with the device id, shows done, calls done()', async () => {
       start();

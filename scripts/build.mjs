@@ -1,7 +1,7 @@
 // Compiles TypeScript, then puts each node's editor html, locale files and icon beside its compiled JS:
 // Node-RED looks for them nowhere else.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -16,6 +16,16 @@ execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', roo
 const types = readdirSync(join(root, 'nodes')).filter((type) => existsSync(join(root, 'nodes', type, `${type}.html`)));
 const localesDir = join(root, 'locales');
 const languages = readdirSync(localesDir);
+
+/** A node's catalog with the shared status texts (locales/<lang>/common/status.json) under its own; its own win. */
+function catalogWithSharedStatus(type, lang, src) {
+  const catalog = JSON.parse(readFileSync(src, 'utf8'));
+  const sharedFile = join(localesDir, lang, 'common', 'status.json');
+  if (!existsSync(sharedFile) || !catalog[type]) return catalog;
+  const shared = JSON.parse(readFileSync(sharedFile, 'utf8'));
+  catalog[type].status = { ...shared.status, ...catalog[type].status };
+  return catalog;
+}
 for (const type of types) {
   const out = join(outDir, 'nodes', type);
   mkdirSync(out, { recursive: true });
@@ -25,7 +35,9 @@ for (const type of types) {
       const src = join(localesDir, lang, `${type}.${ext}`);
       if (!existsSync(src)) continue;
       mkdirSync(join(out, 'locales', lang), { recursive: true });
-      cpSync(src, join(out, 'locales', lang, `${type}.${ext}`));
+      const dest = join(out, 'locales', lang, `${type}.${ext}`);
+      if (ext === 'json') writeFileSync(dest, `${JSON.stringify(catalogWithSharedStatus(type, lang, src), null, 2)}\n`);
+      else cpSync(src, dest);
     }
   }
   const icon = join(root, 'icons', `${type}.svg`);

@@ -19,6 +19,33 @@ export function oneOf<T extends string | number>(raw: RawConfig, key: string, al
   return match;
 }
 
+/** Text with the spaces around it trimmed; an absent or blank field takes the fallback. */
+export function text(raw: RawConfig, key: string, fallback = ''): string {
+  const value = raw[key] === undefined || raw[key] === null ? '' : String(raw[key]).trim();
+  return value || fallback;
+}
+
+/** A checkbox: only a ticked box (true) counts, so a missing field is off. */
+export function flag(raw: RawConfig, key: string): boolean {
+  return raw[key] === true;
+}
+
+/** An interval in seconds (fractions allowed) into ms: 0 for "never", otherwise at least `minS`. */
+export function intervalMs(raw: RawConfig, key: string, fallbackS: number, minS: number): number {
+  const seconds = raw[key] === undefined || raw[key] === '' ? fallbackS : Number(raw[key]);
+  if (!Number.isFinite(seconds) || (seconds !== 0 && seconds < minS)) {
+    throw new RangeError(`poll interval must be 0 (only on input) or at least ${minS} s, got ${String(raw[key])}`);
+  }
+  return seconds * 1000;
+}
+
+/** A Modbus device's unit id: 1-247 (Modbus over Serial Line v1.02, 2.2: 0 is broadcast, 248-255 reserved). */
+export function modbusUnitId(raw: RawConfig, key = 'unitId'): number {
+  const value = raw[key] === undefined || raw[key] === '' ? 1 : Number(raw[key]);
+  if (!Number.isInteger(value) || value < 1 || value > 247) throw new RangeError(`unit id must be 1-247, got ${String(raw[key])}`);
+  return value;
+}
+
 export interface RecoveryTimings {
   /** Reopening a link that dropped: 1 s, doubling up to the configured cap. */
   reconnect: { initialMs: number; maxMs: number };

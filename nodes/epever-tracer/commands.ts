@@ -1,4 +1,7 @@
 // Input messages parsed into the commands the node understands. A message without `command` is a poll.
+import type { DeviceFailureKind } from '../common/failure-kind';
+import { failureKind as modbusFailureKind } from '../modbus-bus/modbus-client';
+import { SettingsError } from './settings';
 
 export type Command =
   | { kind: 'poll' }
@@ -42,4 +45,10 @@ export function parseCommand(msg: { command?: unknown; payload?: unknown }): Com
     default:
       throw new CommandError(`unknown command ${JSON.stringify(name)}; known: ${COMMAND_NAMES.join(', ')}`);
   }
+}
+
+/** A command or setting the node will not run is bad input; the rest is how the bus failed. */
+export function failureKind(err: unknown): DeviceFailureKind {
+  if (err instanceof CommandError || err instanceof SettingsError) return 'bad-input';
+  return modbusFailureKind(err);
 }

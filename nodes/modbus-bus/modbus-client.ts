@@ -1,6 +1,7 @@
 // Opens a modbus-serial client for the chosen transport and tells its failures apart.
 import ModbusRTU from 'modbus-serial';
 import type { FailureKind } from '../common/bus-queue';
+import { transportFailureKind, type DeviceFailureKind } from '../common/failure-kind';
 import type { ModbusUnit } from '../common/modbus-unit';
 import type { BusSettings } from './bus-config';
 
@@ -59,6 +60,13 @@ export function classifyModbusError(err: unknown): FailureKind {
   if (typeof e.modbusCode === 'number') return 'refused';
   if (/CRC error|Data length error|Unexpected data/i.test(message)) return 'garbled';
   return 'link';
+}
+
+/** What a device node on a modbus-bus shows for a failure: the queue's kind, or the client's error read. */
+export function failureKind(err: unknown): DeviceFailureKind {
+  const kind = transportFailureKind(err) ?? classifyModbusError(err);
+  // classifyModbusError calls anything it does not know a link failure; the node shows it as an error.
+  return kind === 'link' ? 'error' : kind;
 }
 
 /** Rewrites a modbus-serial failure as a ModbusTransactionError naming the unit. */

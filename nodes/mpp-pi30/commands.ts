@@ -1,4 +1,6 @@
 // Input messages parsed into the commands the node runs. A message without `command` is a poll.
+import type { DeviceFailureKind } from '../common/failure-kind';
+import { failureKind as portFailureKind } from '../pi30-port/errors';
 import { isQuery } from './queries';
 import { namedSetter, parseSetter, SetterError, type SetterRequest } from './setters';
 
@@ -50,4 +52,10 @@ function namedRequests(payload: unknown): SetterRequest[] {
     if (err instanceof SetterError) throw new CommandError(err.message);
     throw err;
   }
+}
+
+/** A command the node will not run is bad input; the rest is how the port or the inverter failed. */
+export function failureKind(err: unknown): DeviceFailureKind {
+  if (err instanceof CommandError) return 'bad-input';
+  return portFailureKind(err);
 }

@@ -1,0 +1,51 @@
+// The settings every device node has (name, device id, topic, measurement, poll interval, allow writes), read
+// the same way for all, so a device node's parser adds only its own fields.
+import { flag, intervalMs, text, type RawConfig } from './config-fields';
+
+export interface DeviceConfig {
+  /** The node type: the default topic's first part. */
+  type: string;
+  /** The device id the user set, else one from the node's name, else the node's fallback (may be empty). */
+  deviceId: string;
+  /** True when the user set the device id: nothing the device says about itself replaces it. */
+  deviceIdSet: boolean;
+  /** The topic the user set; empty for `<type>/<device id>` (see topicOf). */
+  topic: string;
+  measurement: string;
+  /** 0: only on input. */
+  intervalMs: number;
+  allowWrites: boolean;
+}
+
+export interface DeviceDefaults {
+  type: string;
+  measurement: string;
+  intervalS: number;
+  /** The device id when neither the field nor the node's name gives one. */
+  deviceId: string;
+}
+
+const MIN_INTERVAL_S = 1;
+
+/** "Shed Controller" -> "shed-controller": a name made fit for a device id and a topic. */
+export function slug(name: string): string {
+  return name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+export function parseDeviceConfig(raw: RawConfig, defaults: DeviceDefaults): DeviceConfig {
+  const given = text(raw, 'deviceId');
+  return {
+    type: defaults.type,
+    deviceId: given || slug(text(raw, 'name')) || defaults.deviceId,
+    deviceIdSet: given !== '',
+    topic: text(raw, 'topic'),
+    measurement: text(raw, 'measurement', defaults.measurement),
+    intervalMs: intervalMs(raw, 'interval', defaults.intervalS, MIN_INTERVAL_S),
+    allowWrites: flag(raw, 'allowWrites'),
+  };
+}
+
+/** The topic the user set, or `<type>/<device id>`. */
+export function topicOf(config: DeviceConfig, deviceId = config.deviceId): string {
+  return config.topic || `${config.type}/${deviceId}`;
+}

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parameterCount, parseParameters, parseQuerySettings } from '../../nodes/timescale-query/query-config';
+import { parameterCount, parseParameters, parseQuerySettings, readsThroughCursor } from '../../nodes/timescale-query/query-config';
 
 describe('timescale-query: settings and parameters', () => {
   it('counts the parameters the SQL uses, not $n inside strings, names or comments', () => {
@@ -23,5 +23,33 @@ describe('timescale-query: settings and parameters', () => {
     assert.throws(() => parseQuerySettings({ sql: '  ' }), /query is empty/);
     assert.throws(() => parseQuerySettings({ sql: 'SELECT 1', maxRows: 0 }), /maxRows/);
     assert.equal(parseQuerySettings({ sql: 'SELECT 1' }).maxRows, 10_000);
+  });
+
+  it('reads SELECT, VALUES, TABLE and WITH ... SELECT through a cursor, and runs every other statement as it is', () => {
+    for (const sql of [
+      'SELECT * FROM epever_tracer WHERE device = $1',
+      '  (select 1) UNION (select 2)',
+      '-- latest\nSELECT 1',
+      "/* INSERT */ SELECT 'INSERT INTO x' AS \"update\"",
+      'VALUES (1), (2)',
+      'TABLE epever_tracer_1d',
+      'WITH s AS (SELECT 1) SELECT * FROM s',
+      'SELECT pv_array_power FROM epever_tracer FOR SHARE',
+    ]) {
+      assert.equal(readsThroughCursor(sql), true, sql);
+    }
+    for (const sql of [
+      'INSERT INTO t VALUES ($1) RETURNING *',
+      'update t SET x = 1 RETURNING x',
+      'DELETE FROM t RETURNING *',
+      'CALL refresh_continuous_aggregate($1, NULL, NULL)',
+      'SELECT * INTO copy_of_t FROM t',
+      'WITH gone AS (DELETE FROM t RETURNING *) SELECT count(*) FROM gone',
+      'SHOW timezone',
+      'EXPLAIN SELECT 1',
+    ]) {
+      assert.equal(readsThroughCursor(sql), false, sql);
+    }
+    assert.equal(parseQuerySettings({ sql: 'SELECT 1' }).readsThroughCursor, true);
   });
 });

@@ -16,7 +16,7 @@ import { parseOutSettings } from '../../nodes/timescale-out/out-config';
 import { parseQuerySettings } from '../../nodes/timescale-query/query-config';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
 import { catchNode, epeverTracerNode, getNode, helper, modbusBusNode, type Msg } from '../support/node-red';
-import { startPostgres, type Connection } from '../support/postgres';
+import { freePort, startPostgres, type Connection, type PostgresServer } from '../support/postgres';
 import { startTimescale } from '../support/timescale';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -105,10 +105,60 @@ function buckets(readings: Reading[], widthMs: number): Map<number, Reading[]> {
 
 const close = (actual: unknown, expected: number, what: string) => assert.ok(typeof actual === 'number' && Math.abs(actual - expected) < 1e-9, `${what}: ${String(actual)} != ${expected}`);
 
+const FLOW = JSON.parse(readFileSync(FILE, 'utf8')) as FlowNode[];
+const byType = (type: string) => FLOW.filter((n) => n.type === type);
+
+/** The example as a user deploys it, pointed at `c` and at an Epever on `busPort`; its http in nodes served on a free port. */
+async function deployExample(c: Connection, busPort: number, spoolDir: string): Promise<{ base: string; http: Server; pool: Database['pool'] }> {
+  let httpNode: RequestListener | undefined;
+  // Node-RED gives each node module the runtime API; this one keeps the app http in nodes route on.
+  const captureHttpNode = (RED: { httpNode: RequestListener }) => {
+    httpNode = RED.httpNode;
+  };
+  const patched = FLOW.map((n) => {
+    switch (n.type) {
+      case 'modbus-bus':
+        return { ...n, port: busPort };
+      case 'timescale-db':
+        // PGlite serves one connection at a time.
+        return { ...n, host: c.host, port: c.port, database: c.database, user: c.user, poolSize: 1 };
+      case 'epever-tracer':
+        return { ...n, interval: 1 };
+      case 'timescale-out':
+        return { ...n, spoolDir, batchMs: 100 };
+      default:
+        return n;
+    }
+  });
+  const dbId = byType('timescale-db')[0].id;
+  // The helper loads its own catch module once per catch node, and the flow has two: we load it once.
+  const preloaded = (helper as unknown as { _nodeModules: Record<string, unknown> })._nodeModules;
+  const { catch: helperCatch, ...others } = preloaded;
+  (helper as unknown as { _nodeModules: Record<string, unknown> })._nodeModules = others;
+  try {
+    await helper.load([...NODES, captureHttpNode], patched, { [dbId]: { password: c.password } });
+  } finally {
+    (helper as unknown as { _nodeModules: Record<string, unknown> })._nodeModules = { ...others, catch: helperCatch };
+  }
+  assert.ok(httpNode, 'the http in nodes have an app');
+  const http = createServer(httpNode);
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const address = http.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const shared = (getNode(dbId) as unknown as TimescaleDbNode).database;
+  assert.ok(shared, 'the database node has a pool');
+  return { base, http, pool: shared.pool };
+}
+
+async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
+  const res = await fetch(url);
+  const text = await res.text();
+  return { status: res.status, body: JSON.parse(text) as Record<string, unknown>, text };
+}
+
 describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST', function () {
   this.timeout(60_000);
-  const flow = JSON.parse(readFileSync(FILE, 'utf8')) as FlowNode[];
-  const byType = (type: string) => flow.filter((n) => n.type === type);
+  const flow = FLOW;
   const byName = (name: string) => {
     const node = flow.find((n) => n.name === name);
     assert.ok(node, `the flow has a node "${name}"`);
@@ -137,12 +187,7 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
       let base: string;
       let spoolDir: string;
       let pool: Database['pool'];
-      let httpNode: RequestListener | undefined;
       const stored = ledger();
-      // Node-RED gives each node module the runtime API; this one keeps the app http in nodes route on.
-      const captureHttpNode = (RED: { httpNode: RequestListener }) => {
-        httpNode = RED.httpNode;
-      };
 
       before(async () => {
         [database, device, spoolDir] = await Promise.all([
@@ -150,40 +195,7 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
           serveTcp([new EpeverSimulator({ unitId: 1 })], { port: 0 }),
           mkdtemp(join(tmpdir(), 'timescale-example-')),
         ]);
-        const c = database.connection;
-        const patched = flow.map((n) => {
-          switch (n.type) {
-            case 'modbus-bus':
-              return { ...n, port: device.port };
-            case 'timescale-db':
-              // PGlite serves one connection at a time.
-              return { ...n, host: c.host, port: c.port, database: c.database, user: c.user, poolSize: 1 };
-            case 'epever-tracer':
-              return { ...n, interval: 1 };
-            case 'timescale-out':
-              return { ...n, spoolDir, batchMs: 100 };
-            default:
-              return n;
-          }
-        });
-        const dbId = byType('timescale-db')[0].id;
-        // The helper loads its own catch module once per catch node, and the flow has two: we load it once.
-        const preloaded = (helper as unknown as { _nodeModules: Record<string, unknown> })._nodeModules;
-        const { catch: helperCatch, ...others } = preloaded;
-        (helper as unknown as { _nodeModules: Record<string, unknown> })._nodeModules = others;
-        try {
-          await helper.load([...NODES, captureHttpNode], patched, { [dbId]: { password: c.password } });
-        } finally {
-          (helper as unknown as { _nodeModules: Record<string, unknown> })._nodeModules = { ...others, catch: helperCatch };
-        }
-        assert.ok(httpNode, 'the http in nodes have an app');
-        http = createServer(httpNode);
-        await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-        const address = http.address();
-        base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-        const shared = (getNode(dbId) as unknown as TimescaleDbNode).database;
-        assert.ok(shared, 'the database node has a pool');
-        pool = shared.pool;
+        ({ base, http, pool } = await deployExample(database.connection, device.port, spoolDir));
         const deadline = Date.now() + 20_000;
         for (;;) {
           const rows = await pool.query('SELECT count(*)::int AS n FROM epever_tracer').catch(() => undefined);
@@ -208,11 +220,7 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
         await rm(spoolDir, { recursive: true, force: true });
       });
 
-      async function get(path: string): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
-        const res = await fetch(base + path);
-        const text = await res.text();
-        return { status: res.status, body: JSON.parse(text) as Record<string, unknown>, text };
-      }
+      const get = (path: string) => getJson(base + path);
 
       it('GET /solar/data/ gives the latest reading in the Wyandata shape', async () => {
         const { status, body } = await get('/solar/data/');
@@ -335,6 +343,12 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
         const error = caught[0]?.error as { message: string; code: string } | undefined;
         assert.equal(error?.code, '22P02');
         assert.match(String(error?.message), /invalid input syntax for type integer: "twenty-four"/);
+        // Node-RED does not log an error a Catch node took: the error reply logs it, with the request.
+        const logged = (helper.log().args as [{ level: number; type: string; msg: unknown }][]).map(([entry]) => entry);
+        assert.ok(
+          logged.some((entry) => entry.type === 'function' && /^GET \/solar\/data\/stats\/\?hours=24: .*invalid input syntax/.test(String(entry.msg))),
+          'the Node-RED log has the SQL error',
+        );
         assert.equal((await get('/solar/data/stats/?hours=24')).status, 200, 'the next request works');
       });
 
@@ -349,4 +363,31 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
       });
     });
   }
+  describe('before the first reading, on plain PostgreSQL', () => {
+    let server: PostgresServer;
+    let http: Server | undefined;
+    let base: string;
+    let spoolDir: string;
+
+    before(async () => {
+      [server, spoolDir] = await Promise.all([startPostgres(), mkdtemp(join(tmpdir(), 'timescale-example-'))]);
+      // No Epever answers on this port, so no reading arrives and timescale-out makes no table.
+      const nobody = await freePort();
+      ({ base, http } = await deployExample(await server.createDatabase('example_empty'), nobody, spoolDir));
+    });
+
+    after(async () => {
+      await helper.unload();
+      if (http) await new Promise((resolve) => http?.close(resolve));
+      await server?.close();
+      await rm(spoolDir, { recursive: true, force: true });
+    });
+
+    it('answers 404 "No solar data available", not the missing-table error', async () => {
+      for (const path of ['/solar/data/', '/solar/data/history/?interval=5m', '/solar/data/stats/', '/solar/data/daily_stats/']) {
+        const { status, body } = await getJson(base + path);
+        assert.deepEqual([status, body], [404, { error: 'No solar data available' }], path);
+      }
+    });
+  });
 });

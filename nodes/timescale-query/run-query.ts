@@ -43,8 +43,8 @@ export async function runQuery(pool: Pick<Pool, 'connect' | 'query'>, settings: 
 /**
  * One transaction: DECLARE only plans; the one FETCH runs the query under the same statement timeout a
  * plain query has. cursor_tuple_fraction = 1 plans it as the plain query it replaces (PostgreSQL plans a
- * cursor for its first 10 % by default: documentation, Query Planning, cursor_tuple_fraction). COMMIT, not ROLLBACK, so a SELECT of a function that writes keeps
- * its effect, as it would have outside a transaction.
+ * cursor for its first 10 % by default: documentation, Query Planning, cursor_tuple_fraction). COMMIT, not
+ * ROLLBACK, so a SELECT of a function that writes keeps its effect, as it would outside a transaction.
  */
 async function readThroughCursor(client: PoolClient, settings: QuerySettings, values: QueryParameter[]): Promise<Rows> {
   await client.query('BEGIN');

@@ -27,6 +27,10 @@ export async function runQuery(pool: Pick<Pool, 'connect' | 'query'>, settings: 
   }
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A checked-out client has no pool listener: a server that goes away between two of the statements below
+  // would otherwise raise an 'error' nobody hears, and take Node-RED down. The next statement then fails.
+  const onError = (err: Error) => (broken = err);
+  client.on('error', onError);
   try {
     const kept = cut(await readThroughCursor(client, settings, values), settings.maxRows);
     return { ...kept, rowCount: kept.rows.length };
@@ -36,6 +40,7 @@ export async function runQuery(pool: Pick<Pool, 'connect' | 'query'>, settings: 
     else await client.query('ROLLBACK').catch((rollback: unknown) => (broken = rollback instanceof Error ? rollback : new Error(String(rollback))));
     throw err;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }

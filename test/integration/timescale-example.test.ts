@@ -354,7 +354,12 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
 
       it('answers 503 "database unavailable", without the connection error, while the database is away', async function () {
         if (!database.stop) this.skip();
+        // The pool's one connection is held while the server stops, so no write of timescale-out is caught
+        // half-way (its clients are not this test's subject); it is dropped, not given back.
+        const held = await pool.connect();
+        held.on('error', () => undefined);
         await database.stop();
+        held.release(new Error('the server stopped'));
         for (const path of ['/solar/data/', '/solar/data/history/?interval=5m', '/solar/data/daily_stats/']) {
           const { status, body, text } = await get(path);
           assert.deepEqual([status, body], [503, { error: 'database unavailable' }], path);

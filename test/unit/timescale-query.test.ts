@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import type { Pool } from 'pg';
 import { parameterCount, parseParameters, parseQuerySettings, readsThroughCursor } from '../../nodes/timescale-query/query-config';
+import { runQuery } from '../../nodes/timescale-query/run-query';
 
 describe('timescale-query: settings and parameters', () => {
   it('counts the parameters the SQL uses, not $n inside strings, names or comments', () => {
@@ -51,5 +54,31 @@ describe('timescale-query: settings and parameters', () => {
       assert.equal(readsThroughCursor(sql), false, sql);
     }
     assert.equal(parseQuerySettings({ sql: 'SELECT 1' }).readsThroughCursor, true);
+  });
+
+  it('survives the server dropping the connection between two statements of the cursor, and does not give it back', async () => {
+    // A stand-in for a pg client whose server goes away right after BEGIN: pg then emits 'error' on the
+    // client outside any query, and refuses every later query.
+    class DroppedClient extends EventEmitter {
+      released: unknown = 'not yet';
+      private gone = false;
+      async query(config: string | { text: string }): Promise<{ rows: unknown[] }> {
+        if (this.gone) throw new Error('Client has encountered a connection error and is not queryable');
+        if ((typeof config === 'string' ? config : config.text) === 'BEGIN') {
+          this.gone = true;
+          setImmediate(() => this.emit('error', new Error('Connection terminated unexpectedly')));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        return { rows: [] };
+      }
+      release(err?: Error) {
+        this.released = err;
+      }
+    }
+    const client = new DroppedClient();
+    const pool = { connect: async () => client, query: async () => ({ rows: [] }) } as unknown as Pick<Pool, 'connect' | 'query'>;
+    await assert.rejects(runQuery(pool, parseQuerySettings({ sql: 'SELECT 1' }), []), /not queryable/);
+    assert.match(String(client.released), /Connection terminated unexpectedly|not queryable/);
+    assert.equal(client.listenerCount('error'), 0, 'the listener is removed when the client goes back');
   });
 });

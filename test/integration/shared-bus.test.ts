@@ -1,4 +1,4 @@
-// Two controllers on one RS-485 line (a socat pty pair driven through serialport), one of them dead.
+// Two controllers on one RS-485 line (a pty pair driven through serialport), one of them dead.
 import assert from 'node:assert/strict';
 import { servePty, serveRtuOverTcp, type PtyEndpoint } from '../../nodes/common/modbus-slave';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';

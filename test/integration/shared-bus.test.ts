@@ -77,7 +77,10 @@ describe('shared bus over a serial pseudo-terminal', function () {
     getNode('live').receive({ payload: 1 });
     assert.match(((await caught).error as { message: string }).message, /CRC/);
     live.faults.corruptCrc = false;
-    await new Promise((r) => setTimeout(r, 5100)); // the unit's backoff after a garbled answer
+    // The unit is backed off after a garbled answer; the bus's queue says when that is over.
+    const queue = (getNode('bus') as unknown as { connection: { queue: { backedOffFor(unit: number): number } } }).connection.queue;
+    assert.ok(queue.backedOffFor(1) > 0, 'backed off');
+    await waitFor(() => queue.backedOffFor(1) === 0, 10000, 'the end of the backoff');
     const reading = nextMessage('live-out');
     getNode('live').receive({ payload: 2 });
     assert.ok((await reading).payload);

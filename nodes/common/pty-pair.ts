@@ -95,8 +95,7 @@ export async function openPtyPair(options: PtyPairOptions = {}): Promise<PtyPair
       const master = to === 'device' ? device.master : client.master;
       if (!master.destroyed) master.write(bytes);
     };
-    const paced = options.paced ? new PacedLine({ frame, turnaroundMs: options.turnaroundMs }, write, { onBurst: options.onBurst }) : undefined;
-    line = paced;
+    const paced = (line = options.paced ? new PacedLine({ frame, turnaroundMs: options.turnaroundMs }, write, { onBurst: options.onBurst }) : undefined);
     for (const t of terminals) {
       const other: LineEnd = t.end === 'device' ? 'client' : 'device';
       t.master.on('data', (chunk: Buffer) => (paced ? paced.send(t.end, chunk) : write(other, chunk)));

@@ -1,4 +1,5 @@
 // The bus settings a user picks in the editor, parsed into typed values at the edge.
+import { characterMs } from '../common/line-frame';
 import { oneOf, recoveryTimings, wholeNumber, type RawConfig as Raw, type RecoveryTimings } from '../common/config-fields';
 
 export type TransportKind = 'serial' | 'tcp' | 'rtu-over-tcp';
@@ -33,8 +34,7 @@ export const BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] 
 /** Modbus RTU's silent interval: 3.5 characters, fixed at 1.75 ms above 19200 baud (spec, 2.5.1.1). */
 export function interFrameGapMs(serial: SerialSettings): number {
   if (serial.baudRate > 19200) return 1.75;
-  const bitsPerChar = 1 + serial.dataBits + (serial.parity === 'none' ? 0 : 1) + serial.stopBits;
-  return (3.5 * bitsPerChar * 1000) / serial.baudRate;
+  return 3.5 * characterMs(serial);
 }
 
 /** Parses the editor's config object; throws a RangeError naming the bad field. */

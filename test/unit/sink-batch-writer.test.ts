@@ -1,15 +1,26 @@
 import assert from 'node:assert/strict';
-import { BatchWriter, type Sink, type SpoolPort, type WriteOrigin, type WriteOutcome } from '../../nodes/timescale-out/batch-writer';
-import type { FlatRow } from '../../nodes/timescale-out/row-flatten';
+import { BatchWriter } from '../../nodes/common/sink/batch-writer';
+import type { Failure, Sink, WriteContext, WriteOutcome } from '../../nodes/common/sink/sink';
+import type { SpoolPort } from '../../nodes/common/sink/spool-port';
 
-/** In memory, like the durable spool: FIFO batches, acknowledged one at a time. */
-class MemorySpool implements SpoolPort {
-  batches: { id: number; rows: FlatRow[] }[] = [];
+/** Any plain-JSON row: the pipeline never looks inside. */
+interface Point {
+  series: string;
+  time: number;
+  n: number;
+}
+
+/** In memory, like the durable spool: FIFO batches through JSON, acknowledged one at a time, the oldest dropped and counted past maxRows. */
+class MemorySpool implements SpoolPort<Point> {
+  batches: { id: number; rows: Point[] }[] = [];
   private nextId = 1;
+  private dropped = 0;
   closed = false;
-  async append(rows: readonly FlatRow[]): Promise<void> {
+  constructor(private readonly maxRows = Infinity) {}
+  async append(rows: readonly Point[]): Promise<void> {
     if (this.closed) throw new Error('closed');
-    this.batches.push({ id: this.nextId++, rows: JSON.parse(JSON.stringify(rows)) as FlatRow[] });
+    this.batches.push({ id: this.nextId++, rows: JSON.parse(JSON.stringify(rows)) as Point[] });
+    while (this.stats.rows > this.maxRows) this.dropped += this.batches.shift()?.rows.length ?? 0;
   }
   async peek() {
     return this.batches[0];
@@ -19,7 +30,7 @@ class MemorySpool implements SpoolPort {
     this.batches.shift();
   }
   get stats() {
-    return { rows: this.batches.reduce((n, b) => n + b.rows.length, 0), droppedRows: 0 };
+    return { rows: this.batches.reduce((n, b) => n + b.rows.length, 0), droppedRows: this.dropped };
   }
   get isEmpty() {
     return this.batches.length === 0;
@@ -29,31 +40,50 @@ class MemorySpool implements SpoolPort {
   }
 }
 
-/** A table keyed by (device, time) that can be switched off, refuse rows, or hang. */
-class FakeDatabase implements Sink {
-  up = true;
-  hang: Promise<void> | undefined;
-  stored = new Map<string, FlatRow>();
-  order: number[] = [];
-  writes: { rows: number; origin: WriteOrigin }[] = [];
-  replays = 0;
-  refuse: (row: FlatRow) => string | undefined = () => undefined;
+/** Thrown by the fake store; its kind is what classify reports. */
+class StoreError extends Error {
+  constructor(
+    message: string,
+    readonly failure: Failure,
+  ) {
+    super(message);
+  }
+}
 
-  async write(rows: readonly FlatRow[], origin: WriteOrigin): Promise<WriteOutcome> {
+/** A store keyed by (series, time) that can be switched off, refuse the writer, refuse a batch or rows, or hang. */
+class FakeStore implements Sink<Point> {
+  up = true;
+  /** Thrown instead of writing while set: a refusal of the writer, or of the batch's data. */
+  refuseWriter: StoreError | undefined;
+  refuseBatch: (rows: readonly Point[]) => boolean = () => false;
+  hang: Promise<void> | undefined;
+  stored = new Map<string, Point>();
+  order: number[] = [];
+  writes: { rows: number; replay: boolean }[] = [];
+  replays = 0;
+  refuse: (row: Point) => string | undefined = () => undefined;
+
+  async write(rows: readonly Point[], context: WriteContext): Promise<WriteOutcome> {
     if (this.hang) await this.hang;
-    if (!this.up) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-    this.writes.push({ rows: rows.length, origin });
+    if (!this.up) throw new StoreError('connect ECONNREFUSED', { kind: 'outage' });
+    if (this.refuseWriter) throw this.refuseWriter;
+    if (this.refuseBatch(rows)) throw new StoreError('unable to parse the batch', { kind: 'bad-batch' });
+    this.writes.push({ rows: rows.length, replay: context.replay });
     const outcome: WriteOutcome = { inserted: 0, duplicates: 0, rejected: [], emptied: [] };
     rows.forEach((row, index) => {
       const reason = this.refuse(row);
       if (reason) return outcome.rejected.push({ index, error: new Error(reason) });
-      const key = `${row.device}|${row.time}`;
+      const key = `${row.series}|${row.time}`;
       if (this.stored.has(key)) return (outcome.duplicates += 1);
       this.stored.set(key, row);
-      this.order.push(row.fields.n as number);
+      this.order.push(row.n);
       outcome.inserted += 1;
     });
     return outcome;
+  }
+
+  classify(err: Error): Failure {
+    return err instanceof StoreError ? err.failure : { kind: 'outage' };
   }
 
   async afterReplay(): Promise<void> {
@@ -61,7 +91,7 @@ class FakeDatabase implements Sink {
   }
 }
 
-const row = (n: number): FlatRow => ({ table: 't', device: 'd', time: new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString(), fields: { n } });
+const row = (n: number): Point => ({ series: 'd', time: Date.UTC(2026, 0, 1) + n * 1000, n });
 
 const until = async (check: () => boolean, what: string, ms = 3000) => {
   const deadline = Date.now() + ms;
@@ -71,15 +101,15 @@ const until = async (check: () => boolean, what: string, ms = 3000) => {
   }
 };
 
-describe('timescale-out: batch writer', () => {
-  let db: FakeDatabase;
+describe('sink: batch writer', () => {
+  let db: FakeStore;
   let spool: MemorySpool;
-  let writer: BatchWriter;
+  let writer: BatchWriter<Point>;
   let settled: (Error | undefined)[];
   const add = (n: number) => writer.add(row(n), (err) => settled.push(err));
 
   beforeEach(() => {
-    db = new FakeDatabase();
+    db = new FakeStore();
     spool = new MemorySpool();
     settled = [];
     writer = new BatchWriter(db, spool, { batchRows: 10, batchMs: 30, retry: { initialMs: 20, maxMs: 40 } });
@@ -118,12 +148,13 @@ describe('timescale-out: batch writer', () => {
     for (let n = 45; n < 50; n++) add(n);
     await until(() => db.stored.size === 50 && spool.isEmpty, 'replay');
     assert.deepEqual(db.order, Array.from({ length: 50 }, (_, n) => n));
-    assert.ok(db.writes.some((w) => w.origin === 'spool'));
+    assert.ok(db.writes.some((w) => w.replay), 'spooled batches are written as replays');
+    assert.deepEqual(db.writes.slice(0, 1), [{ rows: 10, replay: false }], 'a live batch is not a replay');
     await until(() => db.replays === 1, 'aggregates refreshed after the replay');
   });
 
   it('refuses bad rows alone and writes the rest of the batch', async () => {
-    db.refuse = (r) => (r.fields.n === 3 ? 'value out of range' : undefined);
+    db.refuse = (r) => (r.n === 3 ? 'value out of range' : undefined);
     for (let n = 0; n < 10; n++) add(n);
     await until(() => settled.length === 10, 'all settled');
     assert.equal(db.stored.size, 9);
@@ -138,7 +169,7 @@ describe('timescale-out: batch writer', () => {
     db.up = false;
     for (let n = 0; n < 10; n++) add(n);
     await until(() => spool.stats.rows === 10, 'spooled');
-    db.refuse = (r) => (r.fields.n === 7 ? 'bad' : undefined);
+    db.refuse = (r) => (r.n === 7 ? 'bad' : undefined);
     db.up = true;
     await until(() => spool.isEmpty, 'replayed');
     assert.equal(db.stored.size, 9);
@@ -193,12 +224,12 @@ describe('timescale-out: batch writer', () => {
     db.hang = undefined;
     release();
     await until(() => spool.isEmpty && !writer.stats.overdue, 'replayed once the database answers');
-    assert.deepEqual([...db.stored.values()].map((r) => r.fields.n), Array.from({ length: 25 }, (_, n) => n), 'every row once, in order');
+    assert.deepEqual([...db.stored.values()].map((r) => r.n), Array.from({ length: 25 }, (_, n) => n), 'every row once, in order');
     assert.equal(writer.stats.duplicates, 10, 'the hung batch was stored and replayed: skipped as duplicates');
   });
 
   it('settles a row stored with fields left NULL with a warning, not an error', async () => {
-    const sink: Sink = {
+    const sink: Sink<Point> = {
       write: async (rows) => ({ inserted: rows.length, duplicates: 0, rejected: [], emptied: [{ index: 0, error: new Error('field "x" ... stored as NULL') }] }),
     };
     await writer.close(100);
@@ -216,5 +247,68 @@ describe('timescale-out: batch writer', () => {
     await writer.close(100);
     add(1);
     assert.match(settled[0]?.message ?? '', /closing/);
+  });
+
+  it('counts the rows the spool drops past its bound, and replays the rest in order', async () => {
+    await writer.close(100);
+    writer = new BatchWriter(db, (spool = new MemorySpool(25)), { batchRows: 10, batchMs: 30, retry: { initialMs: 20, maxMs: 40 } });
+    writer.start();
+    db.up = false;
+    for (let n = 0; n < 40; n++) add(n);
+    await until(() => settled.length === 40, 'every row spooled');
+    assert.equal(writer.stats.dropped, 20, 'the two oldest batches gave way');
+    assert.equal(writer.stats.spooled, 20);
+    db.up = true;
+    await until(() => spool.isEmpty, 'replayed');
+    assert.deepEqual(db.order, Array.from({ length: 20 }, (_, n) => n + 20), 'what is left arrives once, in order');
+  });
+
+  it('tells a refusal of the writer from an outage, keeps the rows, and writes them once the store takes them', async () => {
+    const failures: Error[] = [];
+    writer.on('failure', (err: Error) => failures.push(err));
+    db.up = false;
+    add(0);
+    await until(() => writer.stats.state === 'down', 'down');
+    assert.equal(writer.stats.refusal, undefined, 'an unreachable store is no refusal');
+    db.up = true;
+    db.refuseWriter = new StoreError('401 unauthorized', { kind: 'refusal', reason: 'auth' });
+    for (let n = 1; n < 10; n++) add(n);
+    await until(() => writer.stats.refusal === 'auth', 'the refusal named');
+    assert.equal(writer.stats.state, 'down');
+    await until(() => spool.stats.rows === 10 && settled.length === 10, 'every row kept in the spool');
+    assert.ok(settled.every((e) => e === undefined), 'a refusal refuses no row: they wait in the spool');
+    assert.equal(db.stored.size, 0);
+    db.refuseWriter = undefined;
+    await until(() => spool.isEmpty && db.stored.size === 10, 'written once the store takes them');
+    assert.deepEqual(db.order, Array.from({ length: 10 }, (_, n) => n));
+    assert.equal(writer.stats.refusal, undefined);
+    assert.equal(writer.stats.state, 'up');
+    assert.ok(failures.some((e) => /unauthorized/.test(e.message)) && failures.some((e) => /ECONNREFUSED/.test(e.message)));
+  });
+
+  it('refuses every row of a batch the store refuses as data, and goes on with the next batch', async () => {
+    db.refuseBatch = (rows) => rows.some((r) => r.n === 3);
+    for (let n = 0; n < 15; n++) add(n);
+    await until(() => settled.length === 15, 'all settled');
+    assert.equal(settled.slice(0, 10).filter((e) => /unable to parse/.test(e?.message ?? '')).length, 10);
+    assert.ok(settled.slice(10).every((e) => e === undefined));
+    assert.deepEqual(db.order, [10, 11, 12, 13, 14]);
+    assert.equal(writer.stats.state, 'up', 'a bad batch is no outage');
+    assert.equal(writer.stats.errors, 10);
+    assert.ok(spool.isEmpty, 'a bad batch is not kept for a retry that cannot succeed');
+  });
+
+  it('reports a spooled batch the store refuses as data on replay, and acknowledges it', async () => {
+    const reports: { rows: { row: Point; error: Error }[] }[] = [];
+    writer.on('replay-rejects', (r: { rows: { row: Point; error: Error }[] }) => reports.push(r));
+    db.up = false;
+    for (let n = 0; n < 20; n++) add(n);
+    await until(() => spool.stats.rows === 20, 'spooled');
+    db.refuseBatch = (rows) => rows.some((r) => r.n === 3);
+    db.up = true;
+    await until(() => spool.isEmpty, 'replayed');
+    assert.deepEqual(db.order, Array.from({ length: 10 }, (_, n) => n + 10));
+    assert.equal(reports.length, 1);
+    assert.deepEqual(reports[0].rows.map((r) => r.row.n), Array.from({ length: 10 }, (_, n) => n));
   });
 });

@@ -1,57 +1,21 @@
-// Batches rows by size and time and hands them to the database one batch at a time, in order. While the
-// database cannot be reached, batches go to the durable spool instead; once anything is in the spool, every
-// newer batch goes behind it, and the spool is replayed oldest first when the database answers again.
-// A write that takes longer than `overdueMs` (a database that stopped answering) does not hold rows in
+// Batches rows by size and time and hands them to a sink one batch at a time, in order. While the sink cannot
+// write, batches go to the durable spool instead; once anything is in the spool, every newer batch goes
+// behind it, and the spool is replayed oldest first when the sink answers again.
+// A write that takes longer than `overdueMs` (a store that stopped answering) does not hold rows in
 // memory until the client's timeout: its batch and everything queued behind it go to the spool at once
-// (a replay of rows the write did store is harmless: the sink skips duplicates).
+// (a replay of rows the write did store is harmless: replays are written idempotently, see WriteContext).
 // Each row settles once: written, spooled (durable), or refused with the reason.
+// Generic over the row type; timescale-out is the first user, the InfluxDB writer the second.
 import { EventEmitter } from 'node:events';
-import { Backoff, type BackoffOptions } from '../common/backoff';
-import { asError, messageOf } from '../common/errors';
-import type { FlatRow } from './row-flatten';
+import { Backoff, type BackoffOptions } from '../backoff';
+import { asError, messageOf } from '../errors';
 import { RateMeter } from './rate-meter';
-
-export type WriteOrigin = 'live' | 'spool';
+import { failureOf, type RowIssue, type Sink, type WriteOutcome } from './sink';
+import type { SpoolPort } from './spool-port';
 
 const DEFAULT_OVERDUE_MS = 5000;
 
-export interface WriteOutcome {
-  /** Rows new to the table. */
-  inserted: number;
-  /** Rows the table already had (a replay, or a repeated reading): skipped, not an error. */
-  duplicates: number;
-  /** Rows the database refused, by their index in the batch. */
-  rejected: { index: number; error: Error }[];
-  /** Rows stored with some fields left NULL because they did not fit their columns, saying which. */
-  emptied: { index: number; error: Error }[];
-}
-
-/**
- * Where batches go. Throws only when no row can go in now (the database cannot be reached, or refuses the
- * login, the database or a right); refused rows and rows stored with fields left NULL come back in the outcome.
- */
-export interface Sink {
-  write(rows: readonly FlatRow[], origin: WriteOrigin): Promise<WriteOutcome>;
-  /** Called when a replay has emptied the spool. */
-  afterReplay?(): Promise<void>;
-}
-
-export interface SpoolFigures {
-  rows: number;
-  droppedRows: number;
-}
-
-/** The part of the durable spool (nodes/common/spool) this writer uses. */
-export interface SpoolPort {
-  append(rows: readonly FlatRow[]): Promise<void>;
-  peek(): Promise<{ id: number; rows: FlatRow[] } | undefined>;
-  ack(id: number): Promise<void>;
-  readonly stats: SpoolFigures;
-  readonly isEmpty: boolean;
-  close(): Promise<void>;
-}
-
-/** `err`: the row was not stored. `warning`: it was, but some of its fields were stored as NULL. */
+/** `err`: the row was not stored. `warning`: it was, but part of it was left out (see WriteOutcome.emptied). */
 export type Settle = (err?: Error, warning?: Error) => void;
 
 export interface BatchOptions {
@@ -59,10 +23,12 @@ export interface BatchOptions {
   batchMs: number;
   retry: BackoffOptions;
   /**
-   * A write still running after this long is overdue: rows stop waiting for it and go to the spool. The
-   * node derives it from the statement timeout (timescale-db/pool.ts overdueAfterMs); 5 s when not given.
+   * A write still running after this long is overdue: rows stop waiting for it and go to the spool. A node
+   * derives it from its client's timeout (e.g. timescale-db/pool.ts overdueAfterMs); 5 s when not given.
    */
   overdueMs?: number;
+  /** Names the writer in the error a row added after close gets; "sink" when not given. */
+  name?: string;
 }
 
 export type LinkState = 'connecting' | 'up' | 'down';
@@ -77,30 +43,32 @@ export interface WriterStats {
   written: number;
   duplicates: number;
   errors: number;
-  /** Rows stored with fields left NULL. */
+  /** Rows stored with part of their data left out. */
   emptied: number;
   rowsPerSecond: number;
   /** A write has been running longer than overdueMs. */
   overdue: boolean;
   /** Why the last attempt failed, while the state is 'down'. */
   failure?: Error;
+  /** The sink's reason when that failure is a refusal of the writer as a whole (a configuration error). */
+  refusal?: string;
 }
 
-interface Pending {
-  row: FlatRow;
+interface Pending<Row> {
+  row: Row;
   settle?: Settle;
 }
 
 /** Refused rows that came out of the spool: no message is waiting for them, so they are reported here. */
-export interface ReplayRejects {
-  rows: { row: FlatRow; error: Error }[];
-  /** Replayed rows stored with some fields left NULL. */
-  emptied: { row: FlatRow; error: Error }[];
+export interface ReplayRejects<Row> {
+  rows: { row: Row; error: Error }[];
+  /** Replayed rows stored with part of their data left out. */
+  emptied: { row: Row; error: Error }[];
 }
 
-export class BatchWriter extends EventEmitter {
-  private pending: Pending[] = [];
-  private inflight: Pending[] | undefined;
+export class BatchWriter<Row> extends EventEmitter {
+  private pending: Pending<Row>[] = [];
+  private inflight: Pending<Row>[] | undefined;
   /** The in-flight batch went to the spool while its write hung: it must not be spooled again. */
   private inflightSpooled = false;
   private flushDue = false;
@@ -109,6 +77,7 @@ export class BatchWriter extends EventEmitter {
   private overdueTimer: NodeJS.Timeout | undefined;
   private overdue = false;
   private failure: Error | undefined;
+  private refusal: string | undefined;
   private running: Promise<void> | undefined;
   /** Set when work arrives while the loop runs, so it looks again before stopping. */
   private again = false;
@@ -125,8 +94,8 @@ export class BatchWriter extends EventEmitter {
   private emptied = 0;
 
   constructor(
-    private readonly sink: Sink,
-    private readonly spool: SpoolPort,
+    private readonly sink: Sink<Row>,
+    private readonly spool: SpoolPort<Row>,
     private readonly options: BatchOptions,
   ) {
     super();
@@ -138,9 +107,9 @@ export class BatchWriter extends EventEmitter {
     void this.kick();
   }
 
-  add(row: FlatRow, settle?: Settle): void {
+  add(row: Row, settle?: Settle): void {
     if (this.closing) {
-      settle?.(new Error('timescale-out is closing'));
+      settle?.(new Error(`${this.options.name ?? 'sink'} is closing`));
       return;
     }
     this.pending.push({ row, settle: once(settle) });
@@ -173,6 +142,7 @@ export class BatchWriter extends EventEmitter {
       rowsPerSecond: this.rate.perSecond(),
       overdue: this.overdue,
       failure: this.state === 'down' ? this.failure : undefined,
+      refusal: this.state === 'down' ? this.refusal : undefined,
     };
   }
 
@@ -242,7 +212,7 @@ export class BatchWriter extends EventEmitter {
     }
   }
 
-  private takeBatch(): Pending[] | undefined {
+  private takeBatch(): Pending<Row>[] | undefined {
     const { batchRows } = this.options;
     if (this.pending.length >= batchRows || (this.flushDue && this.pending.length > 0)) {
       const batch = this.pending.splice(0, batchRows);
@@ -252,17 +222,24 @@ export class BatchWriter extends EventEmitter {
     return undefined;
   }
 
-  private async toDatabase(batch: Pending[]): Promise<void> {
+  private async toDatabase(batch: Pending<Row>[]): Promise<void> {
     this.inflight = batch;
     this.inflightSpooled = false;
     let outcome: WriteOutcome;
     try {
-      outcome = await this.watched(this.sink.write(batch.map((p) => p.row), 'live'));
+      outcome = await this.watched(this.sink.write(batch.map((p) => p.row), { replay: false }));
     } catch (err) {
       this.inflight = undefined;
-      this.markDown(err);
-      if (!this.inflightSpooled) await this.toSpool(batch);
-      return;
+      const error = asError(err);
+      if (failureOf(this.sink, error).kind === 'bad-batch') {
+        // The store answered, and refused this batch's data: its rows are refused, the next batch may go in.
+        this.markUp();
+        outcome = refusedWhole(batch.length, error);
+      } else {
+        this.markDown(error);
+        if (!this.inflightSpooled) await this.toSpool(batch);
+        return;
+      }
     }
     this.inflight = undefined;
     this.markUp();
@@ -302,12 +279,12 @@ export class BatchWriter extends EventEmitter {
     for (let i = 0; i < rows.length; i += this.options.batchRows) await this.toSpool(rows.slice(i, i + this.options.batchRows));
   }
 
-  private async toSpool(batch: Pending[]): Promise<void> {
+  private async toSpool(batch: Pending<Row>[]): Promise<void> {
     if (this.spoolClosed) return;
     try {
       await this.spool.append(batch.map((p) => p.row));
     } catch (err) {
-      // Neither the database nor the disk took the rows: say so for each, never pretend they are kept.
+      // Neither the sink nor the disk took the rows: say so for each, never pretend they are kept.
       this.errors += batch.length;
       const error = new Error(`not stored: database unreachable and the spool failed (${messageOf(err)})`);
       this.emit('spool-error', asError(err));
@@ -318,22 +295,26 @@ export class BatchWriter extends EventEmitter {
   }
 
   private async replayOne(): Promise<void> {
-    let entry: { id: number; rows: FlatRow[] } | undefined;
+    let entry: { id: number; rows: Row[] } | undefined;
     let outcome: WriteOutcome;
     try {
       entry = await this.spool.peek();
       if (!entry) return;
-      outcome = await this.watched(this.sink.write(entry.rows, 'spool'));
+      outcome = await this.watched(this.sink.write(entry.rows, { replay: true }));
     } catch (err) {
-      this.markDown(err);
-      return;
+      const error = asError(err);
+      if (!entry || failureOf(this.sink, error).kind !== 'bad-batch') {
+        this.markDown(error);
+        return;
+      }
+      outcome = refusedWhole(entry.rows.length, error);
     }
     this.markUp();
     this.record(outcome, entry.rows.length);
     if (outcome.rejected.length > 0 || outcome.emptied.length > 0) {
       const rows = entry.rows;
-      const withRow = ({ index, error }: { index: number; error: Error }) => ({ row: rows[index], error });
-      this.emit('replay-rejects', { rows: outcome.rejected.map(withRow), emptied: outcome.emptied.map(withRow) } satisfies ReplayRejects);
+      const withRow = ({ index, error }: RowIssue) => ({ row: rows[index], error });
+      this.emit('replay-rejects', { rows: outcome.rejected.map(withRow), emptied: outcome.emptied.map(withRow) } satisfies ReplayRejects<Row>);
     }
     if (this.spoolClosed) return;
     await this.spool.ack(entry.id);
@@ -352,6 +333,7 @@ export class BatchWriter extends EventEmitter {
     const was = this.state;
     this.state = 'up';
     this.failure = undefined;
+    this.refusal = undefined;
     this.backoff.reset();
     if (was === 'down') this.emit('up');
   }
@@ -360,10 +342,12 @@ export class BatchWriter extends EventEmitter {
    * One 'down' per outage, however many retries fail, and a 'failure' for every failed attempt (the reason
    * may change while the outage lasts); batches go straight to the spool until the retry.
    */
-  private markDown(err: unknown): void {
+  private markDown(err: Error): void {
     const was = this.state;
     this.state = 'down';
-    this.failure = asError(err);
+    this.failure = err;
+    const failure = failureOf(this.sink, err);
+    this.refusal = failure.kind === 'refusal' ? failure.reason : undefined;
     if (was !== 'down') this.emit('down', this.failure);
     this.emit('failure', this.failure);
     if (this.closing) return;
@@ -375,6 +359,11 @@ export class BatchWriter extends EventEmitter {
       void this.kick();
     }, this.backoff.fail());
   }
+}
+
+/** Every row of a batch refused with one error. */
+function refusedWhole(rows: number, error: Error): WriteOutcome {
+  return { inserted: 0, duplicates: 0, rejected: Array.from({ length: rows }, (_, index) => ({ index, error })), emptied: [] };
 }
 
 function once(settle: Settle | undefined): Settle | undefined {

@@ -59,7 +59,9 @@ class FakeStore implements Sink<Point> {
   hang: Promise<void> | undefined;
   stored = new Map<string, Point>();
   order: number[] = [];
-  writes: { rows: number; replay: boolean }[] = [];
+  writes: { rows: number; replay: boolean; key?: string }[] = [];
+  /** Each key's values of n in the order they were stored. */
+  perSeries = new Map<string, number[]>();
   replays = 0;
   refuse: (row: Point) => string | undefined = () => undefined;
 
@@ -68,7 +70,7 @@ class FakeStore implements Sink<Point> {
     if (!this.up) throw new StoreError('connect ECONNREFUSED', { kind: 'outage' });
     if (this.refuseWriter) throw this.refuseWriter;
     if (this.refuseBatch(rows)) throw new StoreError('unable to parse the batch', { kind: 'bad-batch' });
-    this.writes.push({ rows: rows.length, replay: context.replay });
+    this.writes.push({ rows: rows.length, replay: context.replay, ...(context.key === undefined ? {} : { key: context.key }) });
     const outcome: WriteOutcome = { inserted: 0, duplicates: 0, rejected: [], emptied: [] };
     rows.forEach((row, index) => {
       const reason = this.refuse(row);
@@ -77,6 +79,7 @@ class FakeStore implements Sink<Point> {
       if (this.stored.has(key)) return (outcome.duplicates += 1);
       this.stored.set(key, row);
       this.order.push(row.n);
+      this.perSeries.set(row.series, [...(this.perSeries.get(row.series) ?? []), row.n]);
       outcome.inserted += 1;
     });
     return outcome;
@@ -310,5 +313,26 @@ describe('sink: batch writer', () => {
     assert.deepEqual(db.order, Array.from({ length: 10 }, (_, n) => n + 10));
     assert.equal(reports.length, 1);
     assert.deepEqual(reports[0].rows.map((r) => r.row.n), Array.from({ length: 10 }, (_, n) => n));
+  });
+
+  it('cuts batches per key when given one: full batches per key, the rest by time, order kept per key', async () => {
+    await writer.close(100);
+    writer = new BatchWriter(db, (spool = new MemorySpool()), { batchRows: 4, batchMs: 30, retry: { initialMs: 20, maxMs: 40 }, keyOf: (p) => p.series });
+    writer.start();
+    const at = (series: string, n: number) => writer.add({ series, time: n, n }, (err) => settled.push(err));
+    // a gets 4 rows (a full batch), b 3 (written by time), interleaved.
+    [['a', 0], ['b', 0], ['a', 1], ['b', 1], ['a', 2], ['b', 2], ['a', 3]].forEach(([series, n]) => at(series as string, n as number));
+    await until(() => db.writes.length === 1, 'the full batch of a');
+    assert.deepEqual(db.writes[0], { rows: 4, replay: false, key: 'a' });
+    await until(() => settled.length === 7, 'b by time');
+    assert.deepEqual(db.writes[1], { rows: 3, replay: false, key: 'b' });
+    db.up = false;
+    for (let n = 4; n < 10; n++) (at('a', n), at('b', n - 1));
+    await until(() => settled.length === 19, 'spooled while down');
+    db.up = true;
+    await until(() => spool.isEmpty && db.stored.size === 19, 'replayed');
+    assert.ok(db.writes.slice(2).every((w) => w.replay && (w.key === 'a' || w.key === 'b')), 'spooled batches keep one key each');
+    assert.deepEqual(db.perSeries.get('a'), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.deepEqual(db.perSeries.get('b'), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
   });
 });

@@ -9,8 +9,9 @@
 import { EventEmitter } from 'node:events';
 import { Backoff, type BackoffOptions } from '../backoff';
 import { asError, messageOf } from '../errors';
+import { BatchQueue } from './batch-queue';
 import { RateMeter } from './rate-meter';
-import { failureOf, type RowIssue, type Sink, type WriteOutcome } from './sink';
+import { failureOf, type RowIssue, type Sink, type WriteContext, type WriteOutcome } from './sink';
 import type { SpoolPort } from './spool-port';
 
 const DEFAULT_OVERDUE_MS = 5000;
@@ -18,7 +19,7 @@ const DEFAULT_OVERDUE_MS = 5000;
 /** `err`: the row was not stored. `warning`: it was, but part of it was left out (see WriteOutcome.emptied). */
 export type Settle = (err?: Error, warning?: Error) => void;
 
-export interface BatchOptions {
+export interface BatchOptions<Row> {
   batchRows: number;
   batchMs: number;
   retry: BackoffOptions;
@@ -29,6 +30,11 @@ export interface BatchOptions {
   overdueMs?: number;
   /** Names the writer in the error a row added after close gets; "sink" when not given. */
   name?: string;
+  /**
+   * Cuts batches per key (e.g. the table a row goes to): each batch holds rows of one key, the size limit
+   * counts per key, and the sink is told the key (WriteContext.key). Order then holds per key, not across keys.
+   */
+  keyOf?: (row: Row) => string;
 }
 
 export type LinkState = 'connecting' | 'up' | 'down';
@@ -67,7 +73,7 @@ export interface ReplayRejects<Row> {
 }
 
 export class BatchWriter<Row> extends EventEmitter {
-  private pending: Pending<Row>[] = [];
+  private readonly pending: BatchQueue<Pending<Row>>;
   private inflight: Pending<Row>[] | undefined;
   /** The in-flight batch went to the spool while its write hung: it must not be spooled again. */
   private inflightSpooled = false;
@@ -96,10 +102,12 @@ export class BatchWriter<Row> extends EventEmitter {
   constructor(
     private readonly sink: Sink<Row>,
     private readonly spool: SpoolPort<Row>,
-    private readonly options: BatchOptions,
+    private readonly options: BatchOptions<Row>,
   ) {
     super();
     this.backoff = new Backoff(options.retry);
+    const keyOf = options.keyOf;
+    this.pending = new BatchQueue<Pending<Row>>(options.batchRows, keyOf && ((p) => keyOf(p.row)));
   }
 
   /** Starts a replay of what a previous run left in the spool. */
@@ -112,8 +120,7 @@ export class BatchWriter<Row> extends EventEmitter {
       settle?.(new Error(`${this.options.name ?? 'sink'} is closing`));
       return;
     }
-    this.pending.push({ row, settle: once(settle) });
-    if (this.pending.length >= this.options.batchRows) this.flush();
+    if (this.pending.push({ row, settle: once(settle) })) this.flush();
     else if (!this.batchTimer) {
       this.batchTimer = setTimeout(() => {
         this.batchTimer = undefined;
@@ -213,13 +220,9 @@ export class BatchWriter<Row> extends EventEmitter {
   }
 
   private takeBatch(): Pending<Row>[] | undefined {
-    const { batchRows } = this.options;
-    if (this.pending.length >= batchRows || (this.flushDue && this.pending.length > 0)) {
-      const batch = this.pending.splice(0, batchRows);
-      if (this.pending.length === 0) this.flushDue = false;
-      return batch;
-    }
-    return undefined;
+    const batch = this.pending.take(this.flushDue);
+    if (this.pending.length === 0) this.flushDue = false;
+    return batch;
   }
 
   private async toDatabase(batch: Pending<Row>[]): Promise<void> {
@@ -227,7 +230,7 @@ export class BatchWriter<Row> extends EventEmitter {
     this.inflightSpooled = false;
     let outcome: WriteOutcome;
     try {
-      outcome = await this.watched(this.sink.write(batch.map((p) => p.row), { replay: false }));
+      outcome = await this.watched(this.sink.write(...this.batchOf(batch.map((p) => p.row), false)));
     } catch (err) {
       this.inflight = undefined;
       const error = asError(err);
@@ -270,13 +273,12 @@ export class BatchWriter<Row> extends EventEmitter {
    * waiting for the loop: it is stuck on a write that does not answer, or closing.
    */
   private async spill(): Promise<void> {
-    const rows = [...(this.inflight && !this.inflightSpooled ? this.inflight : []), ...this.pending];
+    const batches = [...(this.inflight && !this.inflightSpooled ? [this.inflight] : []), ...this.pending.takeAll()];
     if (this.inflight) this.inflightSpooled = true;
-    this.pending = [];
     this.flushDue = false;
     clearTimeout(this.batchTimer);
     this.batchTimer = undefined;
-    for (let i = 0; i < rows.length; i += this.options.batchRows) await this.toSpool(rows.slice(i, i + this.options.batchRows));
+    for (const batch of batches) await this.toSpool(batch);
   }
 
   private async toSpool(batch: Pending<Row>[]): Promise<void> {
@@ -300,7 +302,7 @@ export class BatchWriter<Row> extends EventEmitter {
     try {
       entry = await this.spool.peek();
       if (!entry) return;
-      outcome = await this.watched(this.sink.write(entry.rows, { replay: true }));
+      outcome = await this.watched(this.sink.write(...this.batchOf(entry.rows, true)));
     } catch (err) {
       const error = asError(err);
       if (!entry || failureOf(this.sink, error).kind !== 'bad-batch') {
@@ -319,6 +321,13 @@ export class BatchWriter<Row> extends EventEmitter {
     if (this.spoolClosed) return;
     await this.spool.ack(entry.id);
     this.replayedSomething = true;
+  }
+
+  /** The rows and what the sink is told of them: a replay or not, and their key when they share one. */
+  private batchOf(rows: Row[], replay: boolean): [Row[], WriteContext] {
+    const { keyOf } = this.options;
+    const key = keyOf && rows.length > 0 ? keyOf(rows[0]) : undefined;
+    return [rows, key !== undefined && rows.every((row) => keyOf?.(row) === key) ? { replay, key } : { replay }];
   }
 
   private record(outcome: WriteOutcome, rows: number): void {

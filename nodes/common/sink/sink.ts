@@ -28,6 +28,8 @@ export interface WriteContext {
    * path (COPY) is allowed.
    */
   replay: boolean;
+  /** The key every row of the batch shares, when the writer cuts batches per key (BatchOptions.keyOf). */
+  key?: string;
 }
 
 /**

@@ -7,6 +7,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
+import type { BackoffOptions } from '../backoff';
 import { asError, messageOf } from '../errors';
 import { statusOf, type StatusState } from '../status';
 import { DurableSpool } from '../spool/durable-spool';
@@ -41,6 +42,8 @@ export interface SinkNodeOptions<Row> {
   spoolMaxBytes: number;
   /** Spool folder; when absent, one per node under Node-RED's user directory. */
   spoolDir?: string;
+  /** Waits between retries while the store is away; 1 s doubling up to 30 s when not given. */
+  retry?: BackoffOptions;
   /** Runs once the queue is flushed or spooled on close (e.g. to let go of a connection pool). */
   closed?(): void;
 }
@@ -105,7 +108,7 @@ export function runSinkNode<Row>(options: SinkNodeOptions<Row>): SinkNode {
       const writer = new BatchWriter<Row>(sink, spool, {
         batchRows: options.batchRows,
         batchMs: options.batchMs,
-        retry: RETRY,
+        retry: options.retry ?? RETRY,
         overdueMs: options.overdueMs,
         name: type,
       });

@@ -154,7 +154,7 @@ export class BatchWriter<Row> extends EventEmitter {
   }
 
   /**
-   * Flushes what is queued: to the database if it is up and nothing is spooled, else to the spool; a write
+   * Flushes what is queued: to the sink if it is up and nothing is spooled, else to the spool; a write
    * still hanging near the end of `budgetMs` is spooled as well (a replay of it is harmless). Then closes
    * the spool.
    */
@@ -165,7 +165,7 @@ export class BatchWriter<Row> extends EventEmitter {
     this.flushDue = true;
     const spoolReserveMs = Math.min(2000, budgetMs / 3);
     const finished = await within(this.kick(), budgetMs - spoolReserveMs);
-    // The database has not answered: keep everything still in memory on disk.
+    // The sink has not answered: keep everything still in memory on disk.
     if (!finished) await this.spill();
     clearTimeout(this.overdueTimer);
     this.spoolClosed = true;
@@ -202,13 +202,13 @@ export class BatchWriter<Row> extends EventEmitter {
     }
   }
 
-  /** Writes or spools every ready batch and replays the spool while the database answers. */
+  /** Writes or spools every ready batch and replays the spool while the sink answers. */
   private async drain(): Promise<void> {
     while (!this.spoolClosed) {
       const batch = this.takeBatch();
       if (batch) {
         if (!this.spool.isEmpty || this.waitingRetry) await this.toSpool(batch);
-        else await this.toDatabase(batch);
+        else await this.toSink(batch);
         continue;
       }
       if (!this.spool.isEmpty && !this.waitingRetry && !this.closing) {
@@ -225,7 +225,7 @@ export class BatchWriter<Row> extends EventEmitter {
     return batch;
   }
 
-  private async toDatabase(batch: Pending<Row>[]): Promise<void> {
+  private async toSink(batch: Pending<Row>[]): Promise<void> {
     this.inflight = batch;
     this.inflightSpooled = false;
     let outcome: WriteOutcome;

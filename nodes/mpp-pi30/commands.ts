@@ -1,8 +1,8 @@
 // Input messages parsed into the commands the node runs. A message without `command` is a poll.
 import type { DeviceFailureKind } from '../common/failure-kind';
 import { failureKind as portFailureKind } from '../pi30-port/errors';
-import { isQuery } from './queries';
-import { namedSetter, parseSetter, SetterError, type SetterRequest } from './setters';
+import { isQuery } from './protocol/queries';
+import { namedSetter, parseSetter, SetterError, type SetterRequest } from './protocol/setters';
 
 export type Command =
   | { readonly kind: 'poll' }

@@ -1,16 +1,16 @@
 // Everything the node asks of one inverter, over any Exchange: polls of the chosen queries merged into one
 // payload, single queries, and setters checked against the inverter's own limits before they are sent.
 import { CommandError, isWrite, type Command } from './commands';
-import { energyCommandsFor } from './energy';
-import { RefusedError, type Exchange } from './exchange';
-import { compactPart, type FieldValue, type Part } from './fields';
-import type { Reply } from './frame';
-import { parseQmchgcr, parseQmuchgcr } from './current-options';
-import { parseQid, parseQmn, parseQpi, parseQvfw } from './identity';
-import { parseQpiri, type Settings } from './qpiri';
-import { parseReply, type ParseContext } from './queries';
-import { checkSetter, contextNeeded, type CheckedSetter, type SetterContext, type SetterRequest } from './setters';
-import { DEFAULT_PARSE_VARIANT, detectVariant, VARIANT_LABELS, type Detection, type IdentityAnswers, type Variant, type VariantSetting } from './variants';
+import { energyCommandsFor } from './protocol/energy';
+import { RefusedError, type Exchange } from './protocol/exchange';
+import { compactPart, type FieldValue, type Part } from './protocol/fields';
+import type { Reply } from './protocol/frame';
+import { parseQmchgcr, parseQmuchgcr } from './protocol/current-options';
+import { parseQid, parseQmn, parseQpi, parseQvfw } from './protocol/identity';
+import { parseQpiri, type Settings } from './protocol/qpiri';
+import { parseReply, type ParseContext } from './protocol/queries';
+import { checkSetter, contextNeeded, type CheckedSetter, type SetterContext, type SetterRequest } from './protocol/setters';
+import { DEFAULT_PARSE_VARIANT, detectVariant, VARIANT_LABELS, type Detection, type IdentityAnswers, type Variant, type VariantSetting } from './protocol/variants';
 
 /** What a poll can read: a query, or `energy` for the PV and load counters (total and today). */
 export const POLL_QUERIES = ['QPIGS', 'QPIGS2', 'QMOD', 'QPIWS', 'QPIRI', 'QFLAG', 'QBEQI', 'QDI', 'energy'] as const;

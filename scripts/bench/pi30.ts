@@ -3,11 +3,11 @@
 // the bytes alone need at 2400 baud; and what decoding and parsing one QPIGS reply costs.
 // Run alone (node <build>/scripts/bench/pi30.js) it prints its JSON lines and table; `benchPi30` returns them.
 import { Pi30Controller } from '../../nodes/mpp-pi30/controller';
-import { exchangeThrough } from '../../nodes/mpp-pi30/exchange';
-import { decodeReply, encodeCommand, encodeReply } from '../../nodes/mpp-pi30/frame';
-import { parseQpigs } from '../../nodes/mpp-pi30/qpigs';
-import { servePi30Pty, servePi30Tcp } from '../../nodes/mpp-pi30/sim-serve';
-import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator';
+import { exchangeThrough } from '../../nodes/mpp-pi30/protocol/exchange';
+import { decodeReply, encodeCommand, encodeReply } from '../../nodes/mpp-pi30/protocol/frame';
+import { parseQpigs } from '../../nodes/mpp-pi30/protocol/qpigs';
+import { servePi30Pty, servePi30Tcp } from '../../nodes/mpp-pi30/simulator/serve';
+import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator/inverter';
 import { Pi30Connection } from '../../nodes/pi30-port/connection';
 import { parsePortSettings } from '../../nodes/pi30-port/port-config';
 import { Report, type Figures, type Legend } from './report';

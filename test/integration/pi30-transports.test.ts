@@ -1,9 +1,9 @@
 // The PI30 line over real transports: a TCP serial bridge and a serial pseudo-terminal through `serialport`,
 // with the simulator misbehaving on the far end.
 import assert from 'node:assert/strict';
-import { exchangeThrough, type Exchange } from '../../nodes/mpp-pi30/exchange';
-import { servePi30Pty, servePi30Tcp, type Pi30PtyEndpoint, type TcpEndpoint } from '../../nodes/mpp-pi30/sim-serve';
-import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator';
+import { exchangeThrough, type Exchange } from '../../nodes/mpp-pi30/protocol/exchange';
+import { servePi30Pty, servePi30Tcp, type Pi30PtyEndpoint, type TcpEndpoint } from '../../nodes/mpp-pi30/simulator/serve';
+import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator/inverter';
 import { Pi30Connection, type LinkStatus } from '../../nodes/pi30-port/connection';
 import { parsePortSettings, type PortSettings } from '../../nodes/pi30-port/port-config';
 

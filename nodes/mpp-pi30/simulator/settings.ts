@@ -1,8 +1,8 @@
 // The simulated inverter's settings: what QPIRI, QDI, QFLAG and QBEQI report, and the setters that change
 // them. Like a real model it takes only well-formed commands with allowed values and NAKs the rest.
-import { BATTERY_TYPES, CHARGER_SOURCE_PRIORITIES, choicesFor, FLAG_LETTERS, INPUT_VOLTAGE_RANGES, OUTPUT_SOURCE_PRIORITIES, type ChoiceTable } from './enums';
-import { CHARGING_VOLTAGE_RANGE, CUT_OFF_RANGE, RECHARGE_VOLTAGES, REDISCHARGE_VOLTAGES } from './setters';
-import type { Variant } from './variants';
+import { BATTERY_TYPES, CHARGER_SOURCE_PRIORITIES, choicesFor, FLAG_LETTERS, INPUT_VOLTAGE_RANGES, OUTPUT_SOURCE_PRIORITIES, type ChoiceTable } from '../protocol/enums';
+import { CHARGING_VOLTAGE_RANGE, CUT_OFF_RANGE, RECHARGE_VOLTAGES, REDISCHARGE_VOLTAGES } from '../protocol/setters';
+import type { Variant } from '../protocol/variants';
 
 /** The simulated firmware family: what it answers and which values its setters take follow the same tables as the node. */
 export type SimModel = Variant;

@@ -2,13 +2,13 @@
 // household on its AC output and a grid that fails now and then. It advances lazily to the (optionally
 // accelerated) current time on each command, answers every query from the same codec the node reads with,
 // applies setters, and NAKs what a real model would refuse.
-import { ambientTemperature, panelIrradiance, solarHours, type Site } from '../common/sim-day';
-import { ENERGY_COMMAND } from './energy';
-import { decodeCommand, encodeReply } from './frame';
-import { STATUS2_BITS, STATUS_BITS } from './qpigs';
-import { QPIWS_TABLES } from './qpiws';
-import { dayKeyOf, EnergyLedger } from './sim-energy';
-import { initialPlant, stepPlant, type PlantConfig, type PlantState } from './sim-plant';
+import { ambientTemperature, panelIrradiance, solarHours, type Site } from '../../common/sim-day';
+import { ENERGY_COMMAND } from '../protocol/energy';
+import { decodeCommand, encodeReply } from '../protocol/frame';
+import { STATUS2_BITS, STATUS_BITS } from '../protocol/qpigs';
+import { QPIWS_TABLES } from '../protocol/qpiws';
+import { dayKeyOf, EnergyLedger } from './energy';
+import { initialPlant, stepPlant, type PlantConfig, type PlantState } from './plant';
 import {
   applySetter,
   CHARGING_CURRENT_OPTIONS,
@@ -19,10 +19,10 @@ import {
   UTILITY_CHARGING_CURRENT_OPTIONS,
   type SimModel,
   type SimSettings,
-} from './sim-settings';
-import { stepTowards } from '../common/sim-steps';
+} from './settings';
+import { stepTowards } from '../../common/sim-steps';
 
-export type { SimModel } from './sim-settings';
+export type { SimModel } from './settings';
 
 /** Misbehaviour a test switches on; the served transports honour it. */
 export interface Pi30Faults {

@@ -1,7 +1,7 @@
 // The physics behind the simulated inverter: a 48 V lead-acid bank, PV strings behind the solar charger, the
 // household's AC loads and a grid that now and then fails. One call advances it by a time step; where the
 // power goes follows the output source and charger priorities the way the inverter's modes do.
-import type { SimSettings } from './sim-settings';
+import type { SimSettings } from './settings';
 
 export type SimMode = 'L' | 'B' | 'F' | 'H';
 

@@ -1,7 +1,7 @@
 // One byte stream into the simulated inverter (a TCP connection, a serial line, a USB HID pipe): commands are
 // cut at their CR and answered one at a time, in order, with the simulator's faults applied on the way out.
-import { CR } from './frame';
-import type { Pi30Simulator } from './simulator';
+import { CR } from '../protocol/frame';
+import type { Pi30Simulator } from './inverter';
 
 export interface SessionIo {
   write(bytes: Buffer): void;

@@ -1,13 +1,13 @@
 // The simulated inverter on real transports: raw bytes over TCP (a serial-to-network bridge) and a serial
 // line on a pseudo-terminal pair through `serialport`.
 import { SerialPort } from 'serialport';
-import { DEFAULT_FRAME } from '../common/line-frame';
-import { listenTcp, type TcpEndpoint, type TcpListenOptions } from '../common/modbus-slave/tcp-listener';
-import { openPtyPair, type PtyPair, type PtyPairOptions } from '../common/pty-pair';
-import { pi30Session, type Session, type SessionOptions } from './sim-session';
-import type { Pi30Simulator } from './simulator';
+import { DEFAULT_FRAME } from '../../common/line-frame';
+import { listenTcp, type TcpEndpoint, type TcpListenOptions } from '../../common/modbus-slave/tcp-listener';
+import { openPtyPair, type PtyPair, type PtyPairOptions } from '../../common/pty-pair';
+import { pi30Session, type Session, type SessionOptions } from './session';
+import type { Pi30Simulator } from './inverter';
 
-export type { TcpEndpoint } from '../common/modbus-slave/tcp-listener';
+export type { TcpEndpoint } from '../../common/modbus-slave/tcp-listener';
 
 export function servePi30Tcp(sim: Pi30Simulator, options: TcpListenOptions & SessionOptions = {}): Promise<TcpEndpoint> {
   const sessions = new Set<Session>();

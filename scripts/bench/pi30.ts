@@ -46,7 +46,7 @@ async function serve(kind: Kind, sim: Pi30Simulator): Promise<{ raw: Record<stri
     const server = await servePi30Tcp(sim, { host: '127.0.0.1', port: 0 });
     return { raw: { transport: 'tcp', host: server.host, port: server.port }, close: () => server.close() };
   }
-  const line = await servePi30Pty(sim, { baudRate: BAUD, paceBaud: kind === 'pty-2400-paced' ? BAUD : undefined });
+  const line = await servePi30Pty(sim, { baudRate: BAUD, paced: kind === 'pty-2400-paced' });
   return { raw: { transport: 'serial', path: line.path, baudRate: BAUD }, close: () => line.close() };
 }
 

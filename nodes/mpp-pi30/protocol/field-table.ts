@@ -1,7 +1,8 @@
 // Positional field tables: [index, name, type, unit] for each space-separated field of a reply. A firmware
 // family's table is its base table with some positions replaced or added (`extendTable` copies, never mutates),
-// so what differs between PI30, PI30MAX and Revo is written down once, next to its source.
-import type { ChoiceTable } from './enums';
+// so what differs between PI30, PI30MAX and Revo is written down once, next to its source. The same table
+// reads a reply (readTable) and writes one (renderTable, for the simulator), so a position exists once.
+import { choiceNamed, type ChoiceTable } from './enums';
 import { FieldReader, type FieldValue, type Group, type Parsed, type Part } from './fields';
 
 export type FieldType =
@@ -73,4 +74,66 @@ export function readTable(query: string, text: string, table: FieldTable, minimu
   }
   r.finish(minimum, knownFields(table));
   return { ...r.result(part as Part), reader: r };
+}
+
+/** How a number is printed: `decimals` after the point, zero-padded to `width` characters ("BBB.B" is 5, 1). */
+export interface NumberFormat {
+  readonly width?: number;
+  readonly decimals?: number;
+}
+
+export interface RenderOptions {
+  /** By field name (`grid.voltage`); a number without one is printed whole. */
+  readonly formats?: Readonly<Record<string, NumberFormat>>;
+  /** What a reserved position sends, by index; "0" when not given. */
+  readonly reserved?: Readonly<Record<number, string>>;
+}
+
+/** A number as the inverter prints it. */
+export function formatNumber(value: number, format: NumberFormat = {}): string {
+  const { width = 0, decimals = 0 } = format;
+  const digits = decimals > 0 ? Math.abs(value).toFixed(decimals) : String(Math.round(Math.abs(value)));
+  return value < 0 ? `-${digits.padStart(width - 1, '0')}` : digits.padStart(width, '0');
+}
+
+/** The code an option's name stands for; `unknown_<code>` (what the reader makes of a code it does not know) gives the code back. */
+function codeOf(table: ChoiceTable<number | string>, name: string, what: string): string {
+  const choice = choiceNamed(table, name);
+  if (choice) return String(choice.code);
+  if (name.startsWith('unknown_')) return name.slice('unknown_'.length);
+  throw new RangeError(`${what}: no code for ${JSON.stringify(name)}`);
+}
+
+function renderField(type: Exclude<FieldType, 'reserved'>, value: unknown, what: string, format: NumberFormat | undefined): string {
+  if (typeof type === 'object' && 'bits' in type) {
+    const bits = (value ?? {}) as Record<string, unknown>;
+    return type.bits.map((name) => (name !== undefined && bits[name] === true ? '1' : '0')).join('');
+  }
+  if (value === undefined) throw new RangeError(`${what}: no value to send`);
+  if (type === 'text') return String(value);
+  if (type === 'flag') return value ? '1' : '0';
+  if (type === 'number') return formatNumber(value as number, format);
+  if ('option' in type) return codeOf(type.option, String(value), what);
+  if ('keyed' in type) return codeOf(type.keyed, String(value), what);
+  // The device sends the unscaled number: tens of mV for a value in V.
+  return formatNumber(Number(((value as number) / type.scale).toFixed(6)), format);
+}
+
+/**
+ * The reply text a device holding `values` sends, field by field from the same table `readTable` reads it
+ * with: readTable(renderTable(table, v)) gives v back. Bits absent from `values` are sent as 0.
+ */
+export function renderTable(table: FieldTable, values: Part, options: RenderOptions = {}): string {
+  const fields = new Array<string>(knownFields(table)).fill('0');
+  for (const [index, name, type] of table) {
+    if (type === 'reserved') {
+      fields[index] = options.reserved?.[index] ?? '0';
+      continue;
+    }
+    const dot = name.indexOf('.');
+    const group = values[dot < 0 ? name : name.slice(0, dot)];
+    const value = dot < 0 || typeof group !== 'object' ? group : group[name.slice(dot + 1)];
+    fields[index] = renderField(type, value, describe(name), options.formats?.[name]);
+  }
+  return fields.join(' ');
 }

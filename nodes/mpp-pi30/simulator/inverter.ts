@@ -1,7 +1,8 @@
 // A simulated MPP-Solar / Voltronic inverter speaking PI30: a 5 kVA, 48 V hybrid with PV, a lead-acid bank, a
 // household on its AC output and a grid that fails now and then. It advances lazily to the (optionally
-// accelerated) current time on each command, answers every query from the same codec the node reads with,
-// applies setters, and NAKs what a real model would refuse.
+// accelerated) current time on each command, answers every query from the same codec the node reads with (the
+// multi-field replies rendered from the parsers' own field tables of its family), applies setters, and NAKs what
+// a real model would refuse.
 import { ambientTemperature, panelIrradiance, solarHours, type Site } from '../../common/sim-day';
 import { ENERGY_COMMAND } from '../protocol/energy';
 import { decodeCommand, encodeReply } from '../protocol/frame';

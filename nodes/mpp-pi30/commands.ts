@@ -26,7 +26,8 @@ export function isWrite(command: Command): boolean {
 export function parseCommand(msg: { command?: unknown; payload?: unknown }): Command {
   const given = msg.command;
   if (given === undefined || given === null || given === '') return { kind: 'poll' };
-  if (typeof given !== 'string') throw new CommandError(`msg.command must be a string such as "QPIRI" or "POP02", got ${JSON.stringify(given) ?? typeof given}`);
+  if (typeof given !== 'string')
+    throw new CommandError(`msg.command must be a string such as "QPIRI" or "POP02", got ${JSON.stringify(given) ?? typeof given}`);
   const text = given.trim();
   if (text.toLowerCase() === 'poll') return { kind: 'poll' };
   if (text.toLowerCase() === 'set') return { kind: 'set', requests: namedRequests(msg.payload) };

@@ -50,7 +50,11 @@ export = function register(RED: NodeAPI): void {
               return { reading: result.reading };
             case 'query':
               logVariant();
-              return { reply: withIssues({ payload: result.payload, query: result.command, variant: result.variant }, result.issues), status: 'done', warnings: result.issues };
+              return {
+                reply: withIssues({ payload: result.payload, query: result.command, variant: result.variant }, result.issues),
+                status: 'done',
+                warnings: result.issues,
+              };
             case 'set':
               return { reply: { payload: result.payload }, status: 'accepted' };
           }
@@ -58,7 +62,13 @@ export = function register(RED: NodeAPI): void {
         readingOut: (reading: Reading) => {
           logVariant();
           const id = deviceId();
-          const message = { topic: topicOf(config, id), payload: reading.payload, device: id, measurement: config.measurement, variant: reading.variant };
+          const message = {
+            topic: topicOf(config, id),
+            payload: reading.payload,
+            device: id,
+            measurement: config.measurement,
+            variant: reading.variant,
+          };
           return { message: withIssues(message, reading.issues), status: modeStatus(reading.mode), warnings: reading.issues };
         },
         deviceId,

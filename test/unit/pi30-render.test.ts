@@ -81,9 +81,11 @@ describe('PI30 replies rendered from the parsers’ field tables', () => {
         const parsed = reply.parse(text, variant);
         assert.deepEqual(parsed.issues, [], text);
         assert.deepEqual(parsed.extras, {}, text);
-        const read = reply.asTable?.(parsed.values as Record<string, Record<string, Value>>) ?? (parsed.values as Record<string, Record<string, Value>>);
+        const read =
+          reply.asTable?.(parsed.values as Record<string, Record<string, Value>>) ?? (parsed.values as Record<string, Record<string, Value>>);
         for (const [group, fields] of Object.entries(values)) {
-          for (const [field, value] of Object.entries(fields)) assert.deepEqual(read[group]?.[field], value, `${reply.query} ${group}.${field} in ${JSON.stringify(text)}`);
+          for (const [field, value] of Object.entries(fields))
+            assert.deepEqual(read[group]?.[field], value, `${reply.query} ${group}.${field} in ${JSON.stringify(text)}`);
         }
       });
     }
@@ -117,7 +119,10 @@ describe('PI30 replies rendered from the parsers’ field tables', () => {
   it('QPIWS of PI30MAX: the fault code and the battery-weak bit where the system voltage puts them', () => {
     const warnings = Object.fromEntries(QPIWS_TABLES.pi30max.flatMap((name) => (name === undefined ? [] : [[name, false]])));
     for (const systemVoltage of [24, 48]) {
-      const values = { warnings: systemVoltage === 48 ? { ...warnings, battery_weak: true } : warnings, fault: { code: 7, name: 'overload_time_out' } };
+      const values = {
+        warnings: systemVoltage === 48 ? { ...warnings, battery_weak: true } : warnings,
+        fault: { code: 7, name: 'overload_time_out' },
+      };
       const text = renderQpiws(values, 'pi30max', { systemVoltage });
       assert.equal(text.slice(systemVoltage === 48 ? 32 : 31, systemVoltage === 48 ? 34 : 33), '07', text);
       assert.deepEqual(parseQpiws(text, 'pi30max', { systemVoltage }).values, values, text);
@@ -125,7 +130,10 @@ describe('PI30 replies rendered from the parsers’ field tables', () => {
   });
 
   it('a code the table does not know goes back as it came, and a missing value is refused', () => {
-    const parsed = parseQpiri(renderTable(QPIRI_TABLES.pi30, { settings: { ...knownState(QPIRI_TABLES.pi30, 'pi30').values.settings, battery_type: 'unknown_42' } }), 'pi30');
+    const parsed = parseQpiri(
+      renderTable(QPIRI_TABLES.pi30, { settings: { ...knownState(QPIRI_TABLES.pi30, 'pi30').values.settings, battery_type: 'unknown_42' } }),
+      'pi30',
+    );
     assert.equal(parsed.values.settings.battery_type, 'unknown_42');
     assert.throws(() => renderTable(QPIGS2_TABLES.pi30max, { pv2: { current: 1 } }), /pv2 voltage: no value to send/);
   });

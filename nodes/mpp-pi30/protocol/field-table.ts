@@ -45,7 +45,12 @@ function describe(name: string): string {
   return name.replace(/[._]/g, ' ');
 }
 
-function readField(r: FieldReader, index: number, name: string, type: Exclude<FieldType, 'reserved'>): FieldValue | Record<string, boolean> | undefined {
+function readField(
+  r: FieldReader,
+  index: number,
+  name: string,
+  type: Exclude<FieldType, 'reserved'>,
+): FieldValue | Record<string, boolean> | undefined {
   const what = describe(name);
   if (type === 'number') return r.number(index, what);
   if (type === 'text') return r.text(index);

@@ -48,10 +48,7 @@ export function encodeReply(text: string): Buffer {
   return withCrc(Buffer.concat([Buffer.from([REPLY_START]), Buffer.from(text, 'latin1')]));
 }
 
-export type Reply =
-  | { readonly kind: 'ack' }
-  | { readonly kind: 'nak' }
-  | { readonly kind: 'data'; readonly text: string };
+export type Reply = { readonly kind: 'ack' } | { readonly kind: 'nak' } | { readonly kind: 'data'; readonly text: string };
 
 export type DecodedReply =
   | { readonly ok: true; readonly reply: Reply; /** Bytes dropped before the `(`, e.g. a late answer's tail. */ readonly skipped: number }

@@ -136,7 +136,9 @@ export function parseQpiws(text: string, variant: Variant = DEFAULT_PARSE_VARIAN
       // All zero reads the same on 24 and 48 V models: no fault, battery not weak.
     } else if (special.size > 0 && codeAt === undefined) {
       r.extras.qpiws_31_34 = chars.slice(31, 35);
-      r.issues.push('QPIWS: bits 31-34 hold a fault code at a place that depends on the battery voltage (24 or 48 V), which QPIRI has not told; kept in extras');
+      r.issues.push(
+        'QPIWS: bits 31-34 hold a fault code at a place that depends on the battery voltage (24 or 48 V), which QPIRI has not told; kept in extras',
+      );
     } else if (codeAt !== undefined) {
       const digits = chars.slice(codeAt, codeAt + 2);
       if (/^\d\d$/.test(digits)) {

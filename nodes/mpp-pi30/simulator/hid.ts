@@ -57,8 +57,12 @@ export function simulateHid(sim: Pi30Simulator): SimulatedHid {
     handles,
     open: async (target: HidTarget) => {
       if (gone) throw new Error(`could not open HID device: no such device`);
-      if (target.path !== undefined ? target.path !== hid.path : target.vendorId !== SIMULATED_VENDOR_ID || target.productId !== SIMULATED_PRODUCT_ID) {
-        throw new Error(`cannot open device with ${target.path !== undefined ? `path ${target.path}` : `vendor id 0x${target.vendorId.toString(16)} and product id 0x${target.productId.toString(16)}`}`);
+      if (
+        target.path !== undefined ? target.path !== hid.path : target.vendorId !== SIMULATED_VENDOR_ID || target.productId !== SIMULATED_PRODUCT_ID
+      ) {
+        throw new Error(
+          `cannot open device with ${target.path !== undefined ? `path ${target.path}` : `vendor id 0x${target.vendorId.toString(16)} and product id 0x${target.productId.toString(16)}`}`,
+        );
       }
       opens += 1;
       const handle = new SimulatedHidDevice(sim, reports, () => hid.vanish());

@@ -229,7 +229,13 @@ export class Pi30Simulator {
     const acOn = p.acChargingCurrent > 0.5;
     const values: QpigsValues = {
       grid: { voltage: gridVolts, frequency: gridHz },
-      ac_output: { voltage: outVolts, frequency: outHz, apparent_power: va, active_power: watts, load: Math.round((100 * Math.max(watts, va)) / RATED_WATTS) },
+      ac_output: {
+        voltage: outVolts,
+        frequency: outHz,
+        apparent_power: va,
+        active_power: watts,
+        load: Math.round((100 * Math.max(watts, va)) / RATED_WATTS),
+      },
       battery: {
         voltage: p.batteryVoltage,
         charging_current: p.sccChargingCurrent + p.acChargingCurrent,

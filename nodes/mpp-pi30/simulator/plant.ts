@@ -140,7 +140,10 @@ export function stepPlant(state: PlantState, env: Surroundings, s: SimSettings, 
   const accepts = acceptanceCurrent(state, s, config.capacityAh);
   // Utility-first charging leaves the sun idle while the grid is there; solar-only never uses the grid.
   const solarMayCharge = s.chargerSourcePriority !== 0 || mode !== 'L';
-  const utilityMayCharge = env.gridUp && mode === 'L' && (s.chargerSourcePriority === 0 || s.chargerSourcePriority === 2 || (s.chargerSourcePriority === 1 && solarAvailable === 0));
+  const utilityMayCharge =
+    env.gridUp &&
+    mode === 'L' &&
+    (s.chargerSourcePriority === 0 || s.chargerSourcePriority === 2 || (s.chargerSourcePriority === 1 && solarAvailable === 0));
   const limit = Math.min(s.maxChargingCurrent, accepts);
   const scc = solarMayCharge ? Math.min(limit, solarLeft / vBattery) : 0;
   const ac = utilityMayCharge ? Math.min(s.maxUtilityChargingCurrent, limit - scc) : 0;

@@ -118,7 +118,19 @@ function qpiriFormats(model: SimModel): Record<string, NumberFormat> {
 }
 
 /** PI30REVO V02 1.1: fields 15 on are reserved; the simulator sends the document's sample values. */
-const REVO_QPIRI_RESERVED: Readonly<Record<number, string>> = { 14: '06', 15: '1', 16: '0', 17: '1', 18: '6', 19: '01', 20: '0', 21: '0', 22: '52.0', 23: '0', 24: '1' };
+const REVO_QPIRI_RESERVED: Readonly<Record<number, string>> = {
+  14: '06',
+  15: '1',
+  16: '0',
+  17: '1',
+  18: '6',
+  19: '01',
+  20: '0',
+  21: '0',
+  22: '52.0',
+  23: '0',
+  24: '1',
+};
 
 /** The settings as QPIRI reports them, by the payload's names; the Revo has a low-voltage alarm where others have the re-charge voltage. */
 export function qpiriValues(s: SimSettings, model: SimModel): Settings {

@@ -129,13 +129,24 @@ describe('PI30 replies rendered from the parsers’ field tables', () => {
     }
   });
 
-  it('a code the table does not know goes back as it came, and a missing value is refused', () => {
-    const parsed = parseQpiri(
-      renderTable(QPIRI_TABLES.pi30, { settings: { ...knownState(QPIRI_TABLES.pi30, 'pi30').values.settings, battery_type: 'unknown_42' } }),
-      'pi30',
-    );
+  it('a code the table does not know goes back as it came, and a missing value or an unknown name is refused', () => {
+    const known = knownState(QPIRI_TABLES.pi30, 'pi30').values.settings;
+    const parsed = parseQpiri(renderTable(QPIRI_TABLES.pi30, { settings: { ...known, battery_type: 'unknown_42' } }), 'pi30');
     assert.equal(parsed.values.settings.battery_type, 'unknown_42');
     assert.throws(() => renderTable(QPIGS2_TABLES.pi30max, { pv2: { current: 1 } }), /pv2 voltage: no value to send/);
+    assert.throws(
+      () => renderTable(QPIRI_TABLES.pi30, { settings: { ...known, battery_type: 'lead_acid' } }),
+      /battery type: no code for "lead_acid"/,
+    );
+  });
+
+  it('takes an option by the code the inverter sends as well as by its name', () => {
+    const text = renderTable(QPIRI_TABLES.pi30max, {
+      settings: { ...knownState(QPIRI_TABLES.pi30max, 'pi30max').values.settings, battery_type: 2, machine_type: '10' },
+    });
+    const { settings } = parseQpiri(text, 'pi30max').values;
+    assert.equal(settings.battery_type, 'user');
+    assert.equal(settings.machine_type, 'hybrid');
   });
 
   it('prints numbers as the inverter does: zero-padded, fixed decimals, a sign before the zeros', () => {

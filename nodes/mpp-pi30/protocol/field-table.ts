@@ -101,8 +101,13 @@ export function formatNumber(value: number, format: NumberFormat = {}): string {
   return value < 0 ? `-${digits.padStart(width - 1, '0')}` : digits.padStart(width, '0');
 }
 
-/** The code an option's name stands for; `unknown_<code>` (what the reader makes of a code it does not know) gives the code back. */
-function codeOf(table: ChoiceTable<number | string>, name: string, what: string): string {
+/**
+ * The code of an option given by its name (as the reader names it) or by its code; `unknown_<code>`, what the
+ * reader makes of a code it does not know, gives that code back.
+ */
+function codeOf(table: ChoiceTable<number | string>, value: unknown, what: string): string {
+  if (typeof value === 'number' || table.some((c) => c.code === value)) return String(value);
+  const name = String(value);
   const choice = choiceNamed(table, name);
   if (choice) return String(choice.code);
   if (name.startsWith('unknown_')) return name.slice('unknown_'.length);
@@ -118,15 +123,16 @@ function renderField(type: Exclude<FieldType, 'reserved'>, value: unknown, what:
   if (type === 'text') return String(value);
   if (type === 'flag') return value ? '1' : '0';
   if (type === 'number') return formatNumber(value as number, format);
-  if ('option' in type) return codeOf(type.option, String(value), what);
-  if ('keyed' in type) return codeOf(type.keyed, String(value), what);
+  if ('option' in type) return codeOf(type.option, value, what);
+  if ('keyed' in type) return codeOf(type.keyed, value, what);
   // The device sends the unscaled number: tens of mV for a value in V.
   return formatNumber(Number(((value as number) / type.scale).toFixed(6)), format);
 }
 
 /**
  * The reply text a device holding `values` sends, field by field from the same table `readTable` reads it
- * with: readTable(renderTable(table, v)) gives v back. Bits absent from `values` are sent as 0.
+ * with: readTable(renderTable(table, v)) gives v back. Options may be given by name or by code; bits absent from
+ * `values` are sent as 0.
  */
 export function renderTable(table: FieldTable, values: Part, options: RenderOptions = {}): string {
   const fields = new Array<string>(knownFields(table)).fill('0');

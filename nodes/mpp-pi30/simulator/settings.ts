@@ -6,17 +6,11 @@ import {
   choicesFor,
   FLAG_LETTERS,
   INPUT_VOLTAGE_RANGES,
-  MACHINE_TYPES,
-  nameOf,
-  OPERATION_LOGICS,
-  OUTPUT_MODES,
   OUTPUT_SOURCE_PRIORITIES,
-  PV_OK_CONDITIONS,
-  PV_POWER_BALANCES,
-  TOPOLOGIES,
   type ChoiceTable,
 } from '../protocol/enums';
 import { renderTable, type NumberFormat } from '../protocol/field-table';
+import type { FieldValue } from '../protocol/fields';
 import { renderQflag as renderQflagReply } from '../protocol/qflag';
 import { QDI_TABLES, QPIRI_TABLES, type Defaults, type Settings } from '../protocol/qpiri';
 import { CHARGING_VOLTAGE_RANGE, CUT_OFF_RANGE, RECHARGE_VOLTAGES, REDISCHARGE_VOLTAGES } from '../protocol/setters';
@@ -87,11 +81,6 @@ const OPTION_TABLES: Readonly<Record<'POP' | 'PCP' | 'PGR' | 'PBT', ChoiceTable>
   PBT: BATTERY_TYPES,
 };
 
-/** A code as the reader names it: the table's name, or `unknown_<code>` for one it does not define. */
-function named<C extends number | string>(table: ChoiceTable<C>, code: C): string {
-  return nameOf(table, code) ?? `unknown_${code}`;
-}
-
 /** Battery voltages as the specifications print them: "BB.B". */
 const VOLTS: NumberFormat = { width: 4, decimals: 1 };
 const ONE_DECIMAL: NumberFormat = { decimals: 1 };
@@ -132,8 +121,11 @@ const REVO_QPIRI_RESERVED: Readonly<Record<number, string>> = {
   24: '1',
 };
 
-/** The settings as QPIRI reports them, by the payload's names; the Revo has a low-voltage alarm where others have the re-charge voltage. */
-export function qpiriValues(s: SimSettings, model: SimModel): Settings {
+/**
+ * The settings as QPIRI reports them, by the payload's names (options by the code the inverter sends); the Revo
+ * has a low-voltage alarm where others have the re-charge voltage.
+ */
+export function qpiriValues(s: SimSettings, model: SimModel): Record<keyof Settings, FieldValue> {
   return {
     grid_rating_voltage: 230,
     grid_rating_current: 21.7,
@@ -148,21 +140,21 @@ export function qpiriValues(s: SimSettings, model: SimModel): Settings {
     battery_under_voltage: s.cutOffVoltage,
     battery_bulk_voltage: s.bulkVoltage,
     battery_float_voltage: s.floatVoltage,
-    battery_type: named(BATTERY_TYPES, s.batteryType),
+    battery_type: s.batteryType,
     max_ac_charging_current: s.maxUtilityChargingCurrent,
     max_charging_current: s.maxChargingCurrent,
-    input_voltage_range: named(INPUT_VOLTAGE_RANGES, s.inputVoltageRange),
-    output_source_priority: named(OUTPUT_SOURCE_PRIORITIES, s.outputSourcePriority),
-    charger_source_priority: named(CHARGER_SOURCE_PRIORITIES, s.chargerSourcePriority),
+    input_voltage_range: s.inputVoltageRange,
+    output_source_priority: s.outputSourcePriority,
+    charger_source_priority: s.chargerSourcePriority,
     max_parallel_units: 9,
-    machine_type: named(MACHINE_TYPES, model === 'pi30max' ? '10' : '01'),
-    topology: named(TOPOLOGIES, 0),
-    output_mode: named(OUTPUT_MODES, 0),
+    machine_type: model === 'pi30max' ? '10' : '01',
+    topology: 0,
+    output_mode: 0,
     battery_redischarge_voltage: s.redischargeVoltage,
-    pv_ok_condition: named(PV_OK_CONDITIONS, 0),
-    pv_power_balance: named(PV_POWER_BALANCES, 1),
+    pv_ok_condition: 0,
+    pv_power_balance: 1,
     max_cv_charging_time_min: 120,
-    operation_logic: named(OPERATION_LOGICS, 0),
+    operation_logic: 0,
     max_discharging_current: 150,
   };
 }
@@ -189,7 +181,7 @@ export function renderQdi(model: SimModel): string {
   const d = defaultSettings();
   // QDI's flag fields carry the QFLAG names (power_saving is j, overload_restart u, ...).
   const flags = Object.fromEntries(FLAG_LETTERS.map((f) => [f.name, d.enabledFlags.has(f.code)]));
-  const defaults: Defaults = {
+  const defaults: Partial<Record<keyof Defaults, FieldValue>> = {
     ...flags,
     ac_output_voltage: 230,
     ac_output_frequency: 50,
@@ -199,14 +191,14 @@ export function renderQdi(model: SimModel): string {
     battery_bulk_voltage: d.bulkVoltage,
     battery_recharge_voltage: d.rechargeVoltage,
     max_charging_current: d.maxChargingCurrent,
-    input_voltage_range: named(INPUT_VOLTAGE_RANGES, d.inputVoltageRange),
-    output_source_priority: named(OUTPUT_SOURCE_PRIORITIES, d.outputSourcePriority),
-    charger_source_priority: named(CHARGER_SOURCE_PRIORITIES, d.chargerSourcePriority),
-    battery_type: named(BATTERY_TYPES, d.batteryType),
-    output_mode: named(OUTPUT_MODES, 0),
+    input_voltage_range: d.inputVoltageRange,
+    output_source_priority: d.outputSourcePriority,
+    charger_source_priority: d.chargerSourcePriority,
+    battery_type: d.batteryType,
+    output_mode: 0,
     battery_redischarge_voltage: d.redischargeVoltage,
-    pv_ok_condition: named(PV_OK_CONDITIONS, 0),
-    pv_power_balance: named(PV_POWER_BALANCES, 1),
+    pv_ok_condition: 0,
+    pv_power_balance: 1,
     max_cv_charging_time_min: 120,
     max_discharging_current: 150,
   };

@@ -53,10 +53,16 @@ export interface RecoveryTimings {
   deviceBackoff: { initialMs: number; maxMs: number };
 }
 
-/** The recovery timings every shared link (Modbus bus, PI30 port) takes from its editor settings. */
-export function recoveryTimings(raw: RawConfig): RecoveryTimings {
+/** The recovery settings of every shared link (Modbus bus, PI30 port), as a fragment of its settings schema. */
+export const RECOVERY_FIELDS = {
+  reconnectMaxMs: { kind: 'whole', default: 30000, min: 1000, max: 600000 },
+  backoffMaxMs: { kind: 'whole', default: 60000, min: 1000, max: 3600000 },
+} as const;
+
+/** The recovery timings from a link's settings, read through RECOVERY_FIELDS. */
+export function recoveryTimings(settings: { reconnectMaxMs: number; backoffMaxMs: number }): RecoveryTimings {
   return {
-    reconnect: { initialMs: 1000, maxMs: wholeNumber(raw, 'reconnectMaxMs', 30000, 1000, 600000) },
-    deviceBackoff: { initialMs: 5000, maxMs: wholeNumber(raw, 'backoffMaxMs', 60000, 1000, 3600000) },
+    reconnect: { initialMs: 1000, maxMs: settings.reconnectMaxMs },
+    deviceBackoff: { initialMs: 5000, maxMs: settings.backoffMaxMs },
   };
 }

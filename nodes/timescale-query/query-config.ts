@@ -6,24 +6,50 @@ export interface QuerySettings {
   sql: string;
   /** How many parameters the SQL uses: the highest $n in it. */
   parameterCount: number;
-  /** Results with more rows are refused, so a forgotten WHERE cannot flood the flow and the editor. */
+  /** At most this many rows are sent on; a longer result is cut and flagged, so a forgotten WHERE cannot flood the flow. */
   maxRows: number;
+  /** The query only reads rows, so the server can hand them out through a cursor, Max rows + 1 at most. */
+  readsThroughCursor: boolean;
 }
 
 export type QueryParameter = string | number | boolean | null;
 
+/** The SQL without string literals, quoted identifiers and comments: what is left is keywords, names and $n. */
+function codeOf(sql: string): string {
+  return sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\//g, ' ');
+}
+
 /** The highest $n outside string literals, quoted identifiers and comments. */
 export function parameterCount(sql: string): number {
-  const code = sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\//g, ' ');
   let highest = 0;
-  for (const match of code.matchAll(/\$(\d+)/g)) highest = Math.max(highest, Number(match[1]));
+  for (const match of codeOf(sql).matchAll(/\$(\d+)/g)) highest = Math.max(highest, Number(match[1]));
   return highest;
+}
+
+/**
+ * True for a statement a cursor can read: PostgreSQL's DECLARE takes "a SELECT or VALUES command" (TABLE x
+ * and WITH ... SELECT are SELECTs), but no SELECT INTO and no WITH holding INSERT/UPDATE/DELETE/MERGE
+ * (PostgreSQL documentation, SQL Commands: DECLARE). Everything else (INSERT ... RETURNING, CALL, SHOW ...)
+ * runs as it is.
+ */
+export function readsThroughCursor(sql: string): boolean {
+  const code = codeOf(sql).toLowerCase();
+  const first = /^[\s(]*([a-z]+)/.exec(code)?.[1];
+  if (first === 'values' || first === 'table') return true;
+  if (first === 'select') return !/\binto\b/.test(code);
+  if (first === 'with') return !/\b(?:insert|update|delete|merge|into)\b/.test(code);
+  return false;
 }
 
 export function parseQuerySettings(raw: Record<string, unknown>): QuerySettings {
   const sql = typeof raw.sql === 'string' ? raw.sql.trim() : '';
   if (!sql) throw new RangeError('the query is empty');
-  return { sql, parameterCount: parameterCount(sql), maxRows: wholeNumber(raw, 'maxRows', 10_000, 1, 1_000_000) };
+  return {
+    sql,
+    parameterCount: parameterCount(sql),
+    maxRows: wholeNumber(raw, 'maxRows', 10_000, 1, 1_000_000),
+    readsThroughCursor: readsThroughCursor(sql),
+  };
 }
 
 /** `msg.params` as the query's values: an array of plain values, as many as the SQL uses. */

@@ -1,11 +1,12 @@
 // Node-RED adapter: runs the node's fixed SQL on a timescale-db database with `msg.params` as its values,
-// and sends the rows on in `msg.payload`.
+// and sends at most Max rows on in `msg.payload`, with `msg.truncated` saying whether the result was longer.
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { asError, messageOf } from '../common/errors';
 import { statusOf } from '../common/status';
 import { attachToDatabase } from '../timescale-db/attach';
 import type { Database } from '../timescale-db/database';
 import { parseParameters, parseQuerySettings, type QuerySettings } from './query-config';
+import { runQuery } from './run-query';
 import { refuseAllInput } from '../common/misconfigured';
 
 type TimescaleQueryDef = NodeDef & Record<string, unknown>;
@@ -30,11 +31,9 @@ export = function register(RED: NodeAPI): void {
     node.on('input', (msg: QueryMessage, send, done) => {
       (async () => {
         const values = parseParameters(msg.params, settings);
-        const result = await database.pool.query({ text: settings.sql, values });
-        const rows = result.rows as Record<string, unknown>[];
-        if (rows.length > settings.maxRows) throw new RangeError(`the query returned ${rows.length} rows, more than the node's limit of ${settings.maxRows}`);
-        node.status(statusOf('ok', `${rows.length} rows`));
-        send(Object.assign(msg, { payload: rows, rowCount: result.rowCount ?? rows.length }));
+        const { rows, rowCount, truncated } = await runQuery(database.pool, settings, values);
+        node.status(statusOf('ok', RED._(key(truncated ? 'cut' : 'rows'), { rows: rows.length })));
+        send(Object.assign(msg, { payload: rows, rowCount, truncated }));
       })().then(
         () => done(),
         (err: unknown) => {

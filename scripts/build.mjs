@@ -29,7 +29,10 @@ function catalogWithSharedStatus(type, lang, src) {
 }
 // A node with a settings schema (nodes/<type>/<type>-schema.ts) gets its editor `defaults` and field data
 // generated from the compiled schema, at the markers in its html. Inline rather than in a resources/ script:
-// registerType runs as the html is appended, and older editors do not wait for a node's <script src> first.
+// registerType needs them the moment the html runs. Node-RED 4.1 does hold a node's inline scripts until its
+// relative <script src> files have loaded (editor-client red.js, appendConfig), but this package declares
+// node-red >=3.0, and inline data needs no request and no load order at all. resources/editor.js holds only
+// helpers the dialogs call from oneditprepare, when the page has long finished loading.
 const { editorDefaultsSource } = await import(pathToFileURL(join(outDir, 'nodes', 'common', 'settings-schema.js')).href);
 const DEFAULTS_MARKER = '/*SCHEMA_DEFAULTS*/{}';
 const FIELDS_MARKER = '/*SCHEMA_FIELDS*/{}';

@@ -85,7 +85,8 @@ Options:
   --tcp PORT       serve on TCP PORT (0 picks a free port): Modbus TCP, or for mpp-pi30 the raw PI30
                    bytes a serial-to-network bridge passes
   --rtu-tcp PORT   serve raw RTU frames over TCP on PORT, as a serial-to-Ethernet gateway does
-  --pty            serve the serial line on a pseudo-terminal (needs socat); prints the path to open
+  --pty            serve the serial line on a pseudo-terminal (needs the optional package
+                   @lydell/node-pty); prints the path to open
   --host HOST      address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
   --speed N        simulated seconds per real second (default 1)
   --variant V      mpp-pi30 only: the firmware family, ${VARIANTS.join(', ')} (default pi30max); it answers

@@ -1,4 +1,5 @@
 // The bus settings a user picks in the editor, parsed into typed values at the edge.
+import { characterMs } from '../common/line-frame';
 import { recoveryTimings, type RawConfig as Raw, type RecoveryTimings } from '../common/config-fields';
 import { readSettings } from '../common/settings-schema';
 import { settingsSchema, type TRANSPORTS } from './modbus-bus-schema';
@@ -33,8 +34,7 @@ export interface BusSettings extends RecoveryTimings {
 /** Modbus RTU's silent interval: 3.5 characters, fixed at 1.75 ms above 19200 baud (spec, 2.5.1.1). */
 export function interFrameGapMs(serial: SerialSettings): number {
   if (serial.baudRate > 19200) return 1.75;
-  const bitsPerChar = 1 + serial.dataBits + (serial.parity === 'none' ? 0 : 1) + serial.stopBits;
-  return (3.5 * bitsPerChar * 1000) / serial.baudRate;
+  return 3.5 * characterMs(serial);
 }
 
 /** Parses the editor's config object; throws a RangeError naming the bad field. */

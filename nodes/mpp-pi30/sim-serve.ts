@@ -1,6 +1,7 @@
 // The simulated inverter on real transports: raw bytes over TCP (a serial-to-network bridge) and a serial
-// line on a socat pseudo-terminal pair through `serialport`.
+// line on a pseudo-terminal pair through `serialport`.
 import { SerialPort } from 'serialport';
+import { DEFAULT_FRAME } from '../common/line-frame';
 import { listenTcp, type TcpEndpoint, type TcpListenOptions } from '../common/modbus-slave/tcp-listener';
 import { openPtyPair, type PtyPair, type PtyPairOptions } from '../common/pty-pair';
 import { pi30Session, type Session, type SessionOptions } from './sim-session';
@@ -43,7 +44,7 @@ export interface Pi30PtyEndpoint {
 }
 
 export interface Pi30PtyOptions extends PtyPairOptions, SessionOptions {
-  /** Default 2400, the PI30 line speed. A pty moves bytes at any speed; `paceBaud` emulates the line. */
+  /** Default 2400, the PI30 line speed. A pty moves bytes at any speed; `paced` or `paceBaud` emulates the line. */
   baudRate?: number;
 }
 
@@ -58,11 +59,12 @@ export async function servePi30Pty(sim: Pi30Simulator, options: Pi30PtyOptions =
     await pair?.close();
   };
   try {
-    pair = await openPtyPair(options);
-    const opened = new SerialPort({ path: pair.devicePath, baudRate: options.baudRate ?? 2400, autoOpen: false });
+    const frame = { ...DEFAULT_FRAME, ...options.frame, baudRate: options.baudRate ?? options.frame?.baudRate ?? 2400 };
+    pair = await openPtyPair({ ...options, frame });
+    const opened = new SerialPort({ path: pair.devicePath, ...frame, autoOpen: false });
     port = opened;
     await new Promise<void>((resolve, reject) => opened.open((err) => (err ? reject(err) : resolve())));
-    // Errors after open (socat gone) leave the line dead, as an unplugged adapter; close() still works.
+    // Errors after open (the relay gone) leave the line dead, as an unplugged adapter; close() still works.
     opened.on('error', () => undefined);
     const live = pi30Session(sim, { write: (bytes) => opened.write(bytes), drop: () => undefined }, options);
     session = live;

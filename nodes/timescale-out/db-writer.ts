@@ -44,6 +44,11 @@ export class DbWriter implements Sink {
   async write(rows: readonly FlatRow[], origin: WriteOrigin): Promise<WriteOutcome> {
     const client = await this.db.pool.connect();
     let broken: Error | undefined;
+    // A checked-out client has no pool listener: a server that ends the connection between two statements
+    // (shutdown, "terminating connection due to administrator command") would be an uncaught 'error'. The
+    // next statement then fails, and the rows go to the spool.
+    const onConnectionError = (err: Error) => (broken = err);
+    client.on('error', onConnectionError);
     try {
       const timescale = await this.timescale(client);
       const outcome: WriteOutcome = { inserted: 0, duplicates: 0, rejected: [], emptied: [] };
@@ -57,6 +62,7 @@ export class DbWriter implements Sink {
       if (isTransientFailure(err)) broken = asError(err);
       throw err;
     } finally {
+      client.off('error', onConnectionError);
       client.release(broken);
     }
   }

@@ -1,5 +1,5 @@
 // PI30 figures: the QPIGS round trip and a default poll (QPIGS + QMOD + QPIWS) through the pi30-port connection
-// to the simulator over TCP loopback, a socat pty, and a pty paced like a real 2400 baud line, beside the time
+// to the simulator over TCP loopback, a pty pair, and a pty paced like a real 2400 baud line, beside the time
 // the bytes alone need at 2400 baud; and what decoding and parsing one QPIGS reply costs.
 // Run alone (node <build>/scripts/bench/pi30.js) it prints its JSON lines and table; `benchPi30` returns them.
 import { Pi30Controller } from '../../nodes/mpp-pi30/controller';

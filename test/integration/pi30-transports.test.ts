@@ -109,7 +109,7 @@ describe('PI30 over a TCP serial bridge', function () {
   });
 });
 
-describe('PI30 over a serial line (socat pty, serialport, 2400 baud)', function () {
+describe('PI30 over a serial line (pty pair, serialport, 2400 baud)', function () {
   this.timeout(20000);
   let sim: Pi30Simulator;
   let line: Pi30PtyEndpoint;

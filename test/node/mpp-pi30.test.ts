@@ -284,7 +284,7 @@ describe('mpp-pi30 node on other transports', function () {
     await helper.stopServer();
   });
 
-  it('reads an inverter on a serial line (socat pty, serialport, 2400 baud)', async () => {
+  it('reads an inverter on a serial line (pty pair, serialport, 2400 baud)', async () => {
     const sim = new Pi30Simulator({ now: NOON });
     const line = await servePi30Pty(sim);
     try {

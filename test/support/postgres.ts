@@ -89,10 +89,21 @@ function external(url: string): PostgresServer {
   return { connection, stoppable: false, createDatabase: (prefix) => createDatabase(connection, prefix), stop: refuse, start: refuse, close: async () => undefined };
 }
 
+/**
+ * A connected client that survives the server ending the connection while it sits between statements (a test
+ * stopping the server): pg emits that as 'error', which without a listener is an uncaught exception. The
+ * next statement fails instead.
+ */
+async function connect(c: Connection): Promise<Client> {
+  const client = new Client(clientConfig(c));
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
+
 async function createDatabase(admin: Connection, prefix: string): Promise<Connection> {
   const name = `${prefix}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
-  const client = new Client(clientConfig(admin));
-  await client.connect();
+  const client = await connect(admin);
   try {
     await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
   } finally {
@@ -107,8 +118,7 @@ export function clientConfig(c: Connection): ClientConfig {
 
 /** Runs one query on a short-lived connection: what a user checking the table would do. */
 export async function query<R extends Record<string, unknown> = Record<string, unknown>>(c: Connection, text: string, values?: unknown[]): Promise<R[]> {
-  const client = new Client(clientConfig(c));
-  await client.connect();
+  const client = await connect(c);
   try {
     return (await client.query<R>(text, values)).rows;
   } finally {

@@ -48,6 +48,28 @@ describe('BusQueue', () => {
     assert.ok(starts[2] - starts[1] >= 29, `gap ${starts[2] - starts[1]} ms`);
   });
 
+  it('keeps a fractional gap on a monotonic clock, whatever the wall clock does', async () => {
+    const q = queue({ gapMs: 1.75 });
+    const wallClock = Date.now;
+    const spans: { start: number; end: number }[] = [];
+    const job = async () => {
+      const start = performance.now();
+      // The wall clock is set back an hour mid-run (NTP, a user): a gap timed by it would stall the bus.
+      if (spans.length === 1) Date.now = () => wallClock() - 3_600_000;
+      await tick(1);
+      spans.push({ start, end: performance.now() });
+    };
+    try {
+      await Promise.all(Array.from({ length: 6 }, () => q.run(1, job)));
+    } finally {
+      Date.now = wallClock;
+    }
+    for (let i = 1; i < spans.length; i++) {
+      const gap = spans[i].start - spans[i - 1].end;
+      assert.ok(gap >= 1.75, `gap ${gap.toFixed(3)} ms before transaction ${i + 1}`);
+    }
+  });
+
   it('retries a silent device once, then backs it off without touching the bus', async () => {
     let now = 1_000_000;
     const q = queue({ now: () => now });

@@ -1,7 +1,8 @@
-// RTU on a serial line without hardware: the devices sit on one end of a socat pty pair through `serialport`,
-// a client opens the other end as it would open /dev/ttyUSB0.
+// RTU on a serial line without hardware: the devices sit on one end of a pty pair through `serialport`, a
+// client opens the other end as it would open /dev/ttyUSB0.
 import { SerialPort } from 'serialport';
-import { openPtyPair, type PtyPair } from '../pty-pair';
+import { DEFAULT_FRAME } from '../line-frame';
+import { openPtyPair, type PtyPair, type PtyPairOptions } from '../pty-pair';
 import { SlaveBus } from './bus';
 import type { ModbusDevice } from './device';
 import { rtuSession } from './rtu-session';
@@ -12,13 +13,9 @@ export interface PtyEndpoint {
   close(): Promise<void>;
 }
 
-export interface PtyOptions {
-  /** Default 115200, the Epever default. A pty ignores it, but serialport needs one. */
+export interface PtyOptions extends PtyPairOptions {
+  /** Default 115200, the Epever default. Sets `frame.baudRate`; the line keeps to it only when `paced`. */
   baudRate?: number;
-  /** Default `socat` from PATH. */
-  socat?: string;
-  /** How long to wait for socat to create the pair. Default 5000 ms. */
-  startTimeoutMs?: number;
 }
 
 export async function servePty(devices: readonly ModbusDevice[], options: PtyOptions = {}): Promise<PtyEndpoint> {
@@ -33,11 +30,12 @@ export async function servePty(devices: readonly ModbusDevice[], options: PtyOpt
   };
 
   try {
-    pair = await openPtyPair(options);
-    const opened = new SerialPort({ path: pair.devicePath, baudRate: options.baudRate ?? 115200, autoOpen: false });
+    const frame = { ...DEFAULT_FRAME, ...options.frame, baudRate: options.baudRate ?? options.frame?.baudRate ?? DEFAULT_FRAME.baudRate };
+    pair = await openPtyPair({ ...options, frame });
+    const opened = new SerialPort({ path: pair.devicePath, ...frame, autoOpen: false });
     port = opened;
     await new Promise<void>((resolve, reject) => opened.open((err) => (err ? reject(err) : resolve())));
-    // Errors after open (socat gone) leave the line dead, as an unplugged adapter; close() still works.
+    // Errors after open (the relay gone) leave the line dead, as an unplugged adapter; close() still works.
     opened.on('error', () => undefined);
     opened.on('data', rtuSession(bus, (frame) => opened.write(frame)));
   } catch (err) {

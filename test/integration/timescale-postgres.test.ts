@@ -164,7 +164,7 @@ describe('timescale-out on PostgreSQL', function () {
     assert.ok(isTransientFailure(failure), `a transient failure, so the rows are spooled: ${failure.message}`);
     // The broken connection did not go back to the pool: the next write works.
     const again = new DbWriter(database, tables, out.schema, out.deviceColumn, { info: () => undefined, warn: () => undefined });
-    assert.deepEqual(await again.write([reading('cut', 1)], 'live'), { inserted: 1, duplicates: 0, rejected: [] });
+    assert.deepEqual(await again.write([reading('cut', 1)], 'live'), { inserted: 1, duplicates: 0, rejected: [], emptied: [] });
   });
 
   it('loses and duplicates nothing when the server is stopped mid-stream and started again', async function () {

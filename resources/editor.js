@@ -18,7 +18,9 @@
     showByChoice: function (prefix, key, groups) {
       const show = function () {
         const chosen = input(prefix, key).val();
-        Object.keys(groups).forEach(function (cls) { $('.' + cls).toggle(groups[cls].indexOf(chosen) >= 0); });
+        Object.keys(groups).forEach(function (cls) {
+          $('.' + cls).toggle(groups[cls].indexOf(chosen) >= 0);
+        });
       };
       input(prefix, key).on('change', show);
       show();
@@ -28,7 +30,9 @@
     /** Shows the writes warning while "Allow writes" is ticked. */
     allowWritesWarning: function (warning) {
       const box = $('#node-input-allowWrites');
-      const warn = function () { $(warning).toggle(box.is(':checked')); };
+      const warn = function () {
+        $(warning).toggle(box.is(':checked'));
+      };
       box.on('change', warn);
       warn();
     },
@@ -57,7 +61,9 @@
      */
     followDefault: function (prefix, fields, key) {
       const by = fields[key].defaultBy;
-      const defaultFor = function (choice) { return String(by.values[choice] !== undefined ? by.values[choice] : fields[key].default); };
+      const defaultFor = function (choice) {
+        return String(by.values[choice] !== undefined ? by.values[choice] : fields[key].default);
+      };
       const choice = input(prefix, by.field);
       let previous = choice.val();
       choice.on('change', function () {

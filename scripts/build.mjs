@@ -34,14 +34,15 @@ function catalogWithSharedStatus(type, lang, src) {
 // node-red >=3.0, and inline data needs no request and no load order at all. resources/editor.js holds only
 // helpers the dialogs call from oneditprepare, when the page has long finished loading.
 const { editorDefaultsSource } = await import(pathToFileURL(join(outDir, 'nodes', 'common', 'settings-schema.js')).href);
-const DEFAULTS_MARKER = '/*SCHEMA_DEFAULTS*/{}';
-const FIELDS_MARKER = '/*SCHEMA_FIELDS*/{}';
+// Written `/*SCHEMA_DEFAULTS*/ {}` so the html is valid JavaScript before the build (and as Prettier leaves it).
+const DEFAULTS_MARKER = /\/\*SCHEMA_DEFAULTS\*\/\s*\{\}/;
+const FIELDS_MARKER = /\/\*SCHEMA_FIELDS\*\/\s*\{\}/;
 async function editorHtml(type) {
   const html = readFileSync(join(root, 'nodes', type, `${type}.html`), 'utf8');
   const schemaFile = join(outDir, 'nodes', type, `${type}-schema.js`);
   if (!existsSync(schemaFile)) return html;
   const { settingsSchema } = await import(pathToFileURL(schemaFile).href);
-  if (!html.includes(DEFAULTS_MARKER)) throw new Error(`nodes/${type}/${type}.html has a schema but no ${DEFAULTS_MARKER} marker`);
+  if (!DEFAULTS_MARKER.test(html)) throw new Error(`nodes/${type}/${type}.html has a schema but no /*SCHEMA_DEFAULTS*/ {} marker`);
   const prefix = /category:\s*'config'/.test(html) ? 'node-config-input-' : 'node-input-';
   const indent = (text, by) => text.replace(/\n/g, `\n${by}`);
   return html

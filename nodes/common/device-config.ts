@@ -42,7 +42,11 @@ export function deviceFields(defaults: Pick<DeviceDefaults, 'measurement' | 'int
 
 /** "Shed Controller" -> "shed-controller": a name made fit for a device id and a topic. */
 export function slug(name: string): string {
-  return name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 export function parseDeviceConfig(raw: RawConfig, defaults: DeviceDefaults): DeviceConfig {

@@ -82,21 +82,24 @@ export type Schema = Readonly<Record<string, Field>>;
 /** Editor checks for text fields whose runtime rule lives in the node's parser. */
 export type EditorCheck = 'timeZone' | 'hidDevice' | 'windows';
 
-type ValueOf<F> = F extends ChoiceField<infer T>
-  ? T
-  : F extends WordsField<infer T>
-    ? T[]
-    : F extends FlagField
-      ? boolean
-      : F extends WholeField | ModbusUnitField | SecondsField | IntervalField
-        ? number
-        : string;
+type ValueOf<F> =
+  F extends ChoiceField<infer T>
+    ? T
+    : F extends WordsField<infer T>
+      ? T[]
+      : F extends FlagField
+        ? boolean
+        : F extends WholeField | ModbusUnitField | SecondsField | IntervalField
+          ? number
+          : string;
 
 export type SettingsOf<S extends Schema> = { -readonly [K in keyof S]: ValueOf<S[K]> };
 
 /** Splits "QPIGS QMOD, energy" into words; the editor uses the same split (see editorValidator). */
 export function wordsOf(given: unknown): string[] {
-  return String(given ?? '').split(/[\s,]+/).filter((w) => w.length > 0);
+  return String(given ?? '')
+    .split(/[\s,]+/)
+    .filter((w) => w.length > 0);
 }
 
 function applies(field: Field, values: Record<string, unknown>): boolean {
@@ -123,7 +126,8 @@ function readField(raw: RawConfig, key: string, field: Field, values: Record<str
     case 'seconds': {
       const given = raw[key];
       const value = given === '' || given === undefined || given === null ? field.default : Number(given);
-      if (!Number.isFinite(value) || value < field.min) throw new RangeError(`${name} must be a number of seconds from ${field.min}, got ${String(given)}`);
+      if (!Number.isFinite(value) || value < field.min)
+        throw new RangeError(`${name} must be a number of seconds from ${field.min}, got ${String(given)}`);
       return value;
     }
     case 'interval':
@@ -180,13 +184,12 @@ export function editorValue(field: Field): string | number | boolean {
 
 const EDITOR_CHECKS: Record<EditorCheck, string> = {
   // Same rule as window-spec.ts parseZone: empty is the Node-RED host's zone, else an IANA zone the browser knows.
-  timeZone:
-    "if (s === '') return true; try { new Intl.DateTimeFormat('en-US', { timeZone: s }); return true; } catch (e) { return false; }",
+  timeZone: "if (s === '') return true; try { new Intl.DateTimeFormat('en-US', { timeZone: s }); return true; } catch (e) { return false; }",
   // Same rules as rollup/window-spec.ts parseWindows: durations (s, m, h), calendar units, lifetime, none twice.
   windows:
     "var seen = {}; var words = s.toLowerCase().split(/[\\s,]+/).filter(function (w) { return w !== ''; }); if (words.length === 0) return false; " +
-    "for (var i = 0; i < words.length; i++) { var id = words[i]; if (!/^(day|month|year|lifetime)$/.test(id)) { var m = /^(\\d+)(s|m|h)$/.exec(id); " +
-    "if (!m || Number(m[1]) === 0) return false; id = String(Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2]]); } if (seen[id]) return false; seen[id] = true; } return true;",
+    'for (var i = 0; i < words.length; i++) { var id = words[i]; if (!/^(day|month|year|lifetime)$/.test(id)) { var m = /^(\\d+)(s|m|h)$/.exec(id); ' +
+    'if (!m || Number(m[1]) === 0) return false; id = String(Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2]]); } if (seen[id]) return false; seen[id] = true; } return true;',
   // Same rule as pi30-port/port-config.ts parseHidTarget: vendor:product as 4 hex digits each, or a path.
   hidDevice: "return s === '' || /^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$/.test(s) || !/:/.test(s);",
 };

@@ -18,7 +18,14 @@ export const settingsSchema = {
   host: { kind: 'text', default: '', required: true, when: NETWORK, what: 'host' },
   // Modbus TCP's registered port is 502 (IANA; Modbus Messaging on TCP/IP Implementation Guide v1.0b); the
   // transparent serial gateways used for RTU over TCP (e.g. Elfin EW11) listen on 8899 out of the box.
-  port: { kind: 'whole', default: 502, min: 1, max: 65535, when: NETWORK, defaultBy: { field: 'transport', values: { tcp: 502, 'rtu-over-tcp': 8899 } } },
+  port: {
+    kind: 'whole',
+    default: 502,
+    min: 1,
+    max: 65535,
+    when: NETWORK,
+    defaultBy: { field: 'transport', values: { tcp: 502, 'rtu-over-tcp': 8899 } },
+  },
   timeoutMs: { kind: 'whole', default: 1000, min: 50, max: 60000 },
   retries: { kind: 'whole', default: 1, min: 0, max: 5 },
   gapMs: { kind: 'whole', default: 0, min: 0, max: 10000 },

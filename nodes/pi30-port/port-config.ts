@@ -33,7 +33,8 @@ export function parseHidTarget(text: string): HidTarget {
   if (given === '') return { ...DEFAULT_HID };
   const ids = /^([0-9a-f]{4}):([0-9a-f]{4})$/i.exec(given);
   if (ids) return { vendorId: parseInt(ids[1], 16), productId: parseInt(ids[2], 16) };
-  if (/^[0-9a-f]*:[0-9a-f]*$/i.test(given)) throw new RangeError(`USB device must be vendor:product as 4 hex digits each (0665:5161) or a path, got ${JSON.stringify(given)}`);
+  if (/^[0-9a-f]*:[0-9a-f]*$/i.test(given))
+    throw new RangeError(`USB device must be vendor:product as 4 hex digits each (0665:5161) or a path, got ${JSON.stringify(given)}`);
   return { ...DEFAULT_HID, path: given };
 }
 

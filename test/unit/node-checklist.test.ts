@@ -42,7 +42,8 @@ function schemaOf(type: string): Schema | undefined {
   return existsSync(file) ? (require(file) as { settingsSchema: Schema }).settingsSchema : undefined;
 }
 
-const isDevice = (schema: Schema | undefined) => schema !== undefined && Object.keys(deviceFields({ measurement: '', intervalS: 1 })).every((k) => k in schema);
+const isDevice = (schema: Schema | undefined) =>
+  schema !== undefined && Object.keys(deviceFields({ measurement: '', intervalS: 1 })).every((k) => k in schema);
 
 function missingFor(type: string): string[] {
   const missing: string[] = [];
@@ -59,17 +60,28 @@ function missingFor(type: string): string[] {
   need(read(join(root, 'locales', 'en-US', `${type}.html`)).includes(`data-help-name="${type}"`), `locales/en-US/${type}.html (help text)`);
   if (!config) need(existsSync(join(root, 'icons', `${type}.svg`)), `icons/${type}.svg`);
   need(read(join(root, 'README.md')).includes(`### \`${type}\``), `a README section "### \`${type}\`"`);
-  const examples = readdirSync(join(root, 'examples')).flatMap((dir) => readdirSync(join(root, 'examples', dir)).map((f) => read(join(root, 'examples', dir, f))));
-  need(examples.some((flow) => flow.includes(`"type": "${type}"`)), `an example flow under examples/ using a ${type} node`);
+  const examples = readdirSync(join(root, 'examples')).flatMap((dir) =>
+    readdirSync(join(root, 'examples', dir)).map((f) => read(join(root, 'examples', dir, f))),
+  );
+  need(
+    examples.some((flow) => flow.includes(`"type": "${type}"`)),
+    `an example flow under examples/ using a ${type} node`,
+  );
 
   const schema = schemaOf(type);
   need(schema !== undefined, `nodes/${type}/${type}-schema.ts exporting settingsSchema (the parser and the editor read it)`);
   if (isDevice(schema)) {
-    need(new RegExp(`from '[^']*/${type}/[^']*'`).test(read(join(root, 'scripts', 'simulate.ts'))), `a simulator served by scripts/simulate.ts (solar-telemetry-sim) for ${type}`);
+    need(
+      new RegExp(`from '[^']*/${type}/[^']*'`).test(read(join(root, 'scripts', 'simulate.ts'))),
+      `a simulator served by scripts/simulate.ts (solar-telemetry-sim) for ${type}`,
+    );
   }
   if (!schema) return missing;
 
-  need(html.includes('/*SCHEMA_DEFAULTS*/{}'), `the /*SCHEMA_DEFAULTS*/{} marker in nodes/${type}/${type}.html (the build writes the editor defaults there)`);
+  need(
+    /\/\*SCHEMA_DEFAULTS\*\/\s*\{\}/.test(html),
+    `the /*SCHEMA_DEFAULTS*/ {} marker in nodes/${type}/${type}.html (the build writes the editor defaults there)`,
+  );
   const built = registeredDefinitions(read(join(builtNodes, type, `${type}.html`))).get(type);
   need(built !== undefined, `RED.nodes.registerType('${type}', ...) in the built editor html`);
   if (!built) return missing;
@@ -78,7 +90,11 @@ function missingFor(type: string): string[] {
   for (const [key, field] of Object.entries(schema)) {
     const editor = built.defaults[key];
     need(editor !== undefined, `editor default for ${key}`);
-    if (editor) need(JSON.stringify(editor.value) === JSON.stringify(editorValue(field)), `editor default ${key} = ${JSON.stringify(editorValue(field))} (it has ${JSON.stringify(editor.value)})`);
+    if (editor)
+      need(
+        JSON.stringify(editor.value) === JSON.stringify(editorValue(field)),
+        `editor default ${key} = ${JSON.stringify(editorValue(field))} (it has ${JSON.stringify(editor.value)})`,
+      );
     if (field.kind === 'link') need(editor?.type === field.nodeType, `editor default ${key} of type ${field.nodeType}`);
     need(html.includes(`id="${prefix}${key}"`), `an editor input id="${prefix}${key}" in nodes/${type}/${type}.html`);
     need(key in labels, `a label ${type}.label.${key} in locales/en-US/${type}.json`);

@@ -66,13 +66,13 @@ describe('settings schema', () => {
     assert.equal(readSettings(busSchema, { transport: 'serial' }, { checkRequired: false }).path, '');
   });
 
-  it('reads a word list in the options\' own spelling, once each, and refuses unknown words', () => {
+  it("reads a word list in the options' own spelling, once each, and refuses unknown words", () => {
     assert.deepEqual(parsePi30Config({ queries: 'qpigs, QMOD qpigs energy' }).queries, ['QPIGS', 'QMOD', 'energy']);
     assert.deepEqual(parsePi30Config({ queries: '' }).queries, ['QPIGS', 'QMOD', 'QPIWS']);
     assert.throws(() => parsePi30Config({ queries: 'QPIGS QXYZ' }), /unknown poll query "QXYZ"; choose from QPIGS, QPIGS2/);
   });
 
-  it('keeps a required text\'s default as the editor\'s suggestion only', () => {
+  it("keeps a required text's default as the editor's suggestion only", () => {
     assert.equal(editorDefaults(dbSchema).host.value, '127.0.0.1');
     assert.throws(() => readSettings(dbSchema, { host: ' ', database: 'solar', user: 'postgres' }), /host is empty/);
   });
@@ -84,7 +84,25 @@ describe('settings schema', () => {
   });
 
   it('gives every field an editor validator that accepts exactly what the parser accepts', () => {
-    const samples = ['', '0', '1', '5', '2.5', '-1', 'abc', '70000', ' 7 ', 'serial', 'tcp', 'none', 'QPIGS', 'QPIGS energy', 'QXYZ', 'auto', 'require'];
+    const samples = [
+      '',
+      '0',
+      '1',
+      '5',
+      '2.5',
+      '-1',
+      'abc',
+      '70000',
+      ' 7 ',
+      'serial',
+      'tcp',
+      'none',
+      'QPIGS',
+      'QPIGS energy',
+      'QXYZ',
+      'auto',
+      'require',
+    ];
     const checked: string[] = [];
     for (const [type, schema] of Object.entries(SCHEMAS)) {
       const defaults = editorDefaults(schema);

@@ -19,8 +19,13 @@ export interface TextField extends FieldBase {
   default: string;
   /** Empty is refused (while `when` holds). */
   required?: boolean;
-  /** A rule the editor marks and the node's parser enforces itself (it needs more than this file knows). */
-  check?: EditorCheck;
+  /**
+   * A rule the editor marks and the node's parser enforces itself (it needs more than this file knows): one of
+   * the shared checks, or the body of a validator (`s` is the trimmed text) the node's schema builds from its rule.
+   */
+  check?: EditorCheck | { editor: string };
+  /** An empty field means "none" rather than the default; only a field missing from the flow takes the default. */
+  emptyMeansNone?: boolean;
 }
 
 export interface WholeField extends FieldBase {
@@ -110,6 +115,7 @@ function readField(raw: RawConfig, key: string, field: Field, values: Record<str
   const name = field.what ?? key;
   switch (field.kind) {
     case 'text': {
+      if (field.emptyMeansNone) return raw[key] === undefined ? field.default : text(raw, key);
       if (!field.required) return text(raw, key, field.default);
       // A required field's default is the editor's suggestion; an empty one in a flow is refused, not replaced.
       const value = text(raw, key);
@@ -198,7 +204,7 @@ const EDITOR_CHECKS: Record<EditorCheck, string> = {
 function validatorBody(field: Field): string | undefined {
   switch (field.kind) {
     case 'text':
-      if (field.check) return EDITOR_CHECKS[field.check];
+      if (field.check) return typeof field.check === 'string' ? EDITOR_CHECKS[field.check] : field.check.editor;
       return field.required ? "return s !== '';" : undefined;
     case 'modbusUnit':
       return "return s === '' || (/^\\d+$/.test(s) && Number(s) >= 1 && Number(s) <= 247);";

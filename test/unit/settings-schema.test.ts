@@ -13,6 +13,8 @@ import { parsePortSettings } from '../../nodes/pi30-port/port-config';
 import { settingsSchema as rollupSchema } from '../../nodes/rollup/rollup-schema';
 import { settingsSchema as dbSchema } from '../../nodes/timescale-db/timescale-db-schema';
 import { settingsSchema as querySchema } from '../../nodes/timescale-query/timescale-query-schema';
+import { parseOutSettings } from '../../nodes/timescale-out/out-config';
+import { settingsSchema as outSchema } from '../../nodes/timescale-out/timescale-out-schema';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
 
 const SCHEMAS: Record<string, Schema> = {
@@ -23,6 +25,7 @@ const SCHEMAS: Record<string, Schema> = {
   rollup: rollupSchema,
   'timescale-db': dbSchema,
   'timescale-query': querySchema,
+  'timescale-out': outSchema,
 };
 
 type Validator = (this: Record<string, unknown>, v: unknown) => boolean;
@@ -120,6 +123,29 @@ describe('settings schema', () => {
       }
     }
     assert.ok(checked.length > 30, `checked ${checked.length} fields`);
+  });
+
+  it("builds timescale-out's editor checks from the runtime's identifier and span rules", () => {
+    const defaults = editorDefaults(outSchema);
+    const samples: Record<string, string[]> = {
+      table: ['', 'epever', '_x1', 'Bad Name', '1abc', 'a'.repeat(55), 'a'.repeat(56)],
+      deviceColumn: ['device', 'unit_id', 'Device', 'a'.repeat(63), 'a'.repeat(64)],
+      chunkInterval: ['', '1d', '12 hours', '2w', '0d', 'often', '1d, 2d', '100001s'],
+      buckets: ['', '5m, 1h, 1d', '10 minutes', '5m, soon', '5m,,1h', '0m'],
+    };
+    for (const [key, values] of Object.entries(samples)) {
+      for (const v of values) {
+        let accepted = true;
+        try {
+          parseOutSettings({ [key]: v, buckets: key === 'buckets' ? v : '' });
+        } catch {
+          accepted = false;
+        }
+        assert.equal(defaults[key].validate?.call({}, v), accepted, `${key} = ${JSON.stringify(v)}`);
+      }
+    }
+    assert.deepEqual(parseOutSettings({ buckets: '' }).policy.buckets, [], 'an empty bucket list is no aggregates');
+    assert.equal(parseOutSettings({}).policy.buckets.length, 3, 'a flow without the field gets 5m, 1h, 1d');
   });
 
   it('switches the modbus-bus port with the transport in the editor, keeping a port the user typed', () => {

@@ -1,10 +1,10 @@
 // Everything the node can ask of one Epever controller, over any ModbusUnit. Writes are checked before
 // anything goes on the wire and read back afterwards.
-import type { ModbusUnit } from '../common/modbus-unit';
+import type { ModbusUnit } from '../common/modbus/unit';
 import { clockInZone, clockToIso, decodeClock, encodeClock, wallClockIn, type WallClock } from './clock';
 import { CommandError, WRITE_COMMANDS, type Command } from './commands';
 import { readPayload, type PollOptions, type WyandataPayload } from './reading';
-import { decodeGroup } from './register-codec';
+import { decodeGroup } from '../common/modbus/register-codec';
 import { CLOCK_ADDRESS, CLOCK_WORDS, COIL_MANUAL_LOAD, RATED, REALTIME, type RatedData } from './register-map';
 import {
   applyChange,

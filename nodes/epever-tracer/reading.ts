@@ -1,8 +1,8 @@
 // A poll of the controller: the fewest block reads for what the user asked for, decoded into the
 // Wyandata payload shape.
-import { planBlocks, withinRanges, type Block } from '../common/block-plan';
-import type { ModbusUnit } from '../common/modbus-unit';
-import { decodeRegister } from './register-codec';
+import { planBlocks, withinRanges, type Block } from '../common/modbus/block-plan';
+import type { ModbusUnit } from '../common/modbus/unit';
+import { decodeRegister } from '../common/modbus/register-codec';
 import { ANSWERED_RANGES, REALTIME, STATISTICS, STATUS, type RegisterDef } from './register-map';
 import { decodeStatus, type ChargingMode, type ControllerStatus } from './status';
 

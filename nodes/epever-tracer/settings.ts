@@ -1,6 +1,6 @@
 // Battery settings (0x9000-0x900E) in the names users see, and the checks Epever documents for them:
 // each value in range for the system voltage, and the set points in their required order (setting-rules.ts).
-import { decodeGroup, encodeGroup } from './register-codec';
+import { decodeGroup, encodeGroup } from '../common/modbus/register-codec';
 import { BATTERY_SETTINGS, type BatterySettings } from './register-map';
 import { brokenRule, ruleText, type VoltageKey } from './setting-rules';
 

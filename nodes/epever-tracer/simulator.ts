@@ -1,9 +1,9 @@
 // A simulated Epever Tracer on a 12 V system, answering Modbus like the real controller. It keeps the plant's
 // physical state, advances it lazily to the (optionally accelerated) current time on each request, and
 // renders its register image from the same register map and codec the reader uses.
-import { ExceptionCode, ModbusException, noFaults, type DeviceFaults, type ModbusDevice } from '../common/modbus-slave/device';
+import { ExceptionCode, ModbusException, noFaults, type DeviceFaults, type ModbusDevice } from '../common/simulator/modbus-slave/device';
 import { decodeClock, encodeClock, wallClockUtc, type WallClock } from './clock';
-import { decodeGroup, encodeGroup } from './register-codec';
+import { decodeGroup, encodeGroup } from '../common/modbus/register-codec';
 import {
   ANSWERED_RANGES,
   BATTERY_BLOCK,
@@ -22,12 +22,12 @@ import {
   type BatterySettings,
   type RegisterGroup,
 } from './register-map';
-import { ambientTemperature, householdLoadWatts, panelIrradiance, type Site } from '../common/sim-day';
+import { ambientTemperature, householdLoadWatts, panelIrradiance, type Site } from '../common/simulator/day';
 import { initialPlant, stepPlant, type PlantConfig, type PlantState, type Surroundings } from './sim-plant';
 import { DEFAULT_SETTINGS, SIMULATED_RATED, settingsProblem } from './sim-settings';
 import { StatisticsLedger, dayKey } from './sim-statistics';
 import { encodeChargingStatus } from './status';
-import { stepTowards } from '../common/sim-steps';
+import { stepTowards } from '../common/simulator/steps';
 
 export interface EpeverSimulatorOptions {
   /** Modbus unit id, default 1. */

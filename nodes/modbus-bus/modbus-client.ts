@@ -2,7 +2,7 @@
 import ModbusRTU from 'modbus-serial';
 import type { FailureKind } from '../common/bus-queue';
 import { transportFailureKind, type DeviceFailureKind } from '../common/failure-kind';
-import type { ModbusUnit } from '../common/modbus-unit';
+import type { ModbusUnit } from '../common/modbus/unit';
 import type { BusSettings } from './bus-config';
 
 // modbus-serial's typings omit that the client is an EventEmitter.

@@ -2,7 +2,7 @@
 // household on its AC output and a grid that fails now and then. It advances lazily to the (optionally
 // accelerated) current time on each command, answers every query from the same codec the node reads with,
 // applies setters, and NAKs what a real model would refuse.
-import { ambientTemperature, panelIrradiance, solarHours, type Site } from '../common/sim-day';
+import { ambientTemperature, panelIrradiance, solarHours, type Site } from '../common/simulator/day';
 import { ENERGY_COMMAND } from './energy';
 import { decodeCommand, encodeReply } from './frame';
 import { STATUS2_BITS, STATUS_BITS } from './qpigs';
@@ -20,7 +20,7 @@ import {
   type SimModel,
   type SimSettings,
 } from './sim-settings';
-import { stepTowards } from '../common/sim-steps';
+import { stepTowards } from '../common/simulator/steps';
 
 export type { SimModel } from './sim-settings';
 

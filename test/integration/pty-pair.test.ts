@@ -5,8 +5,8 @@ import { constants, openSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import { SerialPort } from 'serialport';
 import { characterMs, type LineFrame } from '../../nodes/common/line-frame';
-import type { WireBurst } from '../../nodes/common/paced-line';
-import { openPtyPair, type PtyPair } from '../../nodes/common/pty-pair';
+import type { WireBurst } from '../../nodes/common/simulator/paced-line';
+import { openPtyPair, type PtyPair } from '../../nodes/common/simulator/pty-pair';
 
 async function openPort(path: string, frame: Partial<LineFrame> = {}): Promise<SerialPort> {
   const port = new SerialPort({ path, baudRate: 115200, ...frame, autoOpen: false });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ExceptionCode, ModbusException, serveTcp, type TcpEndpoint } from '../../nodes/common/modbus-slave';
+import { ExceptionCode, ModbusException, serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { catchNode, epeverTracerNode, getNode, helper, modbusBusNode, nextMessage, onTab, statuses } from '../support/node-red';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { serveTcp, type TcpEndpoint } from '../../nodes/common/modbus-slave';
+import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { clockToIso, wallClockIn } from '../../nodes/epever-tracer/clock';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { catchNode, collect, epeverTracerNode, getNode, helper, modbusBusNode, nextMessage, onTab, statuses, waitFor } from '../support/node-red';

@@ -5,7 +5,7 @@ import { clockInZone, decodeClock, encodeClock, wallClockIn } from '../../nodes/
 import { parseEpeverConfig } from '../../nodes/epever-tracer/node-config';
 import { parseCommand, CommandError } from '../../nodes/epever-tracer/commands';
 import { toPayload } from '../../nodes/epever-tracer/reading';
-import { decodeRegister, encodeRegister } from '../../nodes/epever-tracer/register-codec';
+import { decodeRegister, encodeRegister } from '../../nodes/common/modbus/register-codec';
 import { REALTIME, STATISTICS } from '../../nodes/epever-tracer/register-map';
 import { decodeStatus, encodeChargingStatus, STATUS_FIELDS } from '../../nodes/epever-tracer/status';
 import { readFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { ModbusException } from '../../nodes/common/modbus-slave/device';
+import { ModbusException } from '../../nodes/common/simulator/modbus-slave/device';
 import { encodeClock } from '../../nodes/epever-tracer/clock';
-import { decodeGroup } from '../../nodes/epever-tracer/register-codec';
+import { decodeGroup } from '../../nodes/common/modbus/register-codec';
 import {
   ANSWERED_RANGES,
   BATTERY_BLOCK,
@@ -17,7 +17,7 @@ import {
   STATUS,
   type RegisterDef,
 } from '../../nodes/epever-tracer/register-map';
-import { ambientTemperature } from '../../nodes/common/sim-day';
+import { ambientTemperature } from '../../nodes/common/simulator/day';
 import { DEFAULT_SETTINGS, settingsProblem } from '../../nodes/epever-tracer/sim-settings';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { decodeStatus } from '../../nodes/epever-tracer/status';

@@ -1,5 +1,5 @@
 // Turns register words into scaled values and back, for any group of the register map.
-import type { RegisterDef, RegisterGroup, ValuesOf } from './register-map';
+import type { RegisterDef, RegisterGroup, ValuesOf } from '../../epever-tracer/register-map';
 
 /** Reads one scaled value from a block of words that starts at `blockStart`. */
 export function decodeRegister(def: RegisterDef, words: ArrayLike<number>, blockStart: number): number {

@@ -1,7 +1,7 @@
 // Cuts a byte stream into Modbus RTU request frames. A slave has no inter-frame timing over TCP or a pty,
 // so frames are found by each function code's length rule and confirmed by their CRC; anything that
 // does not make a valid frame is dropped a byte at a time until the stream is in step again.
-import { hasValidCrc, withCrc } from './crc16';
+import { hasValidCrc, withCrc } from '../../modbus/crc16';
 
 export interface RtuRequest {
   readonly unitId: number;

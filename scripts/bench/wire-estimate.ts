@@ -2,7 +2,7 @@
 // inter-frame gap. Loopback and a pty move bytes far faster, so this is the figure a real bus adds.
 import type { Block } from '../../nodes/common/modbus/block-plan';
 import { pollPlan } from '../../nodes/epever-tracer/reading';
-import type { RegisterDef } from '../../nodes/epever-tracer/register-map';
+import type { RegisterDef } from '../../nodes/common/modbus/register';
 import { interFrameGapMs } from '../../nodes/modbus-bus/bus-config';
 import { NAIVE_REGISTERS } from './naive-read';
 import type { Figures, Legend } from './report';

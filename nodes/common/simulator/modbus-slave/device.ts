@@ -1,4 +1,5 @@
-// What a simulated Modbus device offers to the transports: four data tables and per-device faults.
+// What a simulated Modbus device offers to the transports: four data tables, any custom function codes, and
+// per-device faults.
 
 /** Modbus exception codes a device answers with. */
 export const ExceptionCode = {
@@ -44,4 +45,9 @@ export interface ModbusDevice {
   writeRegisters(address: number, values: number[]): void;
   readBits(table: BitTableName, address: number, count: number): boolean[];
   writeCoil(address: number, value: boolean): void;
+  /**
+   * A function code outside the standard ones (e.g. PZEM's 0x42 energy reset): gets the request's bytes after
+   * the function code, returns the answer's bytes after it. Devices without it answer "illegal function".
+   */
+  customFunction?(functionCode: number, data: Buffer): Buffer;
 }

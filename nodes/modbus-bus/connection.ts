@@ -52,6 +52,6 @@ export class ModbusConnection extends SharedLink<ModbusClient> {
 
   /** A view of one device on this bus, for device engines. */
   unit(unitId: number): ModbusUnit {
-    return unitThrough((op) => this.transact(unitId, op));
+    return unitThrough((op) => this.transact(unitId, op), this.settings.transport);
   }
 }

@@ -21,7 +21,7 @@ export class NaiveBus {
   }
 
   unit(unitId: number): ModbusUnit {
-    return unitThrough((op) => this.transact(unitId, op));
+    return unitThrough((op) => this.transact(unitId, op), this.settings.transport);
   }
 
   close(): Promise<void> {

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { findRtuAnswer, rtuRequestFrame } from '../../nodes/common/modbus/rtu-frame';
 import { planReads, readBlocks, readGroup, RegisterWriteError, writeGroup } from '../../nodes/common/modbus/block-read';
 import { decodeGroup, decodeRegister, encodeRegister, groupWords } from '../../nodes/common/modbus/register-codec';
 import { defineRegister, rawRange, type RegisterFamily, type RegisterType, type WordOrder } from '../../nodes/common/modbus/register';
 import type { ModbusUnit } from '../../nodes/common/modbus/unit';
-import { ExceptionCode, ModbusException } from '../../nodes/common/simulator/modbus-slave/device';
+import { ModbusException } from '../../nodes/common/simulator/modbus-slave/device';
 import { handlePdu } from '../../nodes/common/simulator/modbus-slave/pdu';
 import { RtuFramer, encodeRtuFrame } from '../../nodes/common/simulator/modbus-slave/rtu-framer';
-import { RegisterImageDevice } from '../../nodes/common/simulator/register-image-device';
+import { METER_HOLDING, METER_INPUT, METER_RANGE, TestMeter } from '../support/test-meter';
 
 const LOW_FIRST: RegisterFamily = { table: 'input', wordOrder: 'low-first' };
 const HIGH_FIRST: RegisterFamily = { table: 'input', wordOrder: 'high-first' };
@@ -120,44 +121,6 @@ describe('Modbus block planning by table', () => {
   });
 });
 
-// A PZEM-like meter built the way the toolkit intends: a register map, a plant, overrides where the device is
-// particular (devices-and-services.md section 3.1).
-const METER_INPUT = [
-  defineRegister(LOW_FIRST, 'voltage', 0, { scale: 100 }),
-  defineRegister(LOW_FIRST, 'current', 1, { scale: 100 }),
-  defineRegister(LOW_FIRST, 'power', 2, { type: 'u32', scale: 10 }),
-  defineRegister(LOW_FIRST, 'energy', 4, { type: 'u32' }),
-] as const;
-const METER_HOLDING = [
-  defineRegister(HOLDING, 'highAlarm', 0, { scale: 100 }),
-  defineRegister(HOLDING, 'lowAlarm', 1, { scale: 100 }),
-  defineRegister(HOLDING, 'address', 2),
-  defineRegister(HOLDING, 'range', 3),
-] as const;
-const METER_RANGE = [METER_HOLDING[3]] as const;
-const RESET_ENERGY = 0x42;
-
-class TestMeter extends RegisterImageDevice {
-  energyWh = 123456;
-  constructor() {
-    super(1, { input: [[0, 7]], holding: [[0, 3]] });
-    groupWords(METER_HOLDING, { highAlarm: 300, lowAlarm: 7, address: 1, range: 0 }).forEach((w, i) => this.stored.set(i, w));
-  }
-  protected fillImage(table: 'input' | 'holding', image: Map<number, number>): void {
-    if (table === 'input') groupWords(METER_INPUT, { voltage: 12.34, current: 5.67, power: 69.9, energy: this.energyWh }).forEach((w, i) => image.set(i, w));
-  }
-  protected override writeProblem(address: number, values: readonly number[]): string | undefined {
-    if (values.length !== 1) return 'one register at a time';
-    if (address === 2 && (values[0] < 1 || values[0] > 0xf7)) return 'address must be 1..247';
-    return undefined;
-  }
-  customFunction(functionCode: number, data: Buffer): Buffer {
-    if (functionCode !== RESET_ENERGY || data.length !== 0) throw new ModbusException(ExceptionCode.illegalFunction);
-    this.energyWh = 0;
-    return Buffer.alloc(0);
-  }
-}
-
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
 /** A ModbusUnit that talks to a device through the slave's PDU handler, so requests and answers are real PDUs. */
@@ -186,7 +149,11 @@ function unitOf(device: TestMeter): ModbusUnit {
       values.forEach((v, i) => pdu.writeUInt16BE(v, 6 + i * 2));
       call(pdu);
     },
+    async writeRegister(address, value) {
+      call(Buffer.from([6, address >> 8, address & 0xff, value >> 8, value & 0xff]));
+    },
     writeCoil: unsupported,
+    customFunction: async (functionCode, data) => call(Buffer.from([functionCode, ...data])).subarray(1),
   };
 }
 
@@ -250,5 +217,22 @@ describe('register-image device', () => {
     const err = await writeGroup(lying, METER_RANGE, { range: 3 }).catch((e: unknown) => e);
     assert.ok(err instanceof RegisterWriteError);
     assert.deepEqual([err.address, err.written, err.kept], [3, 3, 0]);
+  });
+});
+
+describe('raw RTU frames for custom function codes', () => {
+  it('frames the PZEM energy reset as the manual gives it', () => {
+    assert.deepEqual(rtuRequestFrame(1, 0x42, new Uint8Array()), hex('01 42 80 11'));
+  });
+
+  it('finds the answer after noise and a late answer of another unit, and waits while it is incomplete', () => {
+    assert.equal(findRtuAnswer(hex('01 42 80'), 1, 0x42), undefined);
+    const answer = findRtuAnswer(Buffer.concat([hex('ff 00'), rtuRequestFrame(2, 0x42, new Uint8Array()), hex('01 42 80 11')]), 1, 0x42);
+    assert.deepEqual(answer, { kind: 'data', data: Buffer.alloc(0) });
+    assert.deepEqual(findRtuAnswer(rtuRequestFrame(7, 0x41, hex('3721 00')), 7, 0x41), { kind: 'data', data: hex('3721 00') });
+  });
+
+  it('reads an exception answer', () => {
+    assert.deepEqual(findRtuAnswer(rtuRequestFrame(1, 0xc2, hex('01')), 1, 0x42), { kind: 'exception', code: 1 });
   });
 });

@@ -24,6 +24,7 @@ export const METER_RANGE = [METER_HOLDING[3]] as const;
 export const RESET_ENERGY = 0x42;
 
 export class TestMeter extends RegisterImageDevice {
+  readonly generalUnitId = 0xf8;
   energyWh = 123456;
   constructor(unitId = 1) {
     super(unitId, { input: [[0, 7]], holding: [[0, 3]] });
@@ -36,6 +37,10 @@ export class TestMeter extends RegisterImageDevice {
     if (values.length !== 1) return 'one register at a time';
     if (address === 2 && (values[0] < 1 || values[0] > 0xf7)) return 'address must be 1..247';
     return undefined;
+  }
+  protected override acceptWrite(address: number, values: readonly number[]): void {
+    super.acceptWrite(address, values);
+    if (address === 2) this.changeUnitId(values[0]);
   }
   customFunction(functionCode: number, data: Buffer): Buffer {
     if (functionCode !== RESET_ENERGY || data.length !== 0) throw new ModbusException(ExceptionCode.illegalFunction);

@@ -7,6 +7,7 @@ import { defineRegister, rawRange, type RegisterFamily, type RegisterType, type 
 import type { ModbusUnit } from '../../nodes/common/modbus/unit';
 import { ModbusException } from '../../nodes/common/simulator/modbus-slave/device';
 import { handlePdu } from '../../nodes/common/simulator/modbus-slave/pdu';
+import { SlaveBus, type BusReply } from '../../nodes/common/simulator/modbus-slave/bus';
 import { RtuFramer, encodeRtuFrame } from '../../nodes/common/simulator/modbus-slave/rtu-framer';
 import { METER_HOLDING, METER_INPUT, METER_RANGE, TestMeter } from '../support/test-meter';
 
@@ -196,6 +197,26 @@ describe('register-image device', () => {
     assert.deepEqual(request, hex('01 42 80 11'));
     const [parsed] = new RtuFramer().push(request);
     assert.deepEqual(encodeRtuFrame(parsed.unitId, handlePdu(new TestMeter(), parsed.pdu)), hex('01 42 80 11'));
+  });
+
+  it('answers the general address 0xF8 when alone on the bus; several meters answer it at once, garbled', async () => {
+    const [request] = new RtuFramer().push(encodeRtuFrame(0xf8, hex('06 0002 0005')));
+    assert.equal(request.unitId, 0xf8, 'the framer takes the general address off the line');
+    const replies: BusReply[] = [];
+    const alone = new TestMeter(1);
+    await new SlaveBus([alone]).request(request.unitId, request.pdu, (r) => replies.push(r));
+    assert.deepEqual(replies, [{ unitId: 0xf8, pdu: hex('06 0002 0005'), corruptCrc: false }]);
+    assert.deepEqual(alone.readRegisters('holding', 2, 1), [5], 'the meter took its new address');
+    const bus = new SlaveBus([alone]);
+    await bus.request(1, hex('03 0002 0001'), (r) => replies.push(r));
+    await bus.request(5, hex('03 0002 0001'), (r) => replies.push(r));
+    assert.deepEqual(replies.slice(1), [{ unitId: 5, pdu: hex('03 02 0005'), corruptCrc: false }], 'it answers only at the new address');
+    replies.length = 1;
+
+    const crowd = [new TestMeter(1), new TestMeter(2)];
+    await new SlaveBus(crowd).request(0xf8, hex('42'), (r) => replies.push(r));
+    assert.equal(replies[1].corruptCrc, true);
+    assert.deepEqual(crowd.map((m) => m.energyWh), [0, 0], 'both heard the reset');
   });
 
   it('serves block reads, group reads and a group write with read-back through a ModbusUnit', async () => {

@@ -22,12 +22,28 @@ export abstract class RegisterImageDevice implements ModbusDevice {
   /** Holding registers as written (FC6/FC16) or preset by the plant; every holding read starts from these. */
   protected readonly stored = new Map<number, number>();
 
+  private address: number;
+
   protected constructor(
-    readonly unitId: number,
+    unitId: number,
     /** What the real device answers as one read, per table; the same ranges its block planner uses. */
     private readonly answered: AnsweredRanges,
     private readonly bitRanges: BitRanges = {},
-  ) {}
+  ) {
+    this.address = unitId;
+  }
+
+  get unitId(): number {
+    return this.address;
+  }
+
+  /** Takes a new unit id, as a device whose address is a register does; the bus finds it there from now on. */
+  protected changeUnitId(unitId: number): void {
+    if (!Number.isInteger(unitId) || unitId < 1 || unitId > 247) {
+      throw new ModbusException(ExceptionCode.illegalDataValue, `unit id ${unitId} is not 1..247`);
+    }
+    this.address = unitId;
+  }
 
   /**
    * Puts the table's words at this moment into `image` (address -> word; anything left out reads 0). For the

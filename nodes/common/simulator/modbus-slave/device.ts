@@ -38,6 +38,11 @@ export type BitTableName = 'coil' | 'discrete';
 
 export interface ModbusDevice {
   readonly unitId: number;
+  /**
+   * A unit id the device answers besides its own, meant for a device alone on the bus: PZEM meters answer the
+   * "general address" 0xF8 (devices-and-services.md 3.1). Several such devices all act on it and answer at once.
+   */
+  readonly generalUnitId?: number;
   readonly faults: DeviceFaults;
   /** Throws ModbusException for an address the device does not have. Words are 0..0xFFFF. */
   readRegisters(table: RegisterTableName, address: number, count: number): number[];

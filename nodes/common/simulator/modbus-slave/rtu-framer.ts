@@ -12,6 +12,8 @@ export interface RtuRequest {
 /** The longest RTU frame Modbus allows. */
 export const MAX_RTU_FRAME = 256;
 const MAX_UNIT_ID = 247;
+/** Reserved by Modbus, but PZEM meters answer it as their "general address" (devices-and-services.md 3.1). */
+const GENERAL_UNIT_ID = 0xf8;
 
 type Probe = { kind: 'frame'; length: number } | { kind: 'incomplete' } | { kind: 'invalid' };
 
@@ -25,7 +27,7 @@ function probe(buf: Buffer, at: number, openEnded: boolean): Probe {
   if (available < 2) return { kind: 'incomplete' };
   const unitId = buf[at];
   const fc = buf[at + 1];
-  if (unitId > MAX_UNIT_ID || fc === 0 || fc >= 0x80) return { kind: 'invalid' };
+  if ((unitId > MAX_UNIT_ID && unitId !== GENERAL_UNIT_ID) || fc === 0 || fc >= 0x80) return { kind: 'invalid' };
   let length: number;
   if (fc >= 1 && fc <= 6) {
     length = 8;

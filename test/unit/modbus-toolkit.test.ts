@@ -159,30 +159,32 @@ function unitOf(device: TestMeter): ModbusUnit {
 }
 
 describe('register-image device', () => {
-  it('answers FC4 and FC3 from the image the plant fills and the stored holding registers', () => {
-    const meter = new TestMeter();
-    assert.deepEqual(handlePdu(meter, hex('04 0000 0008')), hex('04 10 04d2 0237 02bb 0000 e240 0001 0000 0000'));
-    assert.deepEqual(handlePdu(meter, hex('03 0000 0004')), hex('03 08 7530 02bc 0001 0000'));
-  });
-
-  it('refuses a read that leaves the answered ranges with "illegal data address"', () => {
-    const meter = new TestMeter();
-    assert.deepEqual(handlePdu(meter, hex('04 0006 0003')), hex('84 02'));
-    assert.deepEqual(handlePdu(meter, hex('03 0004 0001')), hex('83 02'));
-  });
-
-  it('keeps an FC6 write, echoes it, and reads it back', () => {
-    const meter = new TestMeter();
-    assert.deepEqual(handlePdu(meter, hex('06 0003 0002')), hex('06 0003 0002'));
-    assert.deepEqual(handlePdu(meter, hex('03 0003 0001')), hex('03 02 0002'));
-  });
-
-  it('answers a write its hook refuses with "illegal data value" and keeps the old value', () => {
-    const meter = new TestMeter();
-    assert.deepEqual(handlePdu(meter, hex('06 0002 00f8')), hex('86 03'));
-    assert.deepEqual(handlePdu(meter, hex('10 0000 0002 04 0001 0002')), hex('90 03'));
-    assert.deepEqual(handlePdu(meter, hex('03 0002 0001')), hex('03 02 0001'));
-  });
+  // Each case: PDU exchanges on a fresh meter, in order, as request -> expected answer.
+  const exchanges: Record<string, [request: string, answer: string][]> = {
+    'answers FC4 and FC3 from the image the plant fills and the stored holding registers': [
+      ['04 0000 0008', '04 10 04d2 0237 02bb 0000 e240 0001 0000 0000'],
+      ['03 0000 0004', '03 08 7530 02bc 0001 0000'],
+    ],
+    'refuses a read that leaves the answered ranges with "illegal data address"': [
+      ['04 0006 0003', '84 02'],
+      ['03 0004 0001', '83 02'],
+    ],
+    'keeps an FC6 write, echoes it, and reads it back': [
+      ['06 0003 0002', '06 0003 0002'],
+      ['03 0003 0001', '03 02 0002'],
+    ],
+    'answers a write its hook refuses with "illegal data value" and keeps the old value': [
+      ['06 0002 00f8', '86 03'],
+      ['10 0000 0002 04 0001 0002', '90 03'],
+      ['03 0002 0001', '03 02 0001'],
+    ],
+  };
+  for (const [behaviour, steps] of Object.entries(exchanges)) {
+    it(behaviour, () => {
+      const meter = new TestMeter();
+      for (const [request, answer] of steps) assert.deepEqual(handlePdu(meter, hex(request)), hex(answer), request);
+    });
+  }
 
   it('answers a custom function (0x42 energy reset) and refuses other unknown codes as illegal function', () => {
     const meter = new TestMeter();

@@ -100,8 +100,12 @@ export function unitThrough(run: Transactor, transport: TransportKind): ModbusUn
     writeRegisters: (address, values) => run(async (c) => void (await c.writeRegisters(address, values))),
     writeRegister: (address, value) => run(async (c) => void (await c.writeRegister(address, value))),
     writeCoil: (address, value) => run(async (c) => void (await c.writeCoil(address, value))),
-    customFunction: (functionCode, data) =>
-      run((c) => (transport === 'tcp' ? customOverTcp(c, functionCode, data) : customOverRtuLine(c, functionCode, data))),
+    customFunction: (functionCode, data) => {
+      // Checked before the request joins the bus queue: a request that cannot be sent is no bus failure.
+      const problem = customFunctionProblem(functionCode, data, transport);
+      if (problem) return Promise.reject(new RangeError(problem));
+      return run((c) => (transport === 'tcp' ? customOverTcp(c, functionCode, data) : customOverRtuLine(c, functionCode, data)));
+    },
   };
 }
 
@@ -110,14 +114,18 @@ function isLibraryCustomCode(fc: number): boolean {
   return (fc >= 65 && fc <= 72) || (fc >= 100 && fc <= 110);
 }
 
-function checkFunctionCode(fc: number): void {
-  if (!Number.isInteger(fc) || fc < 1 || fc > 127) throw new RangeError(`function code ${fc} is not 1..127`);
+/** Why this custom request cannot be sent, or undefined. */
+function customFunctionProblem(fc: number, data: readonly number[], transport: TransportKind): string | undefined {
+  if (!Number.isInteger(fc) || fc < 1 || fc > 127) return `function code ${fc} is not 1..127`;
+  if (!data.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) return 'custom function data must be bytes 0..255';
+  // A PDU is at most 253 bytes: the function code and 252 of data.
+  if (data.length > 252) return `custom function data of ${data.length} bytes is longer than a Modbus PDU allows`;
+  if (transport === 'tcp' && !isLibraryCustomCode(fc)) return `function code ${fc} cannot be sent over Modbus TCP by modbus-serial`;
+  return undefined;
 }
 
 /** Modbus TCP carries a length in its header, so modbus-serial's own custom-function call gets any answer. */
 async function customOverTcp(client: ModbusClient, fc: number, data: readonly number[]): Promise<Buffer> {
-  checkFunctionCode(fc);
-  if (!isLibraryCustomCode(fc)) throw new RangeError(`function code ${fc} cannot be sent over Modbus TCP by modbus-serial`);
   return (await client.customFunction(fc, [...data])).buffer;
 }
 
@@ -140,7 +148,6 @@ function isRtuLine(x: unknown): x is RtuLine {
  * on the port's own line instead (its `_client`, modbus-serial 8), inside the bus transaction like any other.
  */
 function customOverRtuLine(client: ModbusClient, fc: number, data: readonly number[]): Promise<Buffer> {
-  checkFunctionCode(fc);
   const line = (client as unknown as { _port?: { _client?: unknown } })._port?._client;
   if (!isRtuLine(line)) return Promise.reject(new Error('the port offers no raw line for a custom function'));
   const unitId = client.getID();

@@ -65,6 +65,15 @@ for (const [name, serve] of Object.entries(TRANSPORTS)) {
       assert.equal(meters[0].energyWh, 123456);
     });
 
+    it('refuses a request that cannot be framed before it reaches the bus', async () => {
+      await readGroup(connection.unit(1), METER_INPUT);
+      assert.equal(connection.linkStatus.state, 'connected');
+      await assert.rejects(connection.unit(1).customFunction(0x92, []), /function code 146 is not 1\.\.127/);
+      await assert.rejects(connection.unit(1).customFunction(RESET_ENERGY, [256]), /bytes 0\.\.255/);
+      assert.equal(connection.linkStatus.state, 'connected', 'the bus stays up');
+      assert.equal((await readGroup(connection.unit(1), METER_INPUT)).voltage, 12.34);
+    });
+
     it('writes one holding register with FC6 and reads it back', async () => {
       await connection.unit(1).writeRegister(3, 2);
       assert.equal((await readGroup(connection.unit(1), METER_HOLDING)).range, 2);

@@ -41,7 +41,7 @@ export = function register(RED: NodeAPI): void {
         },
         { timeoutMs: config.timeoutMs, retries: config.retries },
       );
-      node.log(t('log.url', { url: redactedUrl(source.url), weight: String(source.weight) }));
+      node.log(`fetching ${redactedUrl(source.url)} (${source.weight} weighted calls each)`);
       const deviceId = () => config.deviceId;
       const topic = () => topicOf(config);
 

@@ -24,6 +24,7 @@ export function berlinForecast(options: {
   temperature: (i: number) => number | null;
   days?: number[];
   utcOffsetSeconds?: number;
+  timezone?: string;
 }): Record<string, unknown> {
   const index = Array.from({ length: options.hours }, (_, i) => i);
   const days = options.days ?? [options.start];
@@ -32,7 +33,7 @@ export function berlinForecast(options: {
     longitude: 13.419998,
     generationtime_ms: 0.2,
     utc_offset_seconds: options.utcOffsetSeconds ?? 3600,
-    timezone: 'Europe/Berlin',
+    timezone: options.timezone ?? 'Europe/Berlin',
     timezone_abbreviation: 'GMT+1',
     elevation: 38,
     current_units: { time: 'unixtime', interval: 'seconds', temperature_2m: '°C', relative_humidity_2m: '%', wind_speed_10m: 'km/h', is_day: '' },

@@ -107,12 +107,14 @@ export function fetchMessages(forecast: Forecast, fetchedAt: number, context: Me
     .map(([name, value]) => ({ ...base, topic: `weather/${name}`, payload: value, unit: forecast.units.current?.[name] }));
   // Only whole days: a day the data covers in part (the first, whose first hour is yesterday's row) would compare
   // a part of a day's forecast with a whole day's measured energy.
-  const pvDays = (pv?.days ?? []).filter((day) => day.complete).map((day) => ({
-    ...base,
-    topic: `${context.topic}/pv_forecast`,
-    measurement: `${context.measurement}_pv_forecast`,
-    payload: dayFields(day),
-  }));
+  const pvDays = (pv?.days ?? [])
+    .filter((day) => day.complete)
+    .map((day) => ({
+      ...base,
+      topic: `${context.topic}/pv_forecast`,
+      measurement: `${context.measurement}_pv_forecast`,
+      payload: dayFields(day),
+    }));
   return {
     forecast: { ...base, topic: context.topic, measurement: context.measurement, payload, units: forecast.units },
     weather,

@@ -48,7 +48,8 @@ export function decimal(raw: RawConfig, key: string, fallback: number | undefine
   const given = raw[key] === undefined || raw[key] === '' ? undefined : Number(raw[key]);
   const value = given ?? fallback;
   if (value === undefined) throw new RangeError(`${key} is required (${min} to ${max})`);
-  if (!Number.isFinite(value) || value < min || value > max) throw new RangeError(`${key} must be a number from ${min} to ${max}, got ${String(raw[key])}`);
+  if (!Number.isFinite(value) || value < min || value > max)
+    throw new RangeError(`${key} must be a number from ${min} to ${max}, got ${String(raw[key])}`);
   return value;
 }
 

@@ -48,7 +48,12 @@ export = function register(RED: NodeAPI): void {
       /** Output 1 always; 2 and 3 only with a new forecast (a stale one is not news for MQTT or the day join). */
       function readingOut(result: FetchResult): ReadingOut {
         const { fetched, staleBecause } = result;
-        const out = fetchMessages(fetched.forecast, fetched.fetchedAt, { topic: topic(), device: deviceId(), measurement: config.measurement, pv: config.pv });
+        const out = fetchMessages(fetched.forecast, fetched.fetchedAt, {
+          topic: topic(),
+          device: deviceId(),
+          measurement: config.measurement,
+          pv: config.pv,
+        });
         const warnings: string[] = [];
         let status: NodeStatusLook | undefined;
         if (staleBecause !== undefined) {
@@ -60,7 +65,10 @@ export = function register(RED: NodeAPI): void {
         const budget = source.budgetWarning();
         if (budget) {
           warnings.push(t('warn.budget', { window: budget.window, limit: String(budget.limit) }));
-          status = { state: 'retrying', text: `${timeOfDay(new Date(fetched.fetchedAt))} · ${Math.round(budget.used)}/${budget.limit} calls per ${PER[budget.window]}` };
+          status = {
+            state: 'retrying',
+            text: `${timeOfDay(new Date(fetched.fetchedAt))} · ${Math.round(budget.used)}/${budget.limit} calls per ${PER[budget.window]}`,
+          };
         }
         return {
           message: { ...out.forecast, stale: false },

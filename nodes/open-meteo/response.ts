@@ -85,9 +85,10 @@ function series(raw: unknown, block: string): Series {
     if (!Array.isArray(column)) throw malformed(`${block}.${name} is not an array`);
     if (column.length !== times.length) throw malformed(`${block}.${name} has ${column.length} values for ${times.length} times`);
     // Sunrise and sunset are times: kept as ms like `time`, so the message can show them as instants.
-    columns[name] = DAILY_TIME_VARIABLES.has(name) && block === 'daily'
-      ? column.map((v, i) => (v === null ? null : instant(v, `${block}.${name}[${i}]`)))
-      : column.map((v, i) => value(v, `${block}.${name}[${i}]`));
+    columns[name] =
+      DAILY_TIME_VARIABLES.has(name) && block === 'daily'
+        ? column.map((v, i) => (v === null ? null : instant(v, `${block}.${name}[${i}]`)))
+        : column.map((v, i) => value(v, `${block}.${name}[${i}]`));
   }
   return { times, columns };
 }

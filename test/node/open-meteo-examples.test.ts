@@ -40,7 +40,10 @@ function checkImports(flow: FlowNode[]): void {
     for (const target of ((node.wires as string[][] | undefined) ?? []).flat()) assert.ok(byId.has(target), `${node.id} wires to ${target}`);
   }
   for (const node of flow.filter((n) => n.type === 'open-meteo')) assert.doesNotThrow(() => parseOpenMeteoConfig(node));
-  assert.ok(flow.some((n) => n.type === 'comment' && /Open-Meteo\.com, CC BY 4\.0/.test(String(n.name))), 'the attribution');
+  assert.ok(
+    flow.some((n) => n.type === 'comment' && /Open-Meteo\.com, CC BY 4\.0/.test(String(n.name))),
+    'the attribution',
+  );
 }
 
 /** The example with its open-meteo node asking the local server, fetching only when told. */
@@ -80,7 +83,7 @@ describe('open-meteo example flows', function () {
       await broker?.close();
     });
 
-    it('imports, with core mqtt out to localhost:1883, the old fetcher\'s 10 minutes and no dashboard nodes', () => {
+    it("imports, with core mqtt out to localhost:1883, the old fetcher's 10 minutes and no dashboard nodes", () => {
       checkImports(flow);
       const broker = flow.find((n) => n.type === 'mqtt-broker');
       assert.deepEqual([broker?.broker, broker?.port], ['localhost', '1883']);
@@ -106,11 +109,15 @@ describe('open-meteo example flows', function () {
       });
       await helper.load([openMeteoNode, injectNode, commentNode, mqttNodes], runnable);
       const brokerId = flow.find((n) => n.type === 'mqtt-broker')!.id;
-      await waitFor(() => (getNode(brokerId) as unknown as { connected: boolean }).connected, 5000, 'the flow\'s broker connection');
+      await waitFor(() => (getNode(brokerId) as unknown as { connected: boolean }).connected, 5000, "the flow's broker connection");
       const node = flow.find((n) => n.type === 'open-meteo')!;
       getNode(node.id).receive({});
       await waitFor(() => received.size >= 3, 5000, 'three weather topics');
-      assert.deepEqual(Object.fromEntries(received), { 'weather/temperature_2m': '7.5', 'weather/relative_humidity_2m': '81', 'weather/is_day': '1' });
+      assert.deepEqual(Object.fromEntries(received), {
+        'weather/temperature_2m': '7.5',
+        'weather/relative_humidity_2m': '81',
+        'weather/is_day': '1',
+      });
     });
   });
 
@@ -124,13 +131,13 @@ describe('open-meteo example flows', function () {
       assert.equal(forecast.timezone, rollup.zone);
       assert.equal(forecast.pvEnabled, true);
       assert.doesNotThrow(() => parseRollupConfig(rollup));
-      assert.deepEqual(flow.find((n) => n.type === 'epever-tracer')?.wires, [[rollup.id]], 'the controller\'s readings feed the day rollup');
+      assert.deepEqual(flow.find((n) => n.type === 'epever-tracer')?.wires, [[rollup.id]], "the controller's readings feed the day rollup");
       assert.deepEqual((forecast.wires as string[][])[2], [flow.find((n) => n.type === 'function')!.id], 'output 3 feeds the join');
       assert.doesNotThrow(() => parseOutSettings(flow.find((n) => n.type === 'timescale-out')!));
       assert.equal(flow.filter((n) => n.type.startsWith('ui-')).length, 0, 'no dashboard nodes in this file');
     });
 
-    it('joins the day\'s forecast energy with the energy measured that day, with the ratio', async () => {
+    it("joins the day's forecast energy with the energy measured that day, with the ratio", async () => {
       const zone = String(flow.find((n) => n.type === 'open-meteo')!.timezone);
       // Today and tomorrow in the example's zone, 1000 W/m² for one hour at local noon.
       const midnight = DateTime.now().setZone(zone).startOf('day');
@@ -165,7 +172,11 @@ describe('open-meteo example flows', function () {
       // then the "today so far" flush.
       const rollup = flow.find((n) => n.type === 'rollup')!;
       const now = Date.now();
-      const reading = (t: number) => ({ device: 'pv', measurement: 'epever_tracer', payload: { timestamp: new Date(t).toISOString(), pv_array: { power: 500 } } });
+      const reading = (t: number) => ({
+        device: 'pv',
+        measurement: 'epever_tracer',
+        payload: { timestamp: new Date(t).toISOString(), pv_array: { power: 500 } },
+      });
       getNode(rollup.id).receive(reading(now - 2000));
       getNode(rollup.id).receive(reading(now - 1000));
       const joined = nextMessage(flow.find((n) => n.type === 'debug' && n.name === 'forecast vs actual')!.id, 5000);
@@ -200,7 +211,10 @@ describe('open-meteo example flows', function () {
       const text = (widgets.get('ui-text') ?? [])[0];
       assert.ok(text && downstreamOf(flow, join.id).has(text.id));
       const ids = new Set(read('forecast-vs-actual.json').map((n) => n.id));
-      assert.ok(flow.filter((n) => !n.type.startsWith('ui-') && n.type !== 'global-config').every((n) => !ids.has(n.id)), 'imports beside the plain file');
+      assert.ok(
+        flow.filter((n) => !n.type.startsWith('ui-') && n.type !== 'global-config').every((n) => !ids.has(n.id)),
+        'imports beside the plain file',
+      );
     });
   });
 });

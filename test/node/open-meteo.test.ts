@@ -75,8 +75,19 @@ describe('open-meteo node (local Open-Meteo server)', function () {
     assert.equal(msg.measurement, 'open_meteo');
     assert.equal(msg.keep, 'me');
     assert.equal(msg.stale, false);
-    const p = msg.payload as Record<string, unknown> & { current: Record<string, unknown>; hourly: Record<string, unknown>[]; daily: Record<string, unknown>[] };
-    assert.deepEqual(p.location, { latitude: 52.52, longitude: 13.419998, elevation: 38, timezone: 'Europe/Berlin', timezone_abbreviation: 'GMT+1', utc_offset_seconds: 7200 });
+    const p = msg.payload as Record<string, unknown> & {
+      current: Record<string, unknown>;
+      hourly: Record<string, unknown>[];
+      daily: Record<string, unknown>[];
+    };
+    assert.deepEqual(p.location, {
+      latitude: 52.52,
+      longitude: 13.419998,
+      elevation: 38,
+      timezone: 'Europe/Berlin',
+      timezone_abbreviation: 'GMT+1',
+      utc_offset_seconds: 7200,
+    });
     assert.equal(p.timestamp, new Date((BERLIN_2026_10_25 + 9 * 3600) * 1000).toISOString(), 'the current block is when it was measured');
     assert.deepEqual(p.current, { time: p.timestamp, interval: 900, temperature_2m: 7.5, relative_humidity_2m: 81, wind_speed_10m: null, is_day: 1 });
     assert.equal(p.hourly.length, 49);
@@ -88,7 +99,10 @@ describe('open-meteo node (local Open-Meteo server)', function () {
     assert.equal(q.get('timeformat'), 'unixtime');
     assert.equal(q.get('timezone'), 'Europe/Berlin');
     assert.equal(q.get('tilt'), '30', 'GTI is asked for on the panel plane');
-    assert.equal(q.get('current'), 'temperature_2m,relative_humidity_2m,pressure_msl,wind_speed_10m,wind_direction_10m,precipitation,cloud_cover,is_day');
+    assert.equal(
+      q.get('current'),
+      'temperature_2m,relative_humidity_2m,pressure_msl,wind_speed_10m,wind_direction_10m,precipitation,cloud_cover,is_day',
+    );
   });
 
   it('sends weather/<variable> numbers on output 2 when asked, leaving out nulls', async () => {
@@ -126,10 +140,13 @@ describe('open-meteo node (local Open-Meteo server)', function () {
     fetchNow();
     const pv = ((await out).payload as { pv: { days: Record<string, unknown>[]; hourly: Record<string, unknown>[] } }).pv;
     // One hour of 800 W/m² a day on 4 kWp, no losses: 3.2 kWh.
-    assert.deepEqual(pv.days.map((d) => [d.date, d.energy_wh, d.complete]), [
-      ['2026-10-25', 3200, true],
-      ['2026-10-26', 3200, true],
-    ]);
+    assert.deepEqual(
+      pv.days.map((d) => [d.date, d.energy_wh, d.complete]),
+      [
+        ['2026-10-25', 3200, true],
+        ['2026-10-26', 3200, true],
+      ],
+    );
     await waitFor(() => days.length === 2, 2000, 'two day messages');
     assert.deepEqual(days[0].payload, { date: '2026-10-25', timestamp: '2026-10-24T22:00:00.000Z', energy_wh: 3200, complete: true });
     assert.equal(days[0].measurement, 'open_meteo_pv_forecast');
@@ -139,7 +156,10 @@ describe('open-meteo node (local Open-Meteo server)', function () {
   it('reports a 400 with its reason, shows refused, and the next message works', async () => {
     await helper.load(NODES, flow(server.baseUrl));
     const seen = statuses('om');
-    server.answer({ status: 400, body: { error: true, reason: 'Cannot initialize WeatherVariable from invalid String value tempeture_2m for key hourly' } });
+    server.answer({
+      status: 400,
+      body: { error: true, reason: 'Cannot initialize WeatherVariable from invalid String value tempeture_2m for key hourly' },
+    });
     const error = caughtError();
     fetchNow();
     assert.match(await error, /refused the request: Cannot initialize WeatherVariable .* tempeture_2m/);
@@ -228,8 +248,14 @@ describe('open-meteo node (local Open-Meteo server)', function () {
     await out;
     assert.equal(server.requests[0].searchParams.get('apikey'), 'k-123');
     const logged = (helper.log().args as [{ type: string; msg: unknown }][]).map(([entry]) => entry).filter((e) => e.type === 'open-meteo');
-    assert.ok(logged.some((e) => /fetching http:\/\/127.0.0.1:\d+\/v1\/forecast\?.*apikey=\*\*\*/.test(String(e.msg))), 'the URL is logged');
-    assert.ok(logged.every((e) => !String(e.msg).includes('k-123')), 'without the key');
+    assert.ok(
+      logged.some((e) => /fetching http:\/\/127.0.0.1:\d+\/v1\/forecast\?.*apikey=\*\*\*/.test(String(e.msg))),
+      'the URL is logged',
+    );
+    assert.ok(
+      logged.every((e) => !String(e.msg).includes('k-123')),
+      'without the key',
+    );
   });
 
   it('refuses settings that cannot work, answering every message with the reason', async () => {

@@ -43,7 +43,16 @@ describe('open-meteo PV model', () => {
     const flat: PvSystem = { kwp: 2, temperatureCoefficient: 0, systemLosses: 0, mounting: 'freestanding' };
     const times = Array.from({ length: 24 }, (_, i) => (BERLIN_2026_03_29 + i * 3600) * 1000);
     const gti = times.map((_, i) => (i >= 9 && i < 17 ? 500 : 0));
-    const days = dayEnergies(pvSeries(flat, times, gti, gti.map(() => 15)), 3600, zoneOf('Europe/Berlin', 3600));
+    const days = dayEnergies(
+      pvSeries(
+        flat,
+        times,
+        gti,
+        gti.map(() => 15),
+      ),
+      3600,
+      zoneOf('Europe/Berlin', 3600),
+    );
     // Row 0 (00:00 CET) is the hour before midnight: 28 March, one hour of 24, not complete.
     assert.deepEqual(days[0], { date: '2026-03-28', start: Date.parse('2026-03-27T23:00:00Z'), energyWh: 0, complete: false });
     // Rows 1-23 are the whole 23-hour day.

@@ -7,7 +7,12 @@ function request(overrides: Partial<ForecastRequest> = {}): ForecastRequest {
     latitude: 43.7776,
     longitude: -72.8145,
     timezone: 'auto',
-    variables: { current: ['temperature_2m', 'relative_humidity_2m'], hourly: ['global_tilted_irradiance', 'temperature_2m'], minutely_15: [], daily: ['sunrise'] },
+    variables: {
+      current: ['temperature_2m', 'relative_humidity_2m'],
+      hourly: ['global_tilted_irradiance', 'temperature_2m'],
+      minutely_15: [],
+      daily: ['sunrise'],
+    },
     forecastDays: 3,
     pastDays: 0,
     tilt: 35,

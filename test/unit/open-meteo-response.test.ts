@@ -6,7 +6,10 @@ import { parseForecast, rowsOf } from '../../nodes/open-meteo/response';
 import { BERLIN_2026_03_29, BERLIN_2026_10_25, berlinForecast, SERVER_UNIXTIME_JSON } from './open-meteo-fixtures';
 
 const malformed = (body: unknown, pattern: RegExp) =>
-  assert.throws(() => parseForecast(body), (err: unknown) => err instanceof OpenMeteoError && err.failure === 'malformed' && pattern.test(err.message));
+  assert.throws(
+    () => parseForecast(body),
+    (err: unknown) => err instanceof OpenMeteoError && err.failure === 'malformed' && pattern.test(err.message),
+  );
 
 describe('open-meteo response', () => {
   it("reads the server's own unixtime JSON (OutputformatTests.swift)", () => {
@@ -19,13 +22,21 @@ describe('open-meteo response', () => {
     assert.equal(new Date(forecast.hourly!.times[0]).toISOString(), '2022-07-12T00:00:00.000Z');
     assert.equal(forecast.hourly!.times[47] - forecast.hourly!.times[0], 47 * 3_600_000);
     assert.deepEqual(forecast.hourly!.columns.windspeed_10m.slice(0, 2), [10, 10]);
-    assert.deepEqual(forecast.daily?.times.map((t) => new Date(t).toISOString()), ['2022-07-12T00:00:00.000Z', '2022-07-13T00:00:00.000Z']);
+    assert.deepEqual(
+      forecast.daily?.times.map((t) => new Date(t).toISOString()),
+      ['2022-07-12T00:00:00.000Z', '2022-07-13T00:00:00.000Z'],
+    );
     assert.deepEqual(forecast.units.daily, { time: 'unixtime', temperature_2m_mean: '°C', windspeed_10m_mean: 'km/h' });
     assert.equal(forecast.current, undefined, 'the legacy current_weather block is not `current`');
   });
 
   it('keeps nulls as null in current, hourly, 15-minutely and daily', () => {
-    const body = berlinForecast({ start: BERLIN_2026_03_29, hours: 23, gti: (i) => (i === 3 ? null : 100), temperature: (i) => (i === 5 ? null : 4) });
+    const body = berlinForecast({
+      start: BERLIN_2026_03_29,
+      hours: 23,
+      gti: (i) => (i === 3 ? null : 100),
+      temperature: (i) => (i === 5 ? null : 4),
+    });
     body.minutely_15 = { time: [BERLIN_2026_03_29 + 900, BERLIN_2026_03_29 + 1800], shortwave_radiation: [null, 12.5] };
     body.minutely_15_units = { time: 'unixtime', shortwave_radiation: 'W/m²' };
     const forecast = parseForecast(body);
@@ -51,7 +62,12 @@ describe('open-meteo response', () => {
     assert.equal(times[22], '2026-03-29T22:00:00.000Z');
     const { forecast: message } = fetchMessages(forecast, Date.parse('2026-03-29T10:00:00Z'), { topic: 't', device: 'd', measurement: 'm' });
     const daily = (message.payload as { daily: Record<string, unknown>[] }).daily;
-    assert.deepEqual(daily[0], { time: '2026-03-28T23:00:00.000Z', sunrise: '2026-03-29T05:00:00.000Z', shortwave_radiation_sum: 12.5, date: '2026-03-29' });
+    assert.deepEqual(daily[0], {
+      time: '2026-03-28T23:00:00.000Z',
+      sunrise: '2026-03-29T05:00:00.000Z',
+      shortwave_radiation_sum: 12.5,
+      date: '2026-03-29',
+    });
     const autumn = parseForecast(berlinForecast({ start: BERLIN_2026_10_25, hours: 25, gti: () => 0, temperature: () => 5 }));
     assert.equal(new Date(autumn.hourly!.times[24]).toISOString(), '2026-10-25T23:00:00.000Z', '25 hours to midnight CET');
   });

@@ -3,6 +3,7 @@ import type { NodeAPI } from 'node-red';
 import { topicOf } from '../common/device-config';
 import { registerDeviceNode, type DeviceContext, type NodeStatusLook, type ReadingOut } from '../common/device-node';
 import { messageOf } from '../common/errors';
+import type { DeviceFailureKind } from '../common/failure-kind';
 import { timeOfDay } from '../common/status';
 import { failureKind } from './errors';
 import { ForecastSource, type FetchResult } from './forecast-source';
@@ -11,6 +12,13 @@ import { parseOpenMeteoConfig, requestedVariables, type OpenMeteoConfig } from '
 import { redactedUrl } from './request';
 
 const PER: Readonly<Record<string, string>> = { minute: 'min', hour: 'h', day: 'day' };
+/** Why a stale forecast is shown, in the words of the failure statuses (locales/en-US/open-meteo.json). */
+const STALE_WHY: Readonly<Partial<Record<DeviceFailureKind, string>>> = {
+  refused: 'request refused',
+  'backed-off': 'rate limited',
+  'no-answer': 'no answer',
+  garbled: 'malformed answer',
+};
 
 export = function register(RED: NodeAPI): void {
   registerDeviceNode(RED, {
@@ -59,7 +67,10 @@ export = function register(RED: NodeAPI): void {
         if (staleBecause !== undefined) {
           const error = messageOf(staleBecause);
           warnings.push(t('warn.stale', { error }));
-          status = { state: 'retrying', text: `stale since ${timeOfDay(new Date(fetched.fetchedAt))}: ${failureKind(staleBecause)}` };
+          status = {
+            state: 'retrying',
+            text: `stale since ${timeOfDay(new Date(fetched.fetchedAt))}: ${STALE_WHY[failureKind(staleBecause)] ?? 'error'}`,
+          };
           return { message: { ...out.forecast, stale: true, error }, status, warnings, more: [null, null] };
         }
         const budget = source.budgetWarning();

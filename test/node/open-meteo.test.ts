@@ -229,7 +229,7 @@ describe('open-meteo node (local Open-Meteo server)', function () {
     assert.deepEqual(msg.payload, first.payload, 'the same forecast');
     assert.equal(msg.again, true);
     assert.equal(seen.at(-1)?.fill, 'yellow');
-    assert.match(String(seen.at(-1)?.text), /^stale since \d\d:\d\d:\d\d: no-answer$/);
+    assert.match(String(seen.at(-1)?.text), /^stale since \d\d:\d\d:\d\d: no answer$/);
     fetchNow();
     await nextMessage('out');
     assert.deepEqual([weather.length, days.length], [w, d]);
@@ -239,6 +239,16 @@ describe('open-meteo node (local Open-Meteo server)', function () {
     await helper.load(NODES, flow(server.baseUrl, { interval: 600 }));
     const msg = await nextMessage('out', 3000);
     assert.equal(msg.device, 'home');
+  });
+
+  it('reports a failing scheduled fetch to a Catch node, with the reason', async () => {
+    server.answer({ status: 500, body: { error: true, reason: 'internal' } });
+    await helper.load(NODES, flow(server.baseUrl, { interval: 600 }));
+    const seen = statuses('om');
+    const caught = await nextMessage('caught');
+    assert.match(String(caught.payload), /Open-Meteo answered HTTP 500: internal/);
+    assert.equal(caught.topic, 'open-meteo/home');
+    assert.deepEqual([seen.at(-1)?.fill, seen.at(-1)?.text], ['red', 'open-meteo.status.unavailable']);
   });
 
   it('sends its API key to a custom server and hides it from the log', async () => {

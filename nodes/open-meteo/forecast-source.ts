@@ -28,6 +28,8 @@ export interface SourceOptions {
   budget?: CallBudget;
   gate?: RateLimitGate;
   now?: () => number;
+  /** Whether the calls count against the free limits; by default, when the endpoint is the free API's. */
+  free?: boolean;
 }
 
 /** Retries after a network error, timeout or 5xx wait 1 s, then 2 s, 4 s ... at most 30 s. */
@@ -51,7 +53,7 @@ export class ForecastSource {
     this.gate = options.gate ?? rateLimitGate;
     this.now = options.now ?? Date.now;
     this.weight = requestWeight(request);
-    this.free = isFreeApi(request.endpoint);
+    this.free = options.free ?? isFreeApi(request.endpoint);
   }
 
   get url(): URL {

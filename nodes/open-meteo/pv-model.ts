@@ -14,7 +14,8 @@
 //                                                         module's datasheet, e.g. −0.35), losses the system's
 //                                                         (wiring, inverter, soiling, mismatch; e.g. 14 %)
 //   E      = P · interval                                 Wh, booked to the local day the interval lies in
-// kWp is rated at STC (1000 W/m², 25 °C cell), hence the two reference values.
+// kWp is rated at STC (1000 W/m², 25 °C cell), hence the two reference values. T_air is temperature_2m, an
+// instant value at the interval's end (docs: "Instant"), taken for the whole interval.
 import { DateTime, FixedOffsetZone, IANAZone, type Zone } from 'luxon';
 import type { Value } from './response';
 

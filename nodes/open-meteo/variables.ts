@@ -48,6 +48,14 @@ export const DAILY_VARIABLES: readonly string[] = [
   'sunset',
 ];
 
+/** What a new node fetches: the old fetcher's weather now, the solar group hourly, the day's sun and radiation. */
+export const DEFAULT_VARIABLES: Readonly<Record<Block, string>> = {
+  current: 'temperature_2m relative_humidity_2m pressure_msl wind_speed_10m wind_direction_10m precipitation cloud_cover is_day',
+  hourly: 'temperature_2m shortwave_radiation direct_normal_irradiance diffuse_radiation global_tilted_irradiance',
+  minutely_15: '',
+  daily: 'sunrise sunset shortwave_radiation_sum',
+};
+
 /** Daily variables whose values are times (unix seconds with `timeformat=unixtime`), not quantities. */
 export const DAILY_TIME_VARIABLES: ReadonlySet<string> = new Set(['sunrise', 'sunset']);
 

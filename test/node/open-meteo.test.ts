@@ -268,6 +268,14 @@ describe('open-meteo node (local Open-Meteo server)', function () {
     );
   });
 
+  it('refuses the customer- server without an API key, before any request', async () => {
+    await helper.load(NODES, flow(server.baseUrl, { server: 'customer' }));
+    const error = caughtError();
+    fetchNow();
+    assert.match(await error, /customer- server needs an API key/);
+    assert.equal(server.requests.length, 0);
+  });
+
   it('refuses settings that cannot work, answering every message with the reason', async () => {
     await helper.load(NODES, flow(server.baseUrl, { latitude: '' }));
     const seen = statuses('om');

@@ -143,7 +143,8 @@ export class DiscoveryBridge {
       out.push(this.message(availabilityTopic(this.options, key), 'online'));
     }
     out.push(this.stateMessage(record));
-    if (this.options.plainFields) for (const [field, value] of reading.fields) out.push(this.message(fieldTopic(this.options, key, field), PLAIN(value)));
+    if (this.options.plainFields)
+      for (const [field, value] of reading.fields) out.push(this.message(fieldTopic(this.options, key, field), PLAIN(value)));
     return out;
   }
 
@@ -278,9 +279,16 @@ export class DiscoveryBridge {
 
   private instanceConfig(): MqttMessage[] {
     this.instanceAnnounced = true;
-    const block = { identifiers: [this.instanceIdentifier()], name: `Node-RED ${this.options.instance}`, manufacturer: 'Node-RED', model: 'node-red-contrib-solar-telemetry' };
+    const block = {
+      identifiers: [this.instanceIdentifier()],
+      name: `Node-RED ${this.options.instance}`,
+      manufacturer: 'Node-RED',
+      model: 'node-red-contrib-solar-telemetry',
+    };
     const plan = instanceEntity(this.options, block, `node_red_${this.options.instance}`);
-    return [this.message(discoveryTopic(this.options, plan.component, `node_red_${this.options.instance}`, plan.objectId), JSON.stringify(plan.config))];
+    return [
+      this.message(discoveryTopic(this.options, plan.component, `node_red_${this.options.instance}`, plan.objectId), JSON.stringify(plan.config)),
+    ];
   }
 
   private config(record: DeviceRecord, plan: EntityPlan): MqttMessage {

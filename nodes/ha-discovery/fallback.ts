@@ -21,7 +21,10 @@ const NUMBER_RULES: readonly Rule[] = [
   { match: /(^|_)temperature(_|$)/, hint: { device_class: 'temperature', unit: '°C', state_class: 'measurement', precision: 1 } },
   { match: /(^|_)soc$/, hint: { device_class: 'battery', unit: '%', state_class: 'measurement', precision: 0 } },
   { match: /(^|_)frequency$/, hint: { device_class: 'frequency', unit: 'Hz', state_class: 'measurement', precision: 2 } },
-  { match: /(^|_)(irradiance|gti|ghi|dni|dhi|shortwave_radiation)$/, hint: { device_class: 'irradiance', unit: 'W/m²', state_class: 'measurement', precision: 0 } },
+  {
+    match: /(^|_)(irradiance|gti|ghi|dni|dhi|shortwave_radiation)$/,
+    hint: { device_class: 'irradiance', unit: 'W/m²', state_class: 'measurement', precision: 0 },
+  },
   { match: /(^|_)(relative_)?humidity(_\d+m)?$/, hint: { device_class: 'humidity', unit: '%', state_class: 'measurement', precision: 0 } },
   { match: /(^|_)(cloud_cover|load|percent)$/, hint: { unit: '%', state_class: 'measurement', precision: 0 } },
 ];

@@ -208,7 +208,8 @@ export function schemaProblems(component: Component, config: Record<string, unkn
   const unit = config.unit_of_measurement as string | undefined;
   const stateClass = config.state_class as StateClass | undefined;
   if (component === 'sensor') {
-    if (deviceClass !== undefined && SENSOR_DEVICE_CLASSES[deviceClass] === undefined) problems.push(`sensor device_class ${deviceClass} unknown here`);
+    if (deviceClass !== undefined && SENSOR_DEVICE_CLASSES[deviceClass] === undefined)
+      problems.push(`sensor device_class ${deviceClass} unknown here`);
     else if (!unitFits(deviceClass, unit)) problems.push(`sensor ${deviceClass} does not take unit ${String(unit)}`);
     if (stateClass !== undefined && !STATE_CLASSES.includes(stateClass)) problems.push(`unknown state_class ${String(stateClass)}`);
     else if (!stateClassFits(deviceClass, stateClass)) problems.push(`sensor ${deviceClass} does not take state_class ${stateClass}`);
@@ -218,7 +219,8 @@ export function schemaProblems(component: Component, config: Record<string, unkn
   }
   if (component === 'binary_sensor' && deviceClass !== undefined && !BINARY_SENSOR_DEVICE_CLASSES.includes(deviceClass))
     problems.push(`binary_sensor device_class ${deviceClass} unknown`);
-  if (component === 'switch' && deviceClass !== undefined && !SWITCH_DEVICE_CLASSES.includes(deviceClass)) problems.push(`switch device_class ${deviceClass} unknown`);
+  if (component === 'switch' && deviceClass !== undefined && !SWITCH_DEVICE_CLASSES.includes(deviceClass))
+    problems.push(`switch device_class ${deviceClass} unknown`);
   if (component === 'select' && (!Array.isArray(config.options) || config.options.some((o) => typeof o !== 'string')))
     problems.push('select options must be a list of strings');
   const category = config.entity_category;

@@ -53,7 +53,8 @@ export function classify(msg: InputMessage, birthTopic: string, isCommandTopic: 
     return { kind: 'device-status', sourceId: String(source.id), sourceType: String(source.type), offline: deviceOffline(msg.status) };
   }
   // A Catch node's report of a scheduled poll that failed (a failed command of the user's own says nothing here).
-  if (msg.error !== undefined && msg.command === undefined && (typeof msg.device === 'string' || typeof msg.device === 'number')) return { kind: 'device-failed', device: String(msg.device) };
+  if (msg.error !== undefined && msg.command === undefined && (typeof msg.device === 'string' || typeof msg.device === 'number'))
+    return { kind: 'device-failed', device: String(msg.device) };
   if (msg.topic === birthTopic) return { kind: 'birth', online: String(msg.payload) === 'online' };
   if (typeof msg.topic === 'string' && isCommandTopic(msg.topic)) return { kind: 'command', topic: msg.topic, payload: msg.payload };
   if (msg.command === 'remove') {

@@ -40,7 +40,20 @@ const idOf = (name: string) => {
   if (!node) throw new Error(`no node named ${name}`);
   return node.id;
 };
-const NODES = [modbusBusNode, epeverTracerNode, pi30PortNode, mppPi30Node, haDiscoveryNode, statusNode, catchNode, injectNode, commentNode, changeNode, switchNode, mqttNodes];
+const NODES = [
+  modbusBusNode,
+  epeverTracerNode,
+  pi30PortNode,
+  mppPi30Node,
+  haDiscoveryNode,
+  statusNode,
+  catchNode,
+  injectNode,
+  commentNode,
+  changeNode,
+  switchNode,
+  mqttNodes,
+];
 const NOON = new Date('2026-06-21T12:00:00Z');
 
 interface Received {
@@ -52,7 +65,9 @@ interface Received {
 async function subscriber(url: string, filters: string[]): Promise<{ client: MqttClient; received: Received[] }> {
   const client = await connectAsync(url, { clean: true, reconnectPeriod: 0 });
   const received: Received[] = [];
-  client.on('message', (topic: string, payload: Buffer, packet: IPublishPacket) => received.push({ topic, text: payload.toString(), retain: packet.retain }));
+  client.on('message', (topic: string, payload: Buffer, packet: IPublishPacket) =>
+    received.push({ topic, text: payload.toString(), retain: packet.retain }),
+  );
   await client.subscribeAsync(filters, { qos: 0 });
   return { client, received };
 }
@@ -62,7 +77,10 @@ async function retained(url: string, filters: string[], settleMs = 300): Promise
   const late = await subscriber(url, filters);
   await new Promise((resolve) => setTimeout(resolve, settleMs));
   await late.client.endAsync();
-  assert.ok(late.received.every((m) => m.retain), 'only retained messages arrive at once');
+  assert.ok(
+    late.received.every((m) => m.retain),
+    'only retained messages arrive at once',
+  );
   return new Map(late.received.filter((m) => m.text !== '').map((m) => [m.topic, m.text]));
 }
 
@@ -206,7 +224,12 @@ describe('example flow examples/ha-discovery/epever-inverter-to-home-assistant.j
       live.received.length = 0;
       await live.client.publishAsync('homeassistant/status', 'online');
       await waitFor(() => configs(live.received).length >= first.length, 5000, 'the configs again');
-      assert.deepEqual(configs(live.received).map((c) => c.topic).sort(), [...first].sort());
+      assert.deepEqual(
+        configs(live.received)
+          .map((c) => c.topic)
+          .sort(),
+        [...first].sort(),
+      );
     });
 
     it('marks a device offline when it stops answering and online with its next reading', async () => {
@@ -263,13 +286,27 @@ describe('example flow examples/ha-discovery/epever-inverter-to-home-assistant.j
       await live.client.publishAsync('house/living_temperature', '21.5');
       await waitFor(() => stateOf(live.received, 'house').length > 0, 5000, 'the house reading');
       const house = configs(await retained(broker.url, ['homeassistant/+/house/#']));
-      assert.deepEqual(house.map((c) => [c.config.device_class, c.config.unit_of_measurement]), [['temperature', '°C']]);
+      assert.deepEqual(
+        house.map((c) => [c.config.device_class, c.config.unit_of_measurement]),
+        [['temperature', '°C']],
+      );
 
       getNode(byType('ha-discovery')[0].id).receive({ command: 'remove', device: 'epever' });
-      await waitFor(() => live.received.some((m) => m.topic === 'homeassistant/switch/epever/load/config' && m.text === ''), 5000, 'the empty config');
+      await waitFor(
+        () => live.received.some((m) => m.topic === 'homeassistant/switch/epever/load/config' && m.text === ''),
+        5000,
+        'the empty config',
+      );
       const left = await retained(broker.url, ['homeassistant/#']);
-      assert.deepEqual([...left.keys()].filter((t) => t.includes('/epever/')), [], 'no entity of the device is left');
-      assert.ok([...left.keys()].some((t) => t.includes('/house/')), 'other devices stay');
+      assert.deepEqual(
+        [...left.keys()].filter((t) => t.includes('/epever/')),
+        [],
+        'no entity of the device is left',
+      );
+      assert.ok(
+        [...left.keys()].some((t) => t.includes('/house/')),
+        'other devices stay',
+      );
     });
 
     it('keeps the same topics and unique ids across a redeploy', async () => {

@@ -77,7 +77,10 @@ describe('ha-discovery engine', () => {
     const out = bridge.reading(await epeverReading(), 'epever-tracer', 'epever-tracer/shed');
     const configs = configsOf(out);
     assertSchema(configs);
-    assert.ok(out.every((m) => m.retain), 'everything retained');
+    assert.ok(
+      out.every((m) => m.retain),
+      'everything retained',
+    );
     const voltage = byId(configs, 'solar_telemetry_shed_pv_array_voltage').config;
     assert.deepEqual([voltage.device_class, voltage.unit_of_measurement, voltage.state_class], ['voltage', 'V', 'measurement']);
     assert.equal(voltage.state_topic, 'solar/shed/state');
@@ -126,11 +129,29 @@ describe('ha-discovery engine', () => {
   it('guesses sensible entities for device types without a descriptor (PZEM-017, PS100, Open-Meteo shapes) and rollup records', () => {
     const bridge = new DiscoveryBridge(OPTIONS, descriptorOf);
     const out = [
-      ...bridge.reading(reading('meter-1', { voltage: 13.2, current: 4.1, power: 54, energy_wh: 1234, alarm_high: false }), 'pzem017', 'pzem017/meter-1'),
-      ...bridge.reading(reading('panel', { panel_voltage: 18.1, panel_current: 2.2, panel_power: 40, power_factor: 0.9, frequency: 50 }), 'ps100-sampler', 'ps100-sampler/panel'),
-      ...bridge.reading(reading('weather', { temperature_2m: 21.5, relative_humidity_2m: 60, global_tilted_irradiance: 700 }), 'open-meteo', 'open-meteo/weather'),
       ...bridge.reading(
-        reading('shed_1h', { window_start: '2026-06-21T11:00:00.000Z', pv_array_power_avg: 50, pv_array_power_count: 60, pv_array_power_sum: 3000, pv_array_energy_wh: 50 }),
+        reading('meter-1', { voltage: 13.2, current: 4.1, power: 54, energy_wh: 1234, alarm_high: false }),
+        'pzem017',
+        'pzem017/meter-1',
+      ),
+      ...bridge.reading(
+        reading('panel', { panel_voltage: 18.1, panel_current: 2.2, panel_power: 40, power_factor: 0.9, frequency: 50 }),
+        'ps100-sampler',
+        'ps100-sampler/panel',
+      ),
+      ...bridge.reading(
+        reading('weather', { temperature_2m: 21.5, relative_humidity_2m: 60, global_tilted_irradiance: 700 }),
+        'open-meteo',
+        'open-meteo/weather',
+      ),
+      ...bridge.reading(
+        reading('shed_1h', {
+          window_start: '2026-06-21T11:00:00.000Z',
+          pv_array_power_avg: 50,
+          pv_array_power_count: 60,
+          pv_array_power_sum: 3000,
+          pv_array_energy_wh: 50,
+        }),
         'rollup',
         'rollup/shed',
       ),
@@ -151,38 +172,57 @@ describe('ha-discovery engine', () => {
     expect('solar_telemetry_shed_1h_pv_array_energy_wh', 'energy', 'Wh', 'total');
     expect('solar_telemetry_shed_1h_pv_array_power_count', undefined, undefined, 'measurement');
     assert.equal(byId(configs, 'solar_telemetry_shed_1h_pv_array_energy_wh').config.last_reset_value_template, '{{ value_json["window_start"] }}');
-    assert.equal(configs.find((c) => c.config.unique_id === 'solar_telemetry_shed_1h_pv_array_power_sum'), undefined, 'sums left out');
+    assert.equal(
+      configs.find((c) => c.config.unique_id === 'solar_telemetry_shed_1h_pv_array_power_sum'),
+      undefined,
+      'sums left out',
+    );
     assert.equal(byId(configs, 'solar_telemetry_meter-1_alarm_high').component, 'binary_sensor');
     assert.equal(configs.filter((c) => c.component === 'switch' || c.component === 'select').length, 0, 'no controls without a descriptor');
   });
 
-  it('publishes configs on first sight and for new fields only, all of them again on Home Assistant\'s birth, with the same unique ids', async () => {
+  it("publishes configs on first sight and for new fields only, all of them again on Home Assistant's birth, with the same unique ids", async () => {
     const bridge = new DiscoveryBridge(OPTIONS, descriptorOf);
     const first = configsOf(bridge.reading(reading('m', { voltage: 1 }), 'pzem017', 'pzem017/m'));
     assert.deepEqual(first.map((c) => c.config.unique_id).sort(), ['solar_telemetry_m_voltage', 'solar_telemetry_node_red_node-red_node_red']);
     assert.deepEqual(configsOf(bridge.reading(reading('m', { voltage: 2 }), 'pzem017', 'pzem017/m')), [], 'nothing new');
     const added = configsOf(bridge.reading(reading('m', { voltage: 2, current: 1 }), 'pzem017', 'pzem017/m'));
-    assert.deepEqual(added.map((c) => c.config.unique_id), ['solar_telemetry_m_current']);
+    assert.deepEqual(
+      added.map((c) => c.config.unique_id),
+      ['solar_telemetry_m_current'],
+    );
     const birth = bridge.birth();
-    assert.deepEqual(configsOf(birth).map((c) => c.config.unique_id).sort(), [
-      'solar_telemetry_m_current',
-      'solar_telemetry_m_voltage',
-      'solar_telemetry_node_red_node-red_node_red',
-    ]);
+    assert.deepEqual(
+      configsOf(birth)
+        .map((c) => c.config.unique_id)
+        .sort(),
+      ['solar_telemetry_m_current', 'solar_telemetry_m_voltage', 'solar_telemetry_node_red_node-red_node_red'],
+    );
     assert.equal(birth.find((m) => m.topic === 'solar/m/availability')?.payload, 'online');
     // A new bridge (a restart or a redeploy) gives the same ids and topics.
     const again = new DiscoveryBridge(OPTIONS, descriptorOf);
     const replay = configsOf(again.reading(reading('m', { voltage: 2, current: 1 }), 'pzem017', 'pzem017/m'));
-    assert.deepEqual(replay.map((c) => [c.topic, c.config.unique_id]).sort(), configsOf(birth).map((c) => [c.topic, c.config.unique_id]).sort());
+    assert.deepEqual(
+      replay.map((c) => [c.topic, c.config.unique_id]).sort(),
+      configsOf(birth)
+        .map((c) => [c.topic, c.config.unique_id])
+        .sort(),
+    );
   });
 
-  it('turns Home Assistant commands into the device nodes\' command messages and reports the result in the state', async () => {
+  it("turns Home Assistant commands into the device nodes' command messages and reports the result in the state", async () => {
     const bridge = new DiscoveryBridge(OPTIONS, descriptorOf);
     bridge.reading(await epeverReading(), 'epever-tracer', 'epever-tracer/shed');
     const inverter = await pi30Reading();
     bridge.reading(inverter, 'mpp-pi30', 'mpp-pi30/inverter');
     const load = bridge.command('solar/shed/load/set', 'OFF');
-    assert.deepEqual(load, { topic: 'epever-tracer/shed', device: 'shed', command: 'load', payload: false, haControl: { device: 'shed', control: 'load', value: 'OFF' } });
+    assert.deepEqual(load, {
+      topic: 'epever-tracer/shed',
+      device: 'shed',
+      command: 'load',
+      payload: false,
+      haControl: { device: 'shed', control: 'load', value: 'OFF' },
+    });
     const pop = bridge.command('solar/inverter/output_source_priority/set', Buffer.from('utility_first'));
     assert.deepEqual([pop.command, pop.payload], ['set', { output_source_priority: 'utility_first' }]);
     assert.throws(() => bridge.command('solar/inverter/output_source_priority/set', 'grid'), /not one of utility_first, solar_first, sbu/);

@@ -5,7 +5,7 @@ import type { FieldValue, Reading } from '../common/reading';
 import { hintFor, type ControlDescriptor, type DeviceDescriptor } from './descriptor';
 import { commandResultEntity, COMMAND_RESULT, controlEntity, fieldEntity, instanceEntity, type Config, type EntityPlan } from './entity-config';
 import { guessHint } from './fallback';
-import { COMPONENTS } from './ha-schema';
+import { COMPONENTS } from './platform-schema';
 import { availabilityTopic, discoveryTopic, fieldTopic, parseCommandTopic, stateTopic, topicId, type TopicLayout } from './topics';
 
 export type Qos = 0 | 1 | 2;

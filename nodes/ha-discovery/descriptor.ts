@@ -2,7 +2,7 @@
 // engine (nodes/<type>/ha-entities.ts, exporting `haEntities`); ha-discovery finds it by the reading's type,
 // so a new device node adds one file and nothing here changes. Fields no descriptor names get the generic
 // guess from their name (fallback.ts).
-import type { Component, StateClass } from './ha-schema';
+import type { Component, StateClass } from './platform-schema';
 
 /** What one field becomes in Home Assistant; every key is optional and overrides the guess. */
 export interface EntityHint {

@@ -1,9 +1,9 @@
 // One entity's discovery config, built from a field's hint (descriptor or guess) and checked against the
-// platform's documented schema (ha-schema.ts): a unit or state class HA would refuse loses the device class or
+// platform's documented schema (platform-schema.ts): a unit or state class HA would refuse loses the device class or
 // the state class rather than the whole entity. Full key names throughout; no abbreviations.
 import type { ControlDescriptor, EntityHint } from './descriptor';
 import { entityName } from './fallback';
-import { SENSOR_DEVICE_CLASSES, stateClassFits, unitFits, type Component } from './ha-schema';
+import { SENSOR_DEVICE_CLASSES, stateClassFits, unitFits, type Component } from './platform-schema';
 import { availabilityTopic, commandTopic, stateTopic, type TopicLayout } from './topics';
 
 export type Config = Record<string, unknown>;

@@ -1,29 +1,28 @@
-// The editor's settings read into the bridge's options; each error names the field that is wrong.
-import { flag, oneOf, text, wholeNumber, type RawConfig } from '../common/config-fields';
-import type { BridgeOptions, Qos } from './bridge';
+// The editor's settings read through the node's schema into the bridge's options; each error names the field.
+import type { RawConfig } from '../common/config-fields';
+import { readSettings } from '../common/settings-schema';
+import type { BridgeOptions } from './bridge';
+import { INSTANCE_RULE, settingsSchema, TOPIC_RULE } from './ha-discovery-schema';
 
-const TOPIC_BASE = /^[^#+\s]+$/;
-
-function topicSetting(raw: RawConfig, key: string, fallback: string): string {
-  const value = text(raw, key, fallback).replace(/\/+$/, '');
-  if (!TOPIC_BASE.test(value)) throw new RangeError(`${key} must be an MQTT topic without wildcards or spaces, got ${JSON.stringify(value)}`);
-  return value;
+function topicOf(value: string, what: string): string {
+  const topic = value.replace(/\/+$/, '');
+  if (!TOPIC_RULE.test(topic)) throw new RangeError(`${what} must be an MQTT topic without wildcards or spaces, got ${JSON.stringify(value)}`);
+  return topic;
 }
 
 export function parseHaConfig(raw: RawConfig): BridgeOptions {
-  const base = topicSetting(raw, 'base', 'solar');
-  const instance = text(raw, 'instance', 'node-red');
-  if (!/^[a-zA-Z0-9_-]+$/.test(instance)) throw new RangeError(`instance must be letters, digits, _ and -, got ${JSON.stringify(instance)}`);
+  const s = readSettings(settingsSchema, raw);
+  const base = topicOf(s.base, 'base topic');
+  if (!INSTANCE_RULE.test(s.instance)) throw new RangeError(`instance must be letters, digits, _ and -, got ${JSON.stringify(s.instance)}`);
   return {
-    prefix: topicSetting(raw, 'prefix', 'homeassistant'),
+    prefix: topicOf(s.prefix, 'discovery prefix'),
     base,
-    instanceTopic: topicSetting(raw, 'instanceTopic', `${base}/${instance}/status`),
-    instance,
-    // Absent (a flow from before the setting): on, as the editor's default.
-    discovery: raw.discovery === undefined ? true : flag(raw, 'discovery'),
-    plainFields: flag(raw, 'plainFields'),
-    controls: flag(raw, 'controls'),
-    expireAfterS: wholeNumber(raw, 'expireAfter', 0, 0, 86400),
-    qos: oneOf<Qos>(raw, 'qos', [0, 1, 2], 0),
+    instanceTopic: topicOf(s.instanceTopic || `${base}/${s.instance}/status`, 'instance topic'),
+    instance: s.instance,
+    discovery: s.discovery,
+    plainFields: s.plainFields,
+    controls: s.controls,
+    expireAfterS: s.expireAfter,
+    qos: s.qos,
   };
 }

@@ -5,7 +5,7 @@
 //   <base>/<device>/<field>                        one field as plain text (option), retained
 //   <base>/<device>/<control>/set                  Home Assistant's commands (switch, select)
 //   <instance topic>                               the Node-RED instance's online / offline (the broker's will)
-import { DISCOVERY_ID, type Component } from './ha-schema';
+import { DISCOVERY_ID, type Component } from './platform-schema';
 
 export interface TopicLayout {
   /** Home Assistant's discovery prefix, `homeassistant` unless changed in HA's MQTT options. */

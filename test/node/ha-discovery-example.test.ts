@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { connectAsync, type IPublishPacket, type MqttClient } from 'mqtt';
 import { serveTcp, type TcpEndpoint } from '../../nodes/common/modbus-slave';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
-import { COMPONENTS, schemaProblems, type Component } from '../../nodes/ha-discovery/ha-schema';
+import { COMPONENTS, schemaProblems, type Component } from '../../nodes/ha-discovery/platform-schema';
 import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator/inverter';
 import { servePi30Tcp } from '../../nodes/mpp-pi30/simulator/serve';
 import { startBroker, type TestBroker } from '../support/mqtt-broker';

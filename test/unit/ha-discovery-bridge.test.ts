@@ -1,6 +1,6 @@
 // The ha-discovery engine on real readings (the Epever and PI30 simulators, a rollup record, PZEM, PS100 and
 // Open-Meteo shaped readings): every config it publishes is checked against Home Assistant's documented schema
-// (nodes/ha-discovery/ha-schema.ts, copied from HA's sensor/const.py and the MQTT platform pages).
+// (nodes/ha-discovery/platform-schema.ts, copied from HA's sensor/const.py and the MQTT platform pages).
 import assert from 'node:assert/strict';
 import { parseReading, type Reading } from '../../nodes/common/reading';
 import type { ModbusUnit } from '../../nodes/common/modbus-unit';
@@ -8,7 +8,7 @@ import { readPayload } from '../../nodes/epever-tracer/reading';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { DiscoveryBridge, type BridgeOptions, type MqttMessage } from '../../nodes/ha-discovery/bridge';
 import { descriptorOf } from '../../nodes/ha-discovery/descriptors';
-import { COMPONENTS, schemaProblems, type Component } from '../../nodes/ha-discovery/ha-schema';
+import { COMPONENTS, schemaProblems, type Component } from '../../nodes/ha-discovery/platform-schema';
 import { parseHaConfig } from '../../nodes/ha-discovery/node-config';
 import { Pi30Controller } from '../../nodes/mpp-pi30/controller';
 import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator/inverter';

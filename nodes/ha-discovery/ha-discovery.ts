@@ -80,6 +80,8 @@ export = function register(RED: NodeAPI): void {
           case 'remove':
             mqtt.push(...bridge.remove(input.device, input.field));
             break;
+          case 'reply':
+            break;
           case 'reading': {
             const reading = parseReading(msg, {}, Date.now());
             const window = rollupWindow(msg);

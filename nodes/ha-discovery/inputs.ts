@@ -10,6 +10,8 @@ export type InputKind =
   | { kind: 'birth'; online: boolean }
   | { kind: 'command'; topic: string; payload: unknown }
   | { kind: 'remove'; device: string; field?: string }
+  /** A device node's reply to a command of the user's own (it keeps msg.command): no reading. */
+  | { kind: 'reply' }
   | { kind: 'reading' };
 
 export interface InputMessage {
@@ -62,5 +64,6 @@ export function classify(msg: InputMessage, birthTopic: string, isCommandTopic: 
     if (msg.field !== undefined && (typeof msg.field !== 'string' || msg.field === '')) throw new Error('msg.field must name a field');
     return { kind: 'remove', device: msg.device, field: msg.field as string | undefined };
   }
+  if (typeof msg.command === 'string' && msg.command !== '' && msg.command.toLowerCase() !== 'poll') return { kind: 'reply' };
   return { kind: 'reading' };
 }

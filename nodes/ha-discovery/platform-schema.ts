@@ -12,6 +12,11 @@
 //   switch.mqtt.markdown, select.mqtt.markdown: the keys of each platform and which are required (sensor and
 //   binary_sensor: state_topic; switch: command_topic; select: command_topic and options); mqtt.markdown
 //   "Discovery topic": `<discovery_prefix>/<component>/[<node_id>/]<object_id>/config`, ids [a-zA-Z0-9_-].
+// - home-assistant/core homeassistant/components/mqtt/sensor.py validate_sensor_state_and_device_class_config:
+//   last_reset_value_template only with state_class total; options only with device_class enum and neither unit
+//   nor state class; a unit outside DEVICE_CLASS_UNITS of the class is refused.
+// - home-assistant/core homeassistant/components/mqtt/schemas.py MQTT_ENTITY_DEVICE_INFO_SCHEMA: the device
+//   block's keys, and at least one of identifiers or connections.
 
 export type Component = 'sensor' | 'binary_sensor' | 'switch' | 'select';
 export const COMPONENTS: readonly Component[] = ['sensor', 'binary_sensor', 'switch', 'select'];
@@ -216,6 +221,8 @@ export function schemaProblems(component: Component, config: Record<string, unkn
     const options = config.options;
     if (deviceClass === 'enum' && (!Array.isArray(options) || options.length === 0)) problems.push('enum sensor needs options');
     if (options !== undefined && deviceClass !== 'enum') problems.push('options need device_class enum');
+    if (options !== undefined && (stateClass !== undefined || unit !== undefined)) problems.push('options take no unit and no state_class');
+    if (config.last_reset_value_template !== undefined && stateClass !== 'total') problems.push('last_reset_value_template needs state_class total');
   }
   if (component === 'binary_sensor' && deviceClass !== undefined && !BINARY_SENSOR_DEVICE_CLASSES.includes(deviceClass))
     problems.push(`binary_sensor device_class ${deviceClass} unknown`);

@@ -71,6 +71,29 @@ const byId = (configs: Config[], id: string) => {
   return found;
 };
 
+describe("Home Assistant's discovery schema (platform-schema.ts)", () => {
+  const base = { state_topic: 's', unique_id: 'u' };
+  it('refuses what HA refuses: a unit outside the class, a state class outside the class, options with a unit, a select without options', () => {
+    assert.deepEqual(schemaProblems('sensor', { ...base, device_class: 'voltage', unit_of_measurement: 'V', state_class: 'measurement' }), []);
+    assert.match(schemaProblems('sensor', { ...base, device_class: 'voltage', unit_of_measurement: 'W' }).join(), /does not take unit W/);
+    assert.match(
+      schemaProblems('sensor', { ...base, device_class: 'energy', unit_of_measurement: 'kWh', state_class: 'measurement' }).join(),
+      /state_class measurement/,
+    );
+    assert.match(schemaProblems('sensor', { ...base, device_class: 'enum', options: ['a'], unit_of_measurement: '%' }).join(), /no unit/);
+    assert.match(schemaProblems('sensor', { ...base, options: ['a'] }).join(), /need device_class enum/);
+    assert.match(
+      schemaProblems('sensor', { ...base, last_reset_value_template: 'x', state_class: 'total_increasing' }).join(),
+      /needs state_class total/,
+    );
+    assert.match(schemaProblems('select', { command_topic: 'c' }).join(), /select needs options/);
+    assert.match(schemaProblems('switch', { state_topic: 's' }).join(), /switch needs command_topic/);
+    assert.match(schemaProblems('binary_sensor', { ...base, device_class: 'fault' }).join(), /device_class fault unknown/);
+    assert.match(schemaProblems('sensor', { ...base, device: { name: 'x' } }).join(), /identifiers or connections/);
+    assert.match(schemaProblems('sensor', { ...base, stat_t: 'x' }).join(), /no key stat_t/);
+  });
+});
+
 describe('ha-discovery engine', () => {
   it('turns an Epever reading into entities Home Assistant takes: classes, units, state classes, enums, faults, the load switch', async () => {
     const bridge = new DiscoveryBridge(OPTIONS, descriptorOf);

@@ -9,6 +9,7 @@ import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { DiscoveryBridge, type BridgeOptions, type MqttMessage } from '../../nodes/ha-discovery/bridge';
 import { descriptorOf } from '../../nodes/ha-discovery/descriptors';
 import { COMPONENTS, schemaProblems, type Component } from '../../nodes/ha-discovery/platform-schema';
+import { classify } from '../../nodes/ha-discovery/inputs';
 import { parseHaConfig } from '../../nodes/ha-discovery/node-config';
 import { Pi30Controller } from '../../nodes/mpp-pi30/controller';
 import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator/inverter';
@@ -292,5 +293,60 @@ describe('ha-discovery engine', () => {
     assert.equal(topics['solar/m/grid_on'], 'true');
     assert.deepEqual(JSON.parse(topics['solar/m/state']), { voltage: 13.5, grid_on: true, timestamp: NOON.toISOString() });
     assert.ok(out.every((m) => m.retain));
+  });
+});
+
+describe('ha-discovery inputs', () => {
+  const birth = 'homeassistant/status';
+  const isCommand = (topic: string) => topic.endsWith('/set');
+  const status = (fill: string, text: string) => ({
+    status: { fill, shape: 'ring', text, source: { id: 'n1', type: 'epever-tracer', name: 'Shed' } },
+  });
+
+  it('reads a Status node: red or retrying is an outage, a refused command is not', () => {
+    assert.deepEqual(classify(status('red', 'epever-tracer.status.unavailable'), birth, isCommand), {
+      kind: 'device-status',
+      sourceId: 'n1',
+      sourceType: 'epever-tracer',
+      offline: true,
+    });
+    assert.equal((classify(status('yellow', 'epever-tracer.status.retrying'), birth, isCommand) as { offline: boolean }).offline, true);
+    assert.equal((classify(status('red', 'epever-tracer.status.refused'), birth, isCommand) as { offline: boolean }).offline, false);
+    assert.equal((classify(status('green', '12:00:00'), birth, isCommand) as { offline: boolean }).offline, false);
+  });
+
+  it("reads a Catch node: a failed scheduled poll is the device's outage, a refused HA command goes back to its control", () => {
+    assert.deepEqual(classify({ topic: 'epever-tracer/shed', device: 'shed', payload: 'timeout', error: { message: 'timeout' } }, birth, isCommand), {
+      kind: 'device-failed',
+      device: 'shed',
+    });
+    const haControl = { device: 'shed', control: 'load', value: 'OFF' };
+    assert.deepEqual(classify({ command: 'load', payload: false, haControl, error: { message: 'tick "allow writes"' } }, birth, isCommand), {
+      kind: 'command-done',
+      tag: haControl,
+      error: 'tick "allow writes"',
+    });
+    assert.equal(classify({ command: 'load', payload: false, device: 'shed', error: { message: 'x' } }, birth, isCommand).kind, 'reply');
+  });
+
+  it("tells Home Assistant's birth, commands, clean-ups and readings apart", () => {
+    assert.deepEqual(classify({ topic: birth, payload: 'online' }, birth, isCommand), { kind: 'birth', online: true });
+    assert.deepEqual(classify({ topic: birth, payload: 'offline' }, birth, isCommand), { kind: 'birth', online: false });
+    assert.equal(classify({ topic: 'solar/shed/load/set', payload: 'ON' }, birth, isCommand).kind, 'command');
+    assert.deepEqual(classify({ command: 'remove', device: 'shed', field: 'load_power' }, birth, isCommand), {
+      kind: 'remove',
+      device: 'shed',
+      field: 'load_power',
+    });
+    assert.throws(() => classify({ command: 'remove' }, birth, isCommand), /needs msg.device/);
+    assert.equal(classify({ command: 'poll', topic: 'epever-tracer/shed', payload: {} }, birth, isCommand).kind, 'reading');
+  });
+
+  it('sets expire_after on sensors and binary sensors when asked', () => {
+    const bridge = new DiscoveryBridge({ ...OPTIONS, expireAfterS: 120 }, descriptorOf);
+    const configs = configsOf(bridge.reading(reading('m', { voltage: 1, alarm: true }), 'pzem017', 'pzem017/m'));
+    assert.equal(byId(configs, 'solar_telemetry_m_voltage').config.expire_after, 120);
+    assert.equal(byId(configs, 'solar_telemetry_m_alarm').config.expire_after, 120);
+    assertSchema(configs);
   });
 });

@@ -1,11 +1,11 @@
 // What Home Assistant shows of an Epever Tracer (ha-discovery reads this file by the readings' type). Fields
 // not named here (PV, battery and load voltage, current and power, energy counters) get ha-discovery's guess
-// from their names. The status entities come from the same table that decodes the status words (status.ts).
+// from their names. The status entities come from the same table that decodes the status words (status-bits.ts).
 import type { DeviceDescriptor, EntityHint } from '../ha-discovery/descriptor';
 import { switchValue } from '../ha-discovery/descriptor';
-import { STATUS_FIELDS } from './status';
+import { STATUS_FIELDS } from './status-bits';
 
-/** A multi-bit state's every possible value: the named states, then `unknown_<n>` as status.ts names the rest. */
+/** A multi-bit state's every possible value: the named states, then `unknown_<n>` as status-bits.ts names the rest. */
 function statesOf(states: readonly string[], width: number): string[] {
   const all = [...states];
   for (let n = states.length; n < 1 << width; n++) all.push(`unknown_${n}`);

@@ -1,6 +1,6 @@
 // The demo's simulators, the Epever on Modbus TCP and the PI30 inverter on raw TCP: the usual port when it is
 // free, any free port otherwise.
-import { serveTcp, type TcpEndpoint } from '../../nodes/common/modbus-slave';
+import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { servePi30Tcp } from '../../nodes/mpp-pi30/simulator/serve';
 import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator/inverter';
@@ -28,7 +28,7 @@ async function listenOn(
     return { endpoint: await listen(port) };
   } catch (err) {
     if (!isAddressInUse(err)) throw err;
-    if (!fallBack) throw new Error(`simulator port ${port} is in use; set ${variable} to another one, or 0 for any free port`);
+    if (!fallBack) throw new Error(`simulator port ${port} is in use; set ${variable} to another one, or 0 for any free port`, { cause: err });
     return { endpoint: await listen(0), fellBackFrom: port };
   }
 }

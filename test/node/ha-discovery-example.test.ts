@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectAsync, type IPublishPacket, type MqttClient } from 'mqtt';
-import { serveTcp, type TcpEndpoint } from '../../nodes/common/modbus-slave';
+import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { COMPONENTS, schemaProblems, type Component } from '../../nodes/ha-discovery/platform-schema';
 import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator/inverter';

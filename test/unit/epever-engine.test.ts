@@ -3,11 +3,12 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { clockInZone, decodeClock, encodeClock, wallClockIn } from '../../nodes/epever-tracer/clock';
 import { parseEpeverConfig } from '../../nodes/epever-tracer/node-config';
-import { parseCommand, CommandError } from '../../nodes/epever-tracer/commands';
+import { parseCommand, EpeverCommandError } from '../../nodes/epever-tracer/commands';
 import { toPayload } from '../../nodes/epever-tracer/reading';
-import { decodeRegister, encodeRegister } from '../../nodes/epever-tracer/register-codec';
+import { decodeRegister, encodeRegister } from '../../nodes/common/modbus/register-codec';
+import { rawRange } from '../../nodes/common/modbus/register';
 import { REALTIME, STATISTICS } from '../../nodes/epever-tracer/register-map';
-import { decodeStatus, encodeChargingStatus, STATUS_FIELDS } from '../../nodes/epever-tracer/status';
+import { decodeStatus, encodeChargingStatus, STATUS_FIELDS } from '../../nodes/epever-tracer/status-bits';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -33,9 +34,7 @@ describe('Epever register codec', () => {
     const defs = [...REALTIME, ...STATISTICS];
     fc.assert(
       fc.property(fc.constantFrom(...defs), fc.integer({ min: -30000, max: 60000 }), (d, raw) => {
-        const bits = d.words * 16;
-        const lo = d.signed ? -(2 ** (bits - 1)) : 0;
-        const hi = d.signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
+        const [lo, hi] = rawRange(d);
         const value = Math.min(hi, Math.max(lo, raw)) / d.scale;
         assert.equal(decodeRegister(d, encodeRegister(d, value), d.address), value);
       }),
@@ -190,7 +189,7 @@ describe('Epever commands', () => {
   it('parses the load switch from booleans and words', () => {
     assert.deepEqual(parseCommand({ command: 'load', payload: 'off' }), { kind: 'load', on: false });
     assert.deepEqual(parseCommand({ command: 'load', payload: true }), { kind: 'load', on: true });
-    assert.throws(() => parseCommand({ command: 'load', payload: 'maybe' }), CommandError);
+    assert.throws(() => parseCommand({ command: 'load', payload: 'maybe' }), EpeverCommandError);
   });
 
   it('names the known commands when it meets an unknown one', () => {

@@ -3,7 +3,7 @@
 // (nodes/ha-discovery/platform-schema.ts, copied from HA's sensor/const.py and the MQTT platform pages).
 import assert from 'node:assert/strict';
 import { parseReading, type Reading } from '../../nodes/common/reading';
-import type { ModbusUnit } from '../../nodes/common/modbus-unit';
+import type { ModbusUnit } from '../../nodes/common/modbus/unit';
 import { readPayload } from '../../nodes/epever-tracer/reading';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { DiscoveryBridge, type BridgeOptions, type MqttMessage } from '../../nodes/ha-discovery/bridge';
@@ -19,12 +19,15 @@ const OPTIONS: BridgeOptions = { ...parseHaConfig({}), controls: true };
 
 function simUnit(sim: EpeverSimulator): ModbusUnit {
   return {
-    readInputRegisters: async (a, c) => sim.readRegisters('input', a, c),
-    readHoldingRegisters: async (a, c) => sim.readRegisters('holding', a, c),
-    readCoils: async (a, c) => sim.readBits('coil', a, c),
-    readDiscreteInputs: async (a, c) => sim.readBits('discrete', a, c),
+    readInputRegisters: async (a: number, c: number) => sim.readRegisters('input', a, c),
+    readHoldingRegisters: async (a: number, c: number) => sim.readRegisters('holding', a, c),
+    readCoils: async (a: number, c: number) => sim.readBits('coil', a, c),
+    readDiscreteInputs: async (a: number, c: number) => sim.readBits('discrete', a, c),
+    // A poll only reads.
     writeRegisters: async () => undefined,
+    writeRegister: async () => undefined,
     writeCoil: async () => undefined,
+    customFunction: async () => Buffer.alloc(0),
   };
 }
 

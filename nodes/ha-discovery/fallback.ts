@@ -9,7 +9,6 @@ interface Rule {
   readonly hint: EntityHint;
 }
 
-// Order matters: the more particular name first (apparent power before power, power factor before power).
 const NUMBER_RULES: readonly Rule[] = [
   { match: /(^|_)kwh$/, hint: { device_class: 'energy', unit: 'kWh', state_class: 'total_increasing', precision: 2 } },
   { match: /(^|_)wh$/, hint: { device_class: 'energy', unit: 'Wh', state_class: 'total_increasing', precision: 0 } },
@@ -29,11 +28,27 @@ const NUMBER_RULES: readonly Rule[] = [
   { match: /(^|_)(cloud_cover|load|percent)$/, hint: { unit: '%', state_class: 'measurement', precision: 0 } },
 ];
 
+/**
+ * The rule whose words end last in the name, the longer match on a tie: the last word names the quantity
+ * (`current_temperature_2m` is a temperature, `battery_charging_current` a current, `ac_output_apparent_power`
+ * an apparent power).
+ */
+function lastWordRule(field: string): Rule | undefined {
+  let best: { rule: Rule; end: number; length: number } | undefined;
+  for (const rule of NUMBER_RULES) {
+    for (const m of field.matchAll(new RegExp(rule.match.source, 'g'))) {
+      const end = m.index + m[0].length;
+      if (!best || end > best.end || (end === best.end && m[0].length > best.length)) best = { rule, end, length: m[0].length };
+    }
+  }
+  return best?.rule;
+}
+
 /** The guess for a field named `field` holding `value`. */
 export function guessHint(field: string, value: unknown): EntityHint {
   if (typeof value === 'boolean') return { component: 'binary_sensor' };
   if (typeof value === 'number') {
-    const rule = NUMBER_RULES.find((r) => r.match.test(field));
+    const rule = lastWordRule(field);
     return { component: 'sensor', ...(rule ? rule.hint : { state_class: 'measurement' }) };
   }
   if (typeof value === 'string') return { component: 'sensor' };

@@ -12,6 +12,9 @@ import { COMPONENTS, schemaProblems, type Component } from '../../nodes/ha-disco
 import { classify } from '../../nodes/ha-discovery/inputs';
 import { parseHaConfig } from '../../nodes/ha-discovery/node-config';
 import { Pi30Controller } from '../../nodes/mpp-pi30/controller';
+import { fetchMessages } from '../../nodes/open-meteo/messages';
+import { parseForecast } from '../../nodes/open-meteo/response';
+import { BERLIN_2026_10_25, berlinForecast } from './open-meteo-fixtures';
 import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator/inverter';
 
 const NOON = new Date('2026-06-21T12:00:00Z');
@@ -206,6 +209,46 @@ describe('ha-discovery engine', () => {
     );
     assert.equal(byId(configs, 'solar_telemetry_meter-1_alarm_high').component, 'binary_sensor');
     assert.equal(configs.filter((c) => c.component === 'switch' || c.component === 'select').length, 0, 'no controls without a descriptor');
+  });
+
+  it("turns the open-meteo node's forecast and PV day messages into weather sensors and forecast energy outside the Energy dashboard", () => {
+    const body = berlinForecast({
+      start: BERLIN_2026_10_25,
+      hours: 49,
+      gti: (i) => (i % 24 === 12 ? 800 : 0),
+      temperature: () => 12,
+      days: [BERLIN_2026_10_25],
+    });
+    const pv = { kwp: 1.2, temperatureCoefficient: -0.4, systemLosses: 14, mounting: 'freestanding' as const };
+    const out = fetchMessages(parseForecast(body), Date.parse('2026-10-25T09:00:00Z'), {
+      topic: 'open-meteo/home',
+      device: 'home',
+      measurement: 'open_meteo',
+      pv,
+    });
+    const bridge = new DiscoveryBridge(OPTIONS, descriptorOf);
+    const messages = [out.forecast, ...out.pvDays].flatMap((m) => bridge.reading(parseReading(m, {}, NOON.getTime()), 'open-meteo', String(m.topic)));
+    const configs = configsOf(messages);
+    assertSchema(configs);
+    const c = (id: string) => byId(configs, `solar_telemetry_home_${id}`).config;
+    assert.deepEqual([c('current_temperature_2m').device_class, c('current_temperature_2m').unit_of_measurement], ['temperature', '°C']);
+    assert.deepEqual([c('current_relative_humidity_2m').device_class, c('current_relative_humidity_2m').unit_of_measurement], ['humidity', '%']);
+    assert.equal(c('current_is_day').entity_category, 'diagnostic');
+    const wind = configsOf(
+      bridge.reading(reading('home', { current_wind_speed_10m: 12, current_pressure_msl: 1013 }), 'open-meteo', 'open-meteo/home'),
+    );
+    assertSchema(wind);
+    const speed = byId(wind, 'solar_telemetry_home_current_wind_speed_10m').config;
+    assert.deepEqual([speed.device_class, speed.unit_of_measurement], ['wind_speed', 'km/h']);
+    const pressure = byId(wind, 'solar_telemetry_home_current_pressure_msl').config;
+    assert.deepEqual([pressure.device_class, pressure.unit_of_measurement], ['atmospheric_pressure', 'hPa']);
+    assert.deepEqual([c('pv_today_kwh').device_class, c('pv_today_kwh').state_class], ['energy', undefined], 'a forecast is no meter');
+    assert.equal(c('location_latitude').entity_category, 'diagnostic');
+    assert.equal(
+      configs.find((x) => x.config.unique_id === 'solar_telemetry_home_hourly'),
+      undefined,
+      'lists are no entities',
+    );
   });
 
   it("publishes configs on first sight and for new fields only, all of them again on Home Assistant's birth, with the same unique ids", async () => {

@@ -87,11 +87,12 @@ export async function getJson(url: URL, options: HttpOptions): Promise<unknown> 
     throw new OpenMeteoError('rate-limited', `${waiting.reason} (waiting until ${new Date(waiting.until).toISOString()})`, waiting.reason, 429);
   }
   const backoff = new Backoff(options.backoff);
-  for (;;) {
+  // Backoff no longer counts its failures (main 8607657), so the retries are counted here.
+  for (let retries = 0; ; retries++) {
     try {
       return await attempt(url, options, now);
     } catch (err) {
-      if (!retryable(err) || backoff.attempts >= options.retries) throw err;
+      if (!retryable(err) || retries >= options.retries) throw err;
       await sleep(backoff.fail());
     }
   }

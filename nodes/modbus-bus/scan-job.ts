@@ -55,17 +55,19 @@ export class ScanJob {
       // Only a refusal is an answer; no answer, a garbled one, a backed-off id or a link failure is nobody there.
       isSilence: (err) => failureKind(err) !== 'refused',
       onProgress: (p) => Object.assign(this.state, { done: p.done, total: p.total, unitId: p.unitId, found: [...p.found] }),
-    }).then(
-      (found) => {
-        this.state.found = found;
-        const link = connection.linkStatus;
-        if (found.length === 0 && link.state !== 'connected') this.state.error = `the bus is not connected (${link.state}${link.reason ? `: ${link.reason}` : ''})`;
-      },
-      (err: unknown) => {
-        if (err instanceof ScanCancelled) this.state.cancelled = true;
-        else this.state.error = messageOf(err);
-      },
-    )
+    })
+      .then(
+        (found) => {
+          this.state.found = found;
+          const link = connection.linkStatus;
+          if (found.length === 0 && link.state !== 'connected')
+            this.state.error = `the bus is not connected (${link.state}${link.reason ? `: ${link.reason}` : ''})`;
+        },
+        (err: unknown) => {
+          if (err instanceof ScanCancelled) this.state.cancelled = true;
+          else this.state.error = messageOf(err);
+        },
+      )
       .then(() => connection.deregister(user))
       .catch(() => undefined)
       .finally(() => {

@@ -50,7 +50,8 @@ export class ScanCancelled extends Error {
 
 export function checkRange(from: unknown, to: unknown): { from: number; to: number } {
   const ok = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 247;
-  if (!ok(from) || !ok(to) || from > to) throw new RangeError(`a scan range is two unit ids 1..247, the first not above the second; got ${from}-${to}`);
+  if (!ok(from) || !ok(to) || from > to)
+    throw new RangeError(`a scan range is two unit ids 1..247, the first not above the second; got ${from}-${to}`);
   return { from, to };
 }
 

@@ -90,7 +90,11 @@ export class PzemController {
   async readSettings(unit: ModbusUnit): Promise<MeterSettings> {
     if (this.dc) {
       const v = await readGroup(unit, DC_PARAMETERS);
-      const settings: MeterSettings = { address: v.address, high_voltage_threshold: v.highVoltageThreshold, low_voltage_threshold: v.lowVoltageThreshold };
+      const settings: MeterSettings = {
+        address: v.address,
+        high_voltage_threshold: v.highVoltageThreshold,
+        low_voltage_threshold: v.lowVoltageThreshold,
+      };
       if (MODEL_INFO[this.options.model].shunt) settings.shunt_a = shuntOfCode(v.currentRange) ?? null;
       return settings;
     }

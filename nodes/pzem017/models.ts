@@ -28,7 +28,9 @@ export const MODEL_INFO: Readonly<Record<PzemModel, ModelInfo>> = {
 /** Why a serial bus's framing will not reach this model, or undefined when it matches. */
 export function framingMismatch(model: PzemModel, bus: { baudRate: number; dataBits: number; parity: string; stopBits: number }): string | undefined {
   const want = MODEL_INFO[model].framing;
-  if (bus.baudRate === want.baudRate && bus.dataBits === want.dataBits && bus.parity === want.parity && bus.stopBits === want.stopBits) return undefined;
-  const said = (f: { baudRate: number; dataBits: number; parity: string; stopBits: number }) => `${f.baudRate} ${f.dataBits}${f.parity[0].toUpperCase()}${f.stopBits}`;
+  if (bus.baudRate === want.baudRate && bus.dataBits === want.dataBits && bus.parity === want.parity && bus.stopBits === want.stopBits)
+    return undefined;
+  const said = (f: { baudRate: number; dataBits: number; parity: string; stopBits: number }) =>
+    `${f.baudRate} ${f.dataBits}${f.parity[0].toUpperCase()}${f.stopBits}`;
   return `${model} speaks ${said(want)}, the bus is set to ${said(bus)}`;
 }

@@ -39,10 +39,7 @@ export const DC_PARAMETERS = [
 ] as const;
 
 /** PZEM-004T v3 holding registers (pzem_modbus.hpp WREG_ALARM_THR 0x0001 in 1 W, WREG_ADDR 0x0002). */
-export const AC_PARAMETERS = [
-  defineRegister(HOLDING, 'powerThreshold', 0x0001, { unit: 'W' }),
-  defineRegister(HOLDING, 'address', 0x0002),
-] as const;
+export const AC_PARAMETERS = [defineRegister(HOLDING, 'powerThreshold', 0x0001, { unit: 'W' }), defineRegister(HOLDING, 'address', 0x0002)] as const;
 
 export type DcMeasurements = ValuesOf<typeof DC_MEASUREMENTS>;
 export type AcMeasurements = ValuesOf<typeof AC_MEASUREMENTS>;

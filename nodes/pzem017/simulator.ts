@@ -132,7 +132,15 @@ export class PzemSimulator extends RegisterImageDevice {
     const pf = 0.92;
     encodeGroup(
       AC_MEASUREMENTS,
-      { voltage, current, power: power * pf, energy, frequency: 50, powerFactor: pf, powerAlarm: power * pf > word(AC_PARAMETERS[0].address) ? ALARM_ON : 0 },
+      {
+        voltage,
+        current,
+        power: power * pf,
+        energy,
+        frequency: 50,
+        powerFactor: pf,
+        powerAlarm: power * pf > word(AC_PARAMETERS[0].address) ? ALARM_ON : 0,
+      },
       image,
     );
   }

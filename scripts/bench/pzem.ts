@@ -23,7 +23,7 @@ const TIMEOUT_MS = 200;
 
 export const PZEM_LEGEND: Legend = {
   meters: 'PZEM-017 meters on the bus, one FC4 read of 8 registers each per cycle',
-  line: 'line settings (the meters\' own framing)',
+  line: "line settings (the meters' own framing)",
   wire_ms_per_cycle: 'wire limit: 8 x ((8 + 21 bytes) x 11 bits / baud + 2 x 3.5-character silence)',
   cycle_ms_median: 'measured poll cycle of all meters, median of the cycles',
   ratio: 'measured / wire limit (goal: within 1.2)',

@@ -71,7 +71,11 @@ describe('bus scan engine', () => {
     refuser.readRegisters = () => {
       throw new ModbusException(1);
     };
-    const found = await scanBus((id) => unitOnBus(busOf([refuser]), id), { from: 4, to: 5, isSilence: (err) => !(err instanceof BusError && err.modbusCode) });
+    const found = await scanBus((id) => unitOnBus(busOf([refuser]), id), {
+      from: 4,
+      to: 5,
+      isSilence: (err) => !(err instanceof BusError && err.modbusCode),
+    });
     assert.deepEqual(summary(found), ['4 unknown -']);
   });
 
@@ -86,7 +90,13 @@ describe('bus scan engine', () => {
       onProgress: (p) => p.done === 5 && controller.abort(),
     });
     await assert.rejects(scan, ScanCancelled);
-    for (const [from, to] of [[0, 5], [5, 248], [9, 3], [1.5, 3]]) assert.throws(() => checkRange(from, to), RangeError);
+    for (const [from, to] of [
+      [0, 5],
+      [5, 248],
+      [9, 3],
+      [1.5, 3],
+    ])
+      assert.throws(() => checkRange(from, to), RangeError);
   });
 });
 
@@ -139,10 +149,15 @@ describe('modbus-bus Scan endpoint', function () {
     assert.equal(started.body.total, 12);
     let state = started.body as { running: boolean; found: { unitId: number; kind: string; nodeType?: string }[]; done: number };
     const seenDone = new Set<number>();
-    await pollUntil(() => !state.running, async () => {
-      state = (await admin().get('/modbus-bus/bus/scan').expect(200)).body;
-      seenDone.add(state.done);
-    }, 15000, 'the scan to end');
+    await pollUntil(
+      () => !state.running,
+      async () => {
+        state = (await admin().get('/modbus-bus/bus/scan').expect(200)).body;
+        seenDone.add(state.done);
+      },
+      15000,
+      'the scan to end',
+    );
     assert.deepEqual(summary(state.found), EXPECTED);
     assert.ok(seenDone.size >= 2, 'progress moved while the scan ran');
   });
@@ -152,9 +167,14 @@ describe('modbus-bus Scan endpoint', function () {
     await admin().post('/modbus-bus/bus/scan').send({ from: 10, to: 247, timeoutMs: 100 }).expect(200);
     await admin().delete('/modbus-bus/bus/scan').expect(200);
     let state = { running: true, cancelled: false, done: 0 };
-    await pollUntil(() => !state.running, async () => {
-      state = (await admin().get('/modbus-bus/bus/scan').expect(200)).body;
-    }, 5000, 'the scan to stop');
+    await pollUntil(
+      () => !state.running,
+      async () => {
+        state = (await admin().get('/modbus-bus/bus/scan').expect(200)).body;
+      },
+      5000,
+      'the scan to stop',
+    );
     assert.equal(state.cancelled, true);
     assert.ok(state.done < 20, `stopped after ${state.done} ids`);
   });

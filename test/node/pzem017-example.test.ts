@@ -98,7 +98,11 @@ describe('pzem017 example flows', function () {
       assert.deepEqual(widgets.map((w) => w.value).sort(), ['payload.current', 'payload.energy_wh', 'payload.power', 'payload.voltage']);
     }
     const timescaleBus = read('dc-meters-to-timescale.json').find((n) => n.type === 'modbus-bus');
-    assert.deepEqual(flow.find((n) => n.type === 'modbus-bus'), timescaleBus, 'the same bus as the TimescaleDB example, by id');
+    assert.deepEqual(
+      flow.find((n) => n.type === 'modbus-bus'),
+      timescaleBus,
+      'the same bus as the TimescaleDB example, by id',
+    );
 
     await helper.load(NODES, runnable(flow, server.port, []));
     const first = widgetsOf(meters[0])[0];

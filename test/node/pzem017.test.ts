@@ -74,7 +74,10 @@ for (const [name, serve] of Object.entries(TRANSPORTS)) {
       const live = units.filter((u) => u !== 5);
       await waitFor(() => live.every((u) => out[u].length >= 4), 12000, 'four readings from each live meter');
       assert.equal(out[5].length, 0, 'the dead meter sends no reading');
-      assert.ok(dead.some((s) => s.fill === 'red'), 'the dead meter shows red');
+      assert.ok(
+        dead.some((s) => s.fill === 'red'),
+        'the dead meter shows red',
+      );
       for (const u of live) {
         const times = out[u].map((m) => Date.parse((m.payload as { timestamp: string }).timestamp));
         const gaps = times.slice(1).map((t, i) => t - times[i]);

@@ -93,13 +93,17 @@ describe('PZEM commands', () => {
 
   it('fuzz: any message either parses or is refused as bad input, never anything else', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.constantFrom('set-shunt', 'set-alarms', 'set-address', 'reset-energy', 'poll'), fc.anything()), fc.anything(), (command, payload) => {
-        try {
-          parseCommand({ command, payload });
-        } catch (err) {
-          assert.ok(err instanceof CommandError, String(err));
-        }
-      }),
+      fc.property(
+        fc.oneof(fc.constantFrom('set-shunt', 'set-alarms', 'set-address', 'reset-energy', 'poll'), fc.anything()),
+        fc.anything(),
+        (command, payload) => {
+          try {
+            parseCommand({ command, payload });
+          } catch (err) {
+            assert.ok(err instanceof CommandError, String(err));
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -157,7 +161,10 @@ describe('PZEM controller on a simulated bus', () => {
       shunt_a: 100,
     });
     const reading = await controller.poll();
-    assert.deepEqual([reading.voltage, 'high_voltage_alarm' in reading && reading.high_voltage_alarm, 'low_voltage_alarm' in reading && reading.low_voltage_alarm], [13, true, false]);
+    assert.deepEqual(
+      [reading.voltage, 'high_voltage_alarm' in reading && reading.high_voltage_alarm, 'low_voltage_alarm' in reading && reading.low_voltage_alarm],
+      [13, true, false],
+    );
     await assert.rejects(controller.run({ kind: 'set-alarms', thresholds: { low_voltage: 20 } }), /below high_voltage/);
   });
 

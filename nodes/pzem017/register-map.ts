@@ -74,8 +74,8 @@ export function shuntOfCode(code: number): ShuntAmps | undefined {
 
 /**
  * Alarm threshold ranges from the PZEM-003/017 user manual's parameter table: high-voltage 5-350 V (default 300 V),
- * low-voltage 1-350 V (default 7 V), both in 0.01 V. The PZEM-004T datasheet gives the power threshold in 1 W with no
- * range beyond the register's 16 bits.
+ * low-voltage 1-350 V (default 7 V), both in 0.01 V. For the PZEM-004T power threshold pzem_modbus.hpp gives only the
+ * unit (WREG_ALARM_THR, 1 W) and no range; the node keeps it to 1 W and the register's 16 bits.
  */
 export const THRESHOLD_RANGES = {
   highVoltage: [5, 350],

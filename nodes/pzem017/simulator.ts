@@ -75,6 +75,7 @@ export class PzemSimulator extends RegisterImageDevice {
     this.lastMs = this.now().getTime();
     // Factory defaults (PZEM-003/017 manual: high 300 V, low 7 V, range code 0 = 100 A).
     if (dc) encodeGroup(DC_PARAMETERS, { highVoltageThreshold: 300, lowVoltageThreshold: 7, address: this.unitId, currentRange: 0 }, this.stored);
+    // AC: a threshold above the simulated load, so the power alarm is off until a test or a user lowers it.
     else encodeGroup(AC_PARAMETERS, { powerThreshold: 23000, address: this.unitId }, this.stored);
   }
 

@@ -126,6 +126,31 @@ for (const [name, serve] of Object.entries(TRANSPORTS)) {
       assert.equal(sim.resets, 1);
     });
 
+    it('reads an AC meter (PZEM-004T): frequency, power factor, and a power alarm from the threshold it writes', async () => {
+      const { bus } = await start([new PzemSimulator({ unitId: 2, model: 'PZEM-004T' })]);
+      await helper.load(NODES, metersFlow(bus, [2], { model: 'PZEM-004T', allowWrites: true }));
+      let out = nextMessage('out2');
+      getNode('pzem2').receive({});
+      const reading = (await out).payload as Record<string, unknown>;
+      assert.deepEqual(Object.keys(reading).sort(), [
+        'current',
+        'energy_wh',
+        'frequency',
+        'power',
+        'power_alarm',
+        'power_factor',
+        'timestamp',
+        'voltage',
+      ]);
+      assert.deepEqual([reading.frequency, reading.power_factor, reading.power_alarm], [50, 0.92, false]);
+      out = nextMessage('out2');
+      getNode('pzem2').receive({ command: 'set-alarms', payload: { power: 10 } });
+      assert.deepEqual((await out).payload, { address: 2, power_threshold: 10 });
+      out = nextMessage('out2');
+      getNode('pzem2').receive({});
+      assert.equal(((await out).payload as { power_alarm: boolean }).power_alarm, true);
+    });
+
     it('changes the address of a lone meter and confirms it at the new address', async () => {
       const { bus } = await start([new PzemSimulator({ unitId: 1 })]);
       await helper.load(NODES, metersFlow(bus, [1], { allowWrites: true }));

@@ -7,6 +7,9 @@ import { servePty } from '../nodes/common/simulator/modbus-slave/serve-pty';
 import { serveRtuOverTcp } from '../nodes/common/simulator/modbus-slave/serve-rtu-over-tcp';
 import { serveTcp } from '../nodes/common/simulator/modbus-slave/serve-tcp';
 import { EpeverSimulator } from '../nodes/epever-tracer/simulator';
+import { MODEL_INFO } from '../nodes/pzem017/models';
+import { PzemSimulator } from '../nodes/pzem017/simulator';
+import type { PtyOptions } from '../nodes/common/simulator/modbus-slave/serve-pty';
 import { servePi30Pty, servePi30Tcp } from '../nodes/mpp-pi30/simulator/serve';
 import { Pi30Simulator } from '../nodes/mpp-pi30/simulator/inverter';
 import { VARIANTS, type Variant } from '../nodes/mpp-pi30/protocol/variants';
@@ -32,14 +35,21 @@ interface DeviceKind {
   create(plan: Plan): (transport: Transport, port: number) => Promise<Running>;
 }
 
-function serveModbus(device: ModbusDevice, plan: Plan, transport: Transport, port: number): Promise<Running> {
+function serveModbus(
+  device: ModbusDevice | readonly ModbusDevice[],
+  plan: Plan,
+  transport: Transport,
+  port: number,
+  pty: PtyOptions = {},
+): Promise<Running> {
+  const devices = Array.isArray(device) ? device : [device as ModbusDevice];
   switch (transport) {
     case 'tcp':
-      return serveTcp([device], { host: plan.host, port }).then((s) => ({ where: `modbus-tcp ${s.host}:${s.port}`, close: () => s.close() }));
+      return serveTcp(devices, { host: plan.host, port }).then((s) => ({ where: `modbus-tcp ${s.host}:${s.port}`, close: () => s.close() }));
     case 'rtu-tcp':
-      return serveRtuOverTcp([device], { host: plan.host, port }).then((s) => ({ where: `rtu-over-tcp ${s.host}:${s.port}`, close: () => s.close() }));
+      return serveRtuOverTcp(devices, { host: plan.host, port }).then((s) => ({ where: `rtu-over-tcp ${s.host}:${s.port}`, close: () => s.close() }));
     case 'pty':
-      return servePty([device]).then((line) => ({ where: `serial ${line.path}`, close: () => line.close() }));
+      return servePty(devices, pty).then((line) => ({ where: `serial ${line.path}`, close: () => line.close() }));
   }
 }
 
@@ -52,6 +62,18 @@ const KINDS: Record<string, DeviceKind> = {
     create(plan) {
       const device = new EpeverSimulator({ unitId: plan.unitId, speed: plan.speed });
       return (transport, port) => serveModbus(device, plan, transport, port);
+    },
+  },
+  pzem: {
+    summary: 'PZEM-017 DC meters (100 A shunt) on one RS-485 bus at 9600 8N2, unit ids --unit to --unit + --count - 1',
+    transports: ['tcp', 'rtu-tcp', 'pty'],
+    defaultTcpPort: 5040,
+    defaultUnit: 1,
+    create(plan) {
+      const meters = Array.from({ length: plan.count }, (_, i) => new PzemSimulator({ unitId: plan.unitId + i, phase: i, current: 4 + 2 * i }));
+      // The pseudo-terminal keeps to the meters' own line: 9600 baud, 8N2, bytes paced as on the wire.
+      const { framing } = MODEL_INFO['PZEM-017'];
+      return (transport, port) => serveModbus(meters, plan, transport, port, { baudRate: framing.baudRate, frame: framing, paced: true });
     },
   },
   'mpp-pi30': {
@@ -88,12 +110,13 @@ Options:
   --pty            serve the serial line on a pseudo-terminal (needs the optional package
                    @lydell/node-pty); prints the path to open
   --host HOST      address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
+  --count N        pzem only: how many meters share the bus (default 1, at most 8)
   --speed N        simulated seconds per real second (default 1)
   --variant V      mpp-pi30 only: the firmware family, ${VARIANTS.join(', ')} (default pi30max); it answers
                    QPI, QMN and QVFW as that family does, so a node set to "auto" tells it
   -h, --help       show this text
 
-With no transport option, TCP is served: port 5020 for epever, 5030 for mpp-pi30.`;
+With no transport option, TCP is served: port 5020 for epever, 5030 for mpp-pi30, 5040 for pzem.`;
 }
 
 class UsageError extends Error {}
@@ -107,6 +130,8 @@ interface Plan {
   rtuTcpPort?: number;
   pty: boolean;
   variant?: Variant;
+  /** pzem: meters on the bus. */
+  count: number;
 }
 
 function integer(value: string | undefined, name: string, min: number, max: number): number | undefined {
@@ -128,6 +153,7 @@ function parse(argv: string[]): Plan | 'help' {
       host: { type: 'string', default: '127.0.0.1' },
       speed: { type: 'string', default: '1' },
       variant: { type: 'string' },
+      count: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -145,23 +171,29 @@ function parse(argv: string[]): Plan | 'help' {
   const variant = device.variants?.find((v) => v === values.variant);
   if (values.variant !== undefined && !device.variants) throw new UsageError(`${kind} has no protocol variant`);
   if (values.variant !== undefined && !variant) throw new UsageError(`--variant must be one of ${device.variants?.join(', ')}, not "${values.variant}"`);
+  if (values.count !== undefined && kind !== 'pzem') throw new UsageError(`${kind} is one device; --count is for pzem`);
+  const count = integer(values.count, 'count', 1, 8) ?? 1;
+  const unitId = integer(values.unit, 'unit', 1, 247) ?? device.defaultUnit ?? 0;
+  if (device.defaultUnit !== undefined && unitId + count - 1 > 247) throw new UsageError(`--unit ${unitId} with --count ${count} goes past unit id 247`);
   if (tcpPort === undefined && rtuTcpPort === undefined && !values.pty) tcpPort = device.defaultTcpPort;
   return {
     kind,
-    unitId: integer(values.unit, 'unit', 1, 247) ?? device.defaultUnit ?? 0,
+    unitId,
     speed,
     host: values.host,
     tcpPort,
     rtuTcpPort,
     pty: values.pty,
     variant,
+    count,
   };
 }
 
 async function run(plan: Plan): Promise<void> {
   const kind = KINDS[plan.kind];
   const serve = kind.create(plan);
-  const label = kind.defaultUnit === undefined ? (plan.variant ? `${plan.kind} (${plan.variant})` : plan.kind) : `${plan.kind} unit ${plan.unitId}`;
+  const units = plan.count > 1 ? `units ${plan.unitId}-${plan.unitId + plan.count - 1}` : `unit ${plan.unitId}`;
+  const label = kind.defaultUnit === undefined ? (plan.variant ? `${plan.kind} (${plan.variant})` : plan.kind) : `${plan.kind} ${units}`;
   const running: Running[] = [];
   const closeAll = () => Promise.all(running.map((r) => r.close()));
   const wanted: [Transport, number][] = [];

@@ -6,6 +6,7 @@ import type { TransportKind } from '../../nodes/modbus-bus/bus-config';
 import { benchEpeverRead, EPEVER_READ_LEGEND } from './epever-read';
 import { Report } from './report';
 import { benchPi30, PI30_LEGEND } from './pi30';
+import { benchPzem, PZEM_LEGEND } from './pzem';
 import { benchRollup } from './rollup';
 import { benchSharedBus, SHARED_BUS_LEGEND, type BusKind } from './shared-bus';
 import { benchSpool, SPOOL_LEGEND } from './spool';
@@ -51,6 +52,7 @@ async function main(): Promise<boolean> {
       report.add('shared-bus', `${transport}, ${bus === 'backoff' ? 'ours' : 'naive'}`, figures, SHARED_BUS_LEGEND);
     });
   }
+  await attempt('pzem8 over the paced pty at 9600 8N2', async () => report.add('pzem8', '9600 8N2 pty', await benchPzem(), PZEM_LEGEND));
   await benchRollup(report, attempt);
   await attempt('pi30', async () => {
     for (const { bench, ...figures } of await benchPi30()) report.add(bench, String(figures.transport), figures, PI30_LEGEND);

@@ -156,7 +156,21 @@ describe('ha-discovery engine', () => {
     assert.equal(byId(configs, 'solar_telemetry_inverter_settings_battery_type').config.entity_category, 'diagnostic');
   });
 
-  it('guesses sensible entities for device types without a descriptor (PZEM-017, PS100, Open-Meteo shapes) and rollup records', () => {
+  it('gives a PZEM meter its energy counter and alarms from the pzem017 descriptor', () => {
+    const bridge = new DiscoveryBridge(OPTIONS, descriptorOf);
+    const payload = { voltage: 13.2, current: 4.1, power: 54.1, energy_wh: 1234, high_voltage_alarm: false, low_voltage_alarm: true };
+    const configs = configsOf(bridge.reading(reading('dc-1', payload), 'pzem017', 'pzem017/dc-1'));
+    assertSchema(configs);
+    const energy = byId(configs, 'solar_telemetry_dc-1_energy_wh').config;
+    assert.deepEqual([energy.device_class, energy.unit_of_measurement, energy.state_class], ['energy', 'Wh', 'total_increasing']);
+    for (const alarm of ['high_voltage_alarm', 'low_voltage_alarm']) {
+      const entity = byId(configs, `solar_telemetry_dc-1_${alarm}`);
+      assert.deepEqual([entity.component, entity.config.device_class], ['binary_sensor', 'problem'], alarm);
+    }
+    assert.equal((energy.device as { manufacturer?: string }).manufacturer, 'Peacefair');
+  });
+
+  it('guesses sensible entities from field names (PZEM fields no descriptor names, PS100 and Open-Meteo shapes) and rollup records', () => {
     const bridge = new DiscoveryBridge(OPTIONS, descriptorOf);
     const out = [
       ...bridge.reading(

@@ -75,6 +75,8 @@ export function toPointRow(msg: ReadingMessage, defaults: PointDefaults, now = D
 function measurementOf(msg: ReadingMessage, defaults: PointDefaults): string {
   const given = defaults.measurement || (typeof msg.measurement === 'string' ? msg.measurement.trim() : '');
   if (!given) throw new ReadingError('no measurement: set one in the node or send msg.measurement');
+  // A line that starts with # is a comment (line protocol reference, "Comments"): the point would vanish.
+  if (given.startsWith('#')) throw new ReadingError(`measurement "${given}" starts with #, which makes its line a comment`);
   if (given.length > MAX_MEASUREMENT) throw new ReadingError(`measurement longer than ${MAX_MEASUREMENT} characters`);
   return unquotedText(given, 'measurement');
 }

@@ -1,0 +1,76 @@
+// A reading as an InfluxDB point: what is a tag, what is a field and of which type, and what line protocol
+// cannot carry (refused with the reason, before it reaches the spool).
+import assert from 'node:assert/strict';
+import { ReadingError } from '../../nodes/common/reading-time';
+import { timestampAt, toLine } from '../../nodes/influxdb-out/line-protocol';
+import { parseOutSettings } from '../../nodes/influxdb-out/out-config';
+import { toPointRow, type PointDefaults } from '../../nodes/influxdb-out/point-row';
+
+const DEFAULTS: PointDefaults = { deviceTag: 'device', tagFields: ['site'], integerFields: ['count'] };
+const at = '2026-06-21T12:00:00Z';
+const point = (payload: Record<string, unknown>, extra: Record<string, unknown> = {}, defaults = DEFAULTS) =>
+  toPointRow({ device: 'shed', measurement: 'epever', payload: { timestamp: at, ...payload }, ...extra }, defaults);
+
+describe('influxdb-out point rows', () => {
+  it('flattens one level with _ as timescale-out does, the device and named fields as tags, named integers with i', () => {
+    const row = point({ battery: { voltage: 13.6, soc: 81 }, count: 4, site: 'north', mode: 'boost', ok: false });
+    assert.deepEqual(row, {
+      measurement: 'epever',
+      tags: { device: 'shed', site: 'north' },
+      fields: { battery_voltage: 13.6, battery_soc: 81, count: 4, mode: 'boost', ok: false },
+      integers: ['count'],
+      time: Date.parse(at),
+    });
+    assert.equal(toLine(row, 's'), 'epever,device=shed,site=north battery_voltage=13.6,battery_soc=81,count=4i,mode="boost",ok=false 1782043200');
+  });
+
+  it('escapes commas, equals signs and spaces in names and tags, quotes and backslashes in strings', () => {
+    const row = point({ site: 'north, row=2', note: 'say "hi" \\o/', v: 1 }, { measurement: 'solar shed,1', device: 'a b' });
+    assert.equal(toLine(row, 'ms'), `solar\\ shed\\,1,device=a\\ b,site=north\\,\\ row\\=2 note="say \\"hi\\" \\\\o/",v=1 ${Date.parse(at)}`);
+  });
+
+  it('takes the measurement from the node before msg.measurement, and the device from the node when the message has none', () => {
+    const row = toPointRow({ measurement: 'ignored', payload: { timestamp: at, v: 1 } }, { ...DEFAULTS, measurement: 'fixed', device: 'default' });
+    assert.equal(row.measurement, 'fixed');
+    assert.deepEqual(row.tags, { device: 'default' });
+  });
+
+  it('refuses what line protocol cannot carry, saying why', () => {
+    const refused: [string, () => unknown, RegExp][] = [
+      ['a newline in a string', () => point({ v: 1, note: 'a\nb' }), /line break/],
+      ['a newline in a tag', () => point({ v: 1, site: 'a\nb' }), /line break/],
+      ['a backslash in a tag', () => point({ v: 1, site: 'a\\' }), /backslash/],
+      ['a backslash in the measurement', () => point({ v: 1 }, { measurement: 'a\\b' }), /backslash/],
+      ['a comment measurement', () => point({ v: 1 }, { measurement: '#x' }), /comment/],
+      ['an integer field with a fraction', () => point({ count: 1.5 }), /integer.*1\.5/],
+      ['a time InfluxDB cannot hold', () => point({ v: 1, timestamp: '1500-01-01T00:00:00Z' }), /1677-2262/],
+      ['a list as a tag', () => point({ v: 1, site: [1, 2] }), /tag "site" must be text/],
+      ['no measurement', () => point({ v: 1 }, { measurement: undefined }), /no measurement/],
+      ['only tags', () => toPointRow({ device: 'd', measurement: 'm', payload: { site: 1 } }, { ...DEFAULTS, tagFields: ['site'] }), /no numeric|no fields/],
+    ];
+    for (const [what, make, reason] of refused) {
+      assert.throws(make, (err: Error) => err instanceof ReadingError && reason.test(err.message), what);
+    }
+  });
+
+  it('drops an empty tag (InfluxDB has no empty tag values) and writes a deeper object as JSON text', () => {
+    const row = point({ v: 1, site: '', extra: { a: { b: 1 } } });
+    assert.deepEqual(row.tags, { device: 'shed' });
+    assert.equal(row.fields.extra_a, '{"b":1}');
+  });
+
+  it('puts the time at the precision: seconds round down, before 1970 too', () => {
+    assert.equal(timestampAt(1500, 's'), '1');
+    assert.equal(timestampAt(-1500, 's'), '-2');
+    assert.equal(timestampAt(1500, 'us'), '1500000');
+    assert.equal(timestampAt(Date.parse('2262-04-11T23:47:16Z'), 'ns'), '9223372036000000000');
+  });
+
+  it('reads its settings with defaults, and refuses a field that is both a tag and an integer', () => {
+    const s = parseOutSettings({});
+    assert.deepEqual([s.precision, s.batchRows, s.batchMs, s.deviceTag, s.spoolMaxBytes], ['ms', 500, 1000, 'device', 256 * 1024 * 1024]);
+    assert.throws(() => parseOutSettings({ tags: 'a', integers: 'a, b' }), /both a tag and an integer/);
+    assert.throws(() => parseOutSettings({ precision: 'h' }), /precision must be one of/);
+    assert.throws(() => parseOutSettings({ tags: 'Bad Name' }), /tags: field name/);
+  });
+});

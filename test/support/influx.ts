@@ -191,8 +191,9 @@ export async function startInfluxd(options: { auth?: boolean } = {}): Promise<In
 }
 
 async function post(url: string, q: string, db?: string, auth?: { user: string; password: string }): Promise<QuerySeries[]> {
-  const params = new URLSearchParams({ q, ...(db ? { db } : {}), ...(auth ? { u: auth.user, p: auth.password } : {}) });
-  const res = await fetch(`${url}/query`, { method: 'POST', body: params });
+  const params = new URLSearchParams({ q, ...(db ? { db } : {}) });
+  const headers: Record<string, string> = auth ? { authorization: `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}` } : {};
+  const res = await fetch(`${url}/query`, { method: 'POST', body: params, headers });
   const body = (await res.json()) as { results?: { series?: QuerySeries[]; error?: string }[]; error?: string };
   if (!res.ok || body.error) throw new Error(`query ${q}: ${res.status} ${body.error ?? ''}`);
   const result = body.results?.[0];

@@ -1,12 +1,12 @@
 // Node-RED adapter for an MPP-Solar / Voltronic inverter (PI30 protocol) on a pi30-port.
 import type { NodeAPI } from 'node-red';
-import { topicOf } from '../common/device-config';
+import { readingMessage, topicOf } from '../common/device-config';
 import { registerDeviceNode, type DeviceContext, type NodeStatusLook } from '../common/device-node';
 import type { StatusState } from '../common/status';
 import type { Pi30Connection } from '../pi30-port/connection';
 import { failureKind, parseCommand } from './commands';
 import { Pi30Controller, type Reading } from './controller';
-import { exchangeThrough } from './exchange';
+import { exchangeThrough } from './protocol/exchange';
 import { parsePi30Config, type Pi30NodeConfig } from './node-config';
 
 const MODE_LOOK: Readonly<Record<string, StatusState>> = { fault: 'error', shutdown: 'error', power_on: 'connecting', standby: 'idle' };
@@ -50,7 +50,11 @@ export = function register(RED: NodeAPI): void {
               return { reading: result.reading };
             case 'query':
               logVariant();
-              return { reply: withIssues({ payload: result.payload, query: result.command, variant: result.variant }, result.issues), status: 'done', warnings: result.issues };
+              return {
+                reply: withIssues({ payload: result.payload, query: result.command, variant: result.variant }, result.issues),
+                status: 'done',
+                warnings: result.issues,
+              };
             case 'set':
               return { reply: { payload: result.payload }, status: 'accepted' };
           }
@@ -58,7 +62,7 @@ export = function register(RED: NodeAPI): void {
         readingOut: (reading: Reading) => {
           logVariant();
           const id = deviceId();
-          const message = { topic: topicOf(config, id), payload: reading.payload, device: id, measurement: config.measurement, variant: reading.variant };
+          const message = { ...readingMessage(config, reading.payload, id), variant: reading.variant };
           return { message: withIssues(message, reading.issues), status: modeStatus(reading.mode), warnings: reading.issues };
         },
         deviceId,

@@ -2,7 +2,7 @@
 import { oneOf, text, type RawConfig } from '../common/config-fields';
 import { parseDeviceConfig, type DeviceConfig } from '../common/device-config';
 import { DEFAULT_POLL, POLL_QUERIES, type PollQuery } from './controller';
-import { VARIANT_SETTINGS, type VariantSetting } from './variants';
+import { VARIANT_SETTINGS, type VariantSetting } from './protocol/variants';
 
 export interface Pi30NodeConfig extends DeviceConfig {
   queries: PollQuery[];

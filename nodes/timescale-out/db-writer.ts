@@ -11,7 +11,8 @@ import type { Capabilities, Queryable } from '../timescale-db/database';
 import type { Failure, Sink, WriteContext, WriteOutcome } from '../common/sink/sink';
 import { isBlockingFailure, isSchemaDrift, isTransientFailure, refusalOf } from '../timescale-db/pg-errors';
 import { rowValues, type RowValues } from './column-plan';
-import type { FieldValue, FlatRow } from './row-flatten';
+import type { FieldValue } from '../common/reading';
+import type { FlatRow } from './row-flatten';
 import { insertSql, kindOf, type TableRef, type TableShape } from './schema';
 import type { PreparedTable, TableLog, TableManager } from './tables';
 

@@ -11,7 +11,7 @@ import type { InfluxSettings } from '../influxdb/influx-config';
 import { InfluxSink } from './influx-sink';
 import { parseOutSettings, type OutSettings } from './out-config';
 import { toPointRow, type PointRow } from './point-row';
-import type { ReadingMessage } from '../timescale-out/row-flatten';
+import type { IncomingReading } from '../common/reading';
 
 type InfluxOutDef = NodeDef & Record<string, unknown>;
 
@@ -41,7 +41,7 @@ export = function register(RED: NodeAPI): void {
       node,
       type: 'influxdb-out',
       sink: new InfluxSink(new InfluxWriter(server), settings.precision),
-      toRow: (msg: NodeMessageInFlow) => toPointRow(msg as ReadingMessage, settings),
+      toRow: (msg: NodeMessageInFlow) => toPointRow(msg as IncomingReading, settings),
       batchRows: settings.batchRows,
       batchMs: settings.batchMs,
       // The client gives up after its timeout; by then the rows are better off on disk.

@@ -1,8 +1,7 @@
 // The influxdb-out node's editor settings, parsed and checked at the edge.
 import { oneOf, text, wholeNumber, type RawConfig as Raw } from '../common/config-fields';
 import { PRECISIONS, type Precision } from '../influxdb/influx-writer';
-import { checkFieldName } from '../timescale-out/schema';
-import type { PointDefaults } from './point-row';
+import { keyName, type PointDefaults } from './point-row';
 
 export interface OutSettings extends PointDefaults {
   precision: Precision;
@@ -13,7 +12,7 @@ export interface OutSettings extends PointDefaults {
   spoolDir?: string;
 }
 
-/** "a, b,c" -> ["a", "b", "c"], each a field name as flattenReading makes them. */
+/** "a, b,c" -> ["a", "b", "c"], each a field name as parseReading makes them (groups joined with _). */
 function names(raw: Raw, key: string): string[] {
   return text(raw, key)
     .split(',')
@@ -21,7 +20,7 @@ function names(raw: Raw, key: string): string[] {
     .filter((s) => s !== '')
     .map((s) => {
       try {
-        return checkFieldName(s);
+        return keyName(s);
       } catch (err) {
         throw new RangeError(`${key}: ${(err as Error).message}`);
       }
@@ -29,8 +28,12 @@ function names(raw: Raw, key: string): string[] {
 }
 
 export function parseOutSettings(raw: Raw): OutSettings {
-  const deviceTag = text(raw, 'deviceTag', 'device');
-  if (/[\n\r\\]/.test(deviceTag)) throw new RangeError('device tag cannot contain a line break or a backslash');
+  let deviceTag: string;
+  try {
+    deviceTag = keyName(text(raw, 'deviceTag', 'device'));
+  } catch (err) {
+    throw new RangeError(`device tag: ${(err as Error).message}`);
+  }
   const tagFields = names(raw, 'tags');
   const integerFields = names(raw, 'integers');
   const both = tagFields.find((n) => integerFields.includes(n));

@@ -1,9 +1,8 @@
 // A reading message as one InfluxDB point: the measurement, the tags (the device plus the payload fields the
-// user names), the fields flattened one level with "_" exactly as timescale-out flattens them (its
-// flattenReading, so one message gives the same names in both stores), and the time it was measured.
-// Plain JSON, so it survives the disk spool unchanged.
-import { ReadingError } from '../common/reading-time';
-import { flattenReading, type ReadingMessage } from '../timescale-out/row-flatten';
+// user names), the fields flattened one level with "_" by the shared parseReading (common/reading.ts, as
+// timescale-out and rollup take messages apart, so one message gives the same names everywhere), and the time it
+// was measured. Plain JSON, so it survives the disk spool unchanged.
+import { parseReading, ReadingError, type IncomingReading } from '../common/reading';
 
 export type PointField = number | boolean | string;
 
@@ -38,23 +37,27 @@ const MIN_TIME_MS = Date.parse('1677-09-21T00:12:44Z');
 const MAX_TIME_MS = Date.parse('2262-04-11T23:47:16Z');
 const MAX_MEASUREMENT = 200;
 
-export function toPointRow(msg: ReadingMessage, defaults: PointDefaults, now = Date.now()): PointRow {
-  const measurement = measurementOf(msg, defaults);
-  // flattenReading checks the payload, the time rule and the field names; its table check (a SQL identifier)
-  // is not InfluxDB's, so the measurement goes in as the node's own table, which it takes as given.
-  const flat = flattenReading(msg, { table: measurement, device: defaults.device, deviceColumn: defaults.deviceTag }, now);
-  const time = Date.parse(flat.time);
-  if (time < MIN_TIME_MS || time > MAX_TIME_MS) throw new ReadingError(`payload.timestamp ${flat.time} is outside the years 1677-2262 that InfluxDB can store`);
-  const tags: Record<string, string> = {};
-  tags[defaults.deviceTag] = tagValue(flat.device, 'msg.device');
-  const fields: Record<string, PointField> = {};
+export function toPointRow(msg: IncomingReading, defaults: PointDefaults, now = Date.now()): PointRow {
+  const reading = parseReading(msg, { device: defaults.device }, now);
+  const measurement = measurementOf(defaults.measurement || reading.measurement);
+  const time = reading.time;
+  if (time < MIN_TIME_MS || time > MAX_TIME_MS) throw new ReadingError(`payload.timestamp ${new Date(time).toISOString()} is outside the years 1677-2262 that InfluxDB can store`);
+  // Maps turned into objects with fromEntries: `__proto__` is a field name like any other.
+  const tagMap = new Map<string, string>([[defaults.deviceTag, unquotedText(reading.device, 'msg.device')]]);
+  const fields = new Map<string, PointField>();
   const integers: string[] = [];
-  for (const [name, value] of Object.entries(flat.fields)) {
+  for (const [name, value] of reading.fields) {
+    keyName(name);
+    if (name === defaults.deviceTag) {
+      // A payload may repeat its own device key; anything else there is a clash.
+      if (String(value) === reading.device) continue;
+      throw new ReadingError(`field "${name}" is the device tag but differs from the device "${reading.device}"`);
+    }
     if (defaults.tagFields.includes(name)) {
       if (typeof value === 'object') throw new ReadingError(`tag "${name}" must be text, a number or a boolean`);
-      const text = tagValue(String(value), `tag "${name}"`);
+      const text = unquotedText(String(value), `tag "${name}"`);
       // An empty tag value is no tag (line protocol reference: "omit the tag").
-      if (text !== '') tags[name] = text;
+      if (text !== '') tagMap.set(name, text);
       continue;
     }
     if (defaults.integerFields.includes(name)) {
@@ -66,14 +69,22 @@ export function toPointRow(msg: ReadingMessage, defaults: PointDefaults, now = D
     // Anything nested deeper than one level goes in as its JSON text.
     const stored = typeof value === 'object' ? JSON.stringify(value) : value;
     if (typeof stored === 'string') noNewline(stored, `field "${name}"`);
-    fields[name] = stored;
+    fields.set(name, stored);
   }
-  if (Object.keys(fields).length === 0) throw new ReadingError('payload has no fields left once the tags are taken out');
-  return { measurement, tags, fields, integers, time };
+  if (fields.size === 0) throw new ReadingError('payload has no readings left once the tags are taken out');
+  return { measurement, tags: Object.fromEntries(tagMap), fields: Object.fromEntries(fields), integers, time };
 }
 
-function measurementOf(msg: ReadingMessage, defaults: PointDefaults): string {
-  const given = defaults.measurement || (typeof msg.measurement === 'string' ? msg.measurement.trim() : '');
+/**
+ * A tag or field key: no line break or backslash (see unquotedText), and not `time`, which InfluxDB refuses as a
+ * key (v1.6 line protocol reference: "time" is a keyword, a point with a field or tag key "time" is not written).
+ */
+export function keyName(name: string): string {
+  if (name === 'time') throw new ReadingError('"time" cannot be a field or tag name in InfluxDB; the time comes from payload.timestamp');
+  return unquotedText(name, `name "${name}"`);
+}
+
+function measurementOf(given: string): string {
   if (!given) throw new ReadingError('no measurement: set one in the node or send msg.measurement');
   // A line that starts with # is a comment (line protocol reference, "Comments"): the point would vanish.
   if (given.startsWith('#')) throw new ReadingError(`measurement "${given}" starts with #, which makes its line a comment`);
@@ -81,11 +92,7 @@ function measurementOf(msg: ReadingMessage, defaults: PointDefaults): string {
   return unquotedText(given, 'measurement');
 }
 
-function tagValue(text: string, what: string): string {
-  return unquotedText(text, what);
-}
-
-/** Unquoted parts (measurement, tags) cannot hold a newline, and a backslash there escapes what follows it. */
+/** Unquoted parts (measurement, tag keys and values, field keys) cannot hold a newline, and a backslash there escapes what follows it. */
 function unquotedText(text: string, what: string): string {
   noNewline(text, what);
   if (text.includes('\\')) throw new ReadingError(`${what} ${JSON.stringify(text)} contains a backslash, which line protocol cannot carry there`);

@@ -68,6 +68,7 @@ describe('influxdb-out line protocol against real servers', function () {
     const special = fc.constantFrom(',', '=', ' ', '"', "'", '\\', '\t', '#', 'é', '☀', '𝄞', 'i', '0', '-');
     const text = (avoid: RegExp) => fc.string({ unit: fc.oneof(special, fc.string({ minLength: 1, maxLength: 1 })), maxLength: 12 }).filter((s) => !avoid.test(s));
     const point = fc.record({
+      key: text(/[\n\r\\]/).filter((s) => s !== '' && s !== 'time'),
       tag: text(/[\n\r\\]/).filter((s) => s !== ''),
       note: text(/[\n\r]/),
       value: fc.double({ noNaN: true, noDefaultInfinity: true }),
@@ -78,7 +79,7 @@ describe('influxdb-out line protocol against real servers', function () {
       fc.asyncProperty(text(/[\n\r\\"]/).filter((s) => s.trim() !== '' && !s.trim().startsWith('#')), fc.array(point, { minLength: 1, maxLength: 20 }), async (measurement, points) => {
         run += 1;
         const rows = points.map((p, i) =>
-          toPointRow({ device: `run ${run}`, measurement, payload: { timestamp: T0 + i, site: p.tag, note: p.note, value: p.value, count: p.count } }, DEFAULTS),
+          toPointRow({ device: `run ${run}`, measurement, payload: { timestamp: T0 + i, site: p.tag, note: p.note, value: p.value, count: p.count, extra: { [p.key]: i } } }, DEFAULTS),
         );
         const outcome = await write(v1Sink(influxd.url, database, 'ns'), rows);
         assert.deepEqual(outcome.rejected, []);
@@ -91,6 +92,8 @@ describe('influxdb-out line protocol against real servers', function () {
           assert.equal(s.site, points[i].tag);
           assert.equal(s.note, points[i].note);
           assert.equal(s.count, points[i].count);
+          // The key fuzzed inside a group: stored under its flattened name, escaped on the way.
+          assert.equal(s[`extra_${points[i].key}`], i);
           // -0 comes back as 0 (JSON), anything else exactly.
           assert.equal(s.value, points[i].value === 0 ? 0 : points[i].value);
         });

@@ -46,11 +46,19 @@ describe('influxdb-out point rows', () => {
       ['a time InfluxDB cannot hold', () => point({ v: 1, timestamp: '1500-01-01T00:00:00Z' }), /1677-2262/],
       ['a list as a tag', () => point({ v: 1, site: [1, 2] }), /tag "site" must be text/],
       ['no measurement', () => point({ v: 1 }, { measurement: undefined }), /no measurement/],
-      ['only tags', () => toPointRow({ device: 'd', measurement: 'm', payload: { site: 1 } }, { ...DEFAULTS, tagFields: ['site'] }), /no numeric|no fields/],
+      ['only tags', () => toPointRow({ device: 'd', measurement: 'm', payload: { site: 1 } }, { ...DEFAULTS, tagFields: ['site'] }), /no readings left/],
+      ['a field called time', () => point({ time: 1 }), /"time" cannot be a field/],
+      ['a backslash in a field name', () => point({ 'a\\b': 1 }), /backslash/],
     ];
     for (const [what, make, reason] of refused) {
       assert.throws(make, (err: Error) => err instanceof ReadingError && reason.test(err.message), what);
     }
+  });
+
+  it('takes any other field name, escaped, and __proto__ as a field like any other', () => {
+    const row = point(JSON.parse('{"Battery Voltage": 13.6, "a=b,c": 1, "__proto__": 2}') as Record<string, unknown>);
+    assert.deepEqual(Object.keys(row.fields), ['Battery Voltage', 'a=b,c', '__proto__']);
+    assert.equal(toLine(row, 's'), 'epever,device=shed Battery\\ Voltage=13.6,a\\=b\\,c=1,__proto__=2 1782043200');
   });
 
   it('drops an empty tag (InfluxDB has no empty tag values) and writes a deeper object as JSON text', () => {
@@ -71,6 +79,8 @@ describe('influxdb-out point rows', () => {
     assert.deepEqual([s.precision, s.batchRows, s.batchMs, s.deviceTag, s.spoolMaxBytes], ['ms', 500, 1000, 'device', 256 * 1024 * 1024]);
     assert.throws(() => parseOutSettings({ tags: 'a', integers: 'a, b' }), /both a tag and an integer/);
     assert.throws(() => parseOutSettings({ precision: 'h' }), /precision must be one of/);
-    assert.throws(() => parseOutSettings({ tags: 'Bad Name' }), /tags: field name/);
+    assert.throws(() => parseOutSettings({ tags: 'a, time' }), /tags: "time" cannot be a field or tag name/);
+    assert.throws(() => parseOutSettings({ deviceTag: 'a\\b' }), /device tag: .*backslash/);
+    assert.deepEqual(parseOutSettings({ tags: 'Site Name, pv_array_mode' }).tagFields, ['Site Name', 'pv_array_mode']);
   });
 });

@@ -22,7 +22,7 @@ function names(raw: Raw, key: string): string[] {
       try {
         return keyName(s);
       } catch (err) {
-        throw new RangeError(`${key}: ${(err as Error).message}`);
+        throw new RangeError(`${key}: ${(err as Error).message}`, { cause: err });
       }
     });
 }
@@ -32,7 +32,7 @@ export function parseOutSettings(raw: Raw): OutSettings {
   try {
     deviceTag = keyName(text(raw, 'deviceTag', 'device'));
   } catch (err) {
-    throw new RangeError(`device tag: ${(err as Error).message}`);
+    throw new RangeError(`device tag: ${(err as Error).message}`, { cause: err });
   }
   const tagFields = names(raw, 'tags');
   const integerFields = names(raw, 'integers');

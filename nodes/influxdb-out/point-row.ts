@@ -41,7 +41,8 @@ export function toPointRow(msg: IncomingReading, defaults: PointDefaults, now = 
   const reading = parseReading(msg, { device: defaults.device }, now);
   const measurement = measurementOf(defaults.measurement || reading.measurement);
   const time = reading.time;
-  if (time < MIN_TIME_MS || time > MAX_TIME_MS) throw new ReadingError(`payload.timestamp ${new Date(time).toISOString()} is outside the years 1677-2262 that InfluxDB can store`);
+  if (time < MIN_TIME_MS || time > MAX_TIME_MS)
+    throw new ReadingError(`payload.timestamp ${new Date(time).toISOString()} is outside the years 1677-2262 that InfluxDB can store`);
   // Maps turned into objects with fromEntries: `__proto__` is a field name like any other.
   const tagMap = new Map<string, string>([[defaults.deviceTag, unquotedText(reading.device, 'msg.device')]]);
   const fields = new Map<string, PointField>();

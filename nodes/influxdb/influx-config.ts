@@ -76,5 +76,7 @@ export function parseInfluxSettings(raw: Raw, credentials: InfluxCredentials = {
 }
 
 export function describeInflux(s: InfluxSettings): string {
-  return s.api === 'v2' ? `${s.url} ${s.org ? `${s.org}/` : ''}${s.bucket}` : `${s.url} ${s.database}${s.retentionPolicy ? `.${s.retentionPolicy}` : ''} (1.x)`;
+  return s.api === 'v2'
+    ? `${s.url} ${s.org ? `${s.org}/` : ''}${s.bucket}`
+    : `${s.url} ${s.database}${s.retentionPolicy ? `.${s.retentionPolicy}` : ''} (1.x)`;
 }

@@ -20,7 +20,8 @@ export class InfluxWriter {
   private readonly transport: Transport;
 
   constructor(readonly settings: InfluxSettings) {
-    const basic = settings.api === 'v1' && settings.user ? `Basic ${Buffer.from(`${settings.user}:${settings.password ?? ''}`).toString('base64')}` : undefined;
+    const basic =
+      settings.api === 'v1' && settings.user ? `Basic ${Buffer.from(`${settings.user}:${settings.password ?? ''}`).toString('base64')}` : undefined;
     const client = new InfluxDB({
       url: settings.url,
       token: settings.api === 'v2' ? settings.token : undefined,

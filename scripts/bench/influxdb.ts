@@ -49,7 +49,13 @@ function epever(second: number, measurement: string): PointRow {
       payload: {
         timestamp: START + second * 1000,
         pv_array: { voltage: round(17 + sun * 2, 2), current: round(power / 18, 2), power },
-        battery: { voltage: round(12.8 + sun, 2), charging_current: round(power / 13.5, 2), charging_power: round(power * 0.96, 2), temperature: 24.5, soc: 80 },
+        battery: {
+          voltage: round(12.8 + sun, 2),
+          charging_current: round(power / 13.5, 2),
+          charging_power: round(power * 0.96, 2),
+          temperature: 24.5,
+          soc: 80,
+        },
         load: { voltage: 12.9, current: 1.2, power: 15.5 },
         controller: { temperature: 31.2, charging_mode: sun > 0 ? 'boost' : 'none' },
       },
@@ -79,7 +85,12 @@ async function oursPointsPerSecond(server: InfluxdServer, database: string, poin
   const sink = new InfluxSink(writerTo(server.url, database), OUT.precision);
   return withSpool(async (dir) => {
     const spool = await DurableSpool.open<PointRow>({ dir, maxBytes: 256 * 1024 * 1024 });
-    const writer = new BatchWriter(sink, spool, { batchRows: OUT.batchRows, batchMs: OUT.batchMs, retry: { initialMs: 1000, maxMs: 30_000 }, overdueMs: 30_000 });
+    const writer = new BatchWriter(sink, spool, {
+      batchRows: OUT.batchRows,
+      batchMs: OUT.batchMs,
+      retry: { initialMs: 1000, maxMs: 30_000 },
+      overdueMs: 30_000,
+    });
     writer.start();
     const rows = Array.from({ length: points }, (_, s) => epever(s, 'bench_ours'));
     let settled = 0;
@@ -89,7 +100,12 @@ async function oursPointsPerSecond(server: InfluxdServer, database: string, poin
     });
     const seconds = (performance.now() - started) / 1000;
     await writer.close(5000);
-    return { points, points_per_s: Math.round(points / seconds), batch: `${OUT.batchRows}-point requests, gzipped`, stored: await count(server, database, 'bench_ours') };
+    return {
+      points,
+      points_per_s: Math.round(points / seconds),
+      batch: `${OUT.batchRows}-point requests, gzipped`,
+      stored: await count(server, database, 'bench_ours'),
+    };
   });
 }
 
@@ -105,7 +121,12 @@ async function naivePointsPerSecond(server: InfluxdServer, database: string, poi
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  return { points, points_per_s: Math.round(points / seconds), batch: `1 request per message, ${concurrency} at once`, stored: await count(server, database, 'bench_naive') };
+  return {
+    points,
+    points_per_s: Math.round(points / seconds),
+    batch: `1 request per message, ${concurrency} at once`,
+    stored: await count(server, database, 'bench_naive'),
+  };
 }
 
 /** 24 h of 1 Hz readings spooled while the server is down, then replayed when it is back. */
@@ -158,7 +179,12 @@ export async function benchInfluxdb(report: Report, attempt: (what: string, run:
     await attempt(`influxdb-write: ours, ${RUN.oursPoints} points; one request per message, ${RUN.naivePoints} points`, async () => {
       const ours = await oursPointsPerSecond(started, 'bench', RUN.oursPoints);
       const naive = await naivePointsPerSecond(started, 'bench', RUN.naivePoints, RUN.naiveConcurrency);
-      report.add('influxdb-write', 'ours', { ...ours, speedup: round(Number(ours.points_per_s) / Number(naive.points_per_s), 1) }, INFLUX_WRITE_LEGEND);
+      report.add(
+        'influxdb-write',
+        'ours',
+        { ...ours, speedup: round(Number(ours.points_per_s) / Number(naive.points_per_s), 1) },
+        INFLUX_WRITE_LEGEND,
+      );
       report.add('influxdb-write', 'one request per message', naive, INFLUX_WRITE_LEGEND);
     });
     await attempt(`influxdb-drain: ${RUN.spoolSeconds} points spooled, then replayed`, async () => {

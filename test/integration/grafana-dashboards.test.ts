@@ -93,7 +93,10 @@ const RANGE: GrafanaRange = { from: START, to: START + DAYS * DAY - 1, interval:
 const shed = SAMPLES.filter((s) => s.device === 'shed');
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const close = (actual: unknown, expected: number, what: string) =>
-  assert.ok(typeof actual === 'number' && Math.abs(actual - expected) < 1e-6 * Math.max(1, Math.abs(expected)), `${what}: ${String(actual)} != ${expected}`);
+  assert.ok(
+    typeof actual === 'number' && Math.abs(actual - expected) < 1e-6 * Math.max(1, Math.abs(expected)),
+    `${what}: ${String(actual)} != ${expected}`,
+  );
 /** What every panel must show for the shed over the range, by panel title: checked on both stores. */
 const firstBucket = shed.filter((s) => s.time < START + 5 * MINUTE);
 const perDay = Array.from({ length: DAYS }, (_, d) => shed.filter((s) => Math.floor((s.time - START) / DAY) === d));
@@ -108,7 +111,11 @@ function check(title: string, rows: Record<string, unknown>[]): void {
       assert.equal(rows.length, (DAYS * DAY) / (5 * MINUTE), `${title}: one row per 5 min bucket`);
       if (title === 'Power') close(rows[0].PV, mean(firstBucket.map((s) => s.pv)), 'first bucket PV power');
       if (title === 'Battery state of charge') close(rows[0].SOC, mean(firstBucket.map((s) => s.soc)), 'first bucket SOC');
-      for (const row of rows) assert.ok(Object.values(row).every((v) => v !== null), `${title}: no gaps`);
+      for (const row of rows)
+        assert.ok(
+          Object.values(row).every((v) => v !== null),
+          `${title}: no gaps`,
+        );
       return;
     case 'Energy per day (UTC days)':
       assert.equal(rows.length, DAYS);
@@ -143,8 +150,16 @@ describe('Grafana dashboard for TimescaleDB (examples/grafana/solar-timescale.js
     database = new Database(parseDbSettings({ ...c, poolSize: 1 }, { password: c.password }));
     const out = parseOutSettings({ buckets: '' });
     const log = { info: () => undefined, warn: () => undefined };
-    const sink = new DbWriter(database, new TableManager({ schema: out.schema, deviceColumn: out.deviceColumn, policy: out.policy }, log), out.schema, out.deviceColumn, log);
-    const rows = SAMPLES.map((s) => flattenReading({ device: s.device, measurement: 'epever_tracer', payload: payload(s) }, { deviceColumn: 'device' }));
+    const sink = new DbWriter(
+      database,
+      new TableManager({ schema: out.schema, deviceColumn: out.deviceColumn, policy: out.policy }, log),
+      out.schema,
+      out.deviceColumn,
+      log,
+    );
+    const rows = SAMPLES.map((s) =>
+      flattenReading({ device: s.device, measurement: 'epever_tracer', payload: payload(s) }, { deviceColumn: 'device' }),
+    );
     // PGlite (one wasm backend) dropped the connection on 500 rows of 17 fields in one INSERT; 100 at a time works.
     for (let i = 0; i < rows.length; i += 100) {
       const outcome = await sink.write(rows.slice(i, i + 100), { replay: false });
@@ -177,14 +192,28 @@ describe('Grafana dashboard for TimescaleDB (examples/grafana/solar-timescale.js
           assert.ok(!sql.includes('$'), `every macro expanded: ${sql}`);
           const { rows } = await database.pool.query<Record<string, unknown>>(sql);
           if (target.format === 'time_series' || panel.title.startsWith('Energy per day')) {
-            assert.ok(rows.every((r) => 'time' in r), `${panel.title}: a time column`);
+            assert.ok(
+              rows.every((r) => 'time' in r),
+              `${panel.title}: a time column`,
+            );
           }
           // floor(extract(epoch ...)) gives numeric, which pg hands over as text; Grafana reads both.
-          check(panel.title, rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && k !== 'time' ? Number(v) : v]))));
+          check(
+            panel.title,
+            rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && k !== 'time' ? Number(v) : v]))),
+          );
           titles.push(panel.title);
         }
       }
-      assert.deepEqual(titles, ['Voltages', 'Currents', 'Power', 'Battery state of charge', 'Energy per day (UTC days)', 'Battery now', 'Energy in range']);
+      assert.deepEqual(titles, [
+        'Voltages',
+        'Currents',
+        'Power',
+        'Battery state of charge',
+        'Energy per day (UTC days)',
+        'Battery now',
+        'Energy in range',
+      ]);
     });
   }
 });
@@ -236,6 +265,14 @@ describe('Grafana dashboard for InfluxDB (examples/grafana/solar-influxdb.json)'
         titles.push(panel.title);
       }
     }
-    assert.deepEqual(titles, ['Voltages', 'Currents', 'Power', 'Battery state of charge', 'Energy per day (UTC days)', 'Battery now', 'Energy in range']);
+    assert.deepEqual(titles, [
+      'Voltages',
+      'Currents',
+      'Power',
+      'Battery state of charge',
+      'Energy per day (UTC days)',
+      'Battery now',
+      'Energy in range',
+    ]);
   });
 });

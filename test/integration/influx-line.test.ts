@@ -60,13 +60,23 @@ describe('influxdb-out line protocol against real servers', function () {
     const tags = rowsOf(await influxd.query('SHOW TAG KEYS FROM epever', database)).map((r) => r.tagKey);
     assert.deepEqual(tags, ['device', 'site']);
     const [stored] = rowsOf(await influxd.query('SELECT * FROM epever', database));
-    assert.deepEqual(stored, { time: '2026-06-21T12:00:00.123Z', battery_soc: 81.5, battery_voltage: 13, charging: true, count: 7, device: 'shed', mode: 'boost', site: 'north' });
+    assert.deepEqual(stored, {
+      time: '2026-06-21T12:00:00.123Z',
+      battery_soc: 81.5,
+      battery_voltage: 13,
+      charging: true,
+      count: 7,
+      device: 'shed',
+      mode: 'boost',
+      site: 'north',
+    });
   });
 
   it('stores any text in tags, string fields and the measurement exactly (fuzzed, read back from InfluxDB 1.6)', async () => {
     const database = await freshDb();
     const special = fc.constantFrom(',', '=', ' ', '"', "'", '\\', '\t', '#', 'é', '☀', '𝄞', 'i', '0', '-');
-    const text = (avoid: RegExp) => fc.string({ unit: fc.oneof(special, fc.string({ minLength: 1, maxLength: 1 })), maxLength: 12 }).filter((s) => !avoid.test(s));
+    const text = (avoid: RegExp) =>
+      fc.string({ unit: fc.oneof(special, fc.string({ minLength: 1, maxLength: 1 })), maxLength: 12 }).filter((s) => !avoid.test(s));
     const point = fc.record({
       key: text(/[\n\r\\]/).filter((s) => s !== '' && s !== 'time'),
       tag: text(/[\n\r\\]/).filter((s) => s !== ''),
@@ -76,28 +86,39 @@ describe('influxdb-out line protocol against real servers', function () {
     });
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(text(/[\n\r\\"]/).filter((s) => s.trim() !== '' && !s.trim().startsWith('#')), fc.array(point, { minLength: 1, maxLength: 20 }), async (measurement, points) => {
-        run += 1;
-        const rows = points.map((p, i) =>
-          toPointRow({ device: `run ${run}`, measurement, payload: { timestamp: T0 + i, site: p.tag, note: p.note, value: p.value, count: p.count, extra: { [p.key]: i } } }, DEFAULTS),
-        );
-        const outcome = await write(v1Sink(influxd.url, database, 'ns'), rows);
-        assert.deepEqual(outcome.rejected, []);
-        // The node trims the measurement, as it does msg.device.
-        assert.equal(rows[0].measurement, measurement.trim());
-        const quoted = `"${measurement.trim()}"`;
-        const stored = rowsOf(await influxd.query(`SELECT * FROM ${quoted} WHERE device = 'run ${run}'`, database));
-        assert.equal(stored.length, points.length);
-        stored.forEach((s, i) => {
-          assert.equal(s.site, points[i].tag);
-          assert.equal(s.note, points[i].note);
-          assert.equal(s.count, points[i].count);
-          // The key fuzzed inside a group: stored under its flattened name, escaped on the way.
-          assert.equal(s[`extra_${points[i].key}`], i);
-          // -0 comes back as 0 (JSON), anything else exactly.
-          assert.equal(s.value, points[i].value === 0 ? 0 : points[i].value);
-        });
-      }),
+      fc.asyncProperty(
+        text(/[\n\r\\"]/).filter((s) => s.trim() !== '' && !s.trim().startsWith('#')),
+        fc.array(point, { minLength: 1, maxLength: 20 }),
+        async (measurement, points) => {
+          run += 1;
+          const rows = points.map((p, i) =>
+            toPointRow(
+              {
+                device: `run ${run}`,
+                measurement,
+                payload: { timestamp: T0 + i, site: p.tag, note: p.note, value: p.value, count: p.count, extra: { [p.key]: i } },
+              },
+              DEFAULTS,
+            ),
+          );
+          const outcome = await write(v1Sink(influxd.url, database, 'ns'), rows);
+          assert.deepEqual(outcome.rejected, []);
+          // The node trims the measurement, as it does msg.device.
+          assert.equal(rows[0].measurement, measurement.trim());
+          const quoted = `"${measurement.trim()}"`;
+          const stored = rowsOf(await influxd.query(`SELECT * FROM ${quoted} WHERE device = 'run ${run}'`, database));
+          assert.equal(stored.length, points.length);
+          stored.forEach((s, i) => {
+            assert.equal(s.site, points[i].tag);
+            assert.equal(s.note, points[i].note);
+            assert.equal(s.count, points[i].count);
+            // The key fuzzed inside a group: stored under its flattened name, escaped on the way.
+            assert.equal(s[`extra_${points[i].key}`], i);
+            // -0 comes back as 0 (JSON), anything else exactly.
+            assert.equal(s.value, points[i].value === 0 ? 0 : points[i].value);
+          });
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -126,7 +147,9 @@ describe('influxdb-out line protocol against real servers', function () {
   });
 
   it('writes batches through /api/v2/write and /write, every point once and in place', async () => {
-    const rows = Array.from({ length: 1500 }, (_, i) => toPointRow({ device: `d${i % 3}`, measurement: 'batch2', payload: { timestamp: T0 + i * 1000, power: i / 4 } }, DEFAULTS));
+    const rows = Array.from({ length: 1500 }, (_, i) =>
+      toPointRow({ device: `d${i % 3}`, measurement: 'batch2', payload: { timestamp: T0 + i * 1000, power: i / 4 } }, DEFAULTS),
+    );
     assert.equal((await write(v2Sink(victoria.url), rows)).inserted, 1500);
     const v1rows = rows.map((r) => ({ ...r, measurement: 'batch1' }));
     assert.equal((await write(v1Sink(victoria.url, 'solar'), v1rows)).inserted, 1500);
@@ -220,7 +243,8 @@ describe('influxdb-out on the wire (recording server)', () => {
     answer = 204;
   });
 
-  const rows = (n: number) => Array.from({ length: n }, (_, i) => toPointRow({ device: 'shed', measurement: 'epever', payload: { timestamp: T0 + i, v: i } }, DEFAULTS));
+  const rows = (n: number) =>
+    Array.from({ length: n }, (_, i) => toPointRow({ device: 'shed', measurement: 'epever', payload: { timestamp: T0 + i, v: i } }, DEFAULTS));
 
   it('gzips a batch, sends the token to /api/v2/write with org, bucket and precision', async () => {
     await write(v2Sink(url, 'us', 'secret-token'), rows(100));

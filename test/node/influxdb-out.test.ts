@@ -117,7 +117,9 @@ describe('influxdb-out node', function () {
       pv_array_power: 143.8,
       pv_array_voltage: 18.2,
     });
-    const types = Object.fromEntries(rowsOf(await influxd.query('SHOW FIELD KEYS FROM epever_tracer', database)).map((r) => [r.fieldKey, r.fieldType]));
+    const types = Object.fromEntries(
+      rowsOf(await influxd.query('SHOW FIELD KEYS FROM epever_tracer', database)).map((r) => [r.fieldKey, r.fieldType]),
+    );
     assert.equal(types.battery_soc, 'integer');
     assert.equal(types.battery_voltage, 'float');
     assert.deepEqual(
@@ -136,7 +138,10 @@ describe('influxdb-out node', function () {
     await waitFor(() => completed.length === 12, 10_000, 'every message completed');
     const series = await victoria.exportSeries('v2_node_pv_array_power');
     assert.equal(series.length, 1);
-    assert.deepEqual(series[0].values, Array.from({ length: 12 }, (_, s) => 143.8 + s));
+    assert.deepEqual(
+      series[0].values,
+      Array.from({ length: 12 }, (_, s) => 143.8 + s),
+    );
   });
 
   it('sends a bad message alone to Catch; the others are stored', async () => {
@@ -163,7 +168,9 @@ describe('influxdb-out node', function () {
     await helper.load(NODES, flow(), { server: { user: 'writer', password: 'pw-secret' } });
     const config = getNode('server');
     assert.equal((config.credentials as { password?: string }).password, 'pw-secret');
-    const deployed = flow().map((n) => ((n as { id: string }).id === 'server' ? { ...n, credentials: { user: 'writer', password: 'pw-secret', token: 'tk-secret' } } : n));
+    const deployed = flow().map((n) =>
+      (n as { id: string }).id === 'server' ? { ...n, credentials: { user: 'writer', password: 'pw-secret', token: 'tk-secret' } } : n,
+    );
     await helper.setFlows(deployed);
     const flows = (helper as unknown as { _redNodes: { getFlows(): { flows: object[] } } })._redNodes.getFlows().flows;
     assert.ok(!JSON.stringify(flows).includes('pw-secret'));

@@ -103,7 +103,13 @@ export async function startVictoria(): Promise<VictoriaServer> {
   const url = `http://127.0.0.1:${port}`;
   const managed = new Managed(
     binary('victoria-metrics') ?? 'victoria-metrics',
-    [`-storageDataPath=${join(dir, 'data')}`, `-httpListenAddr=127.0.0.1:${port}`, '-loggerLevel=ERROR', '-search.latencyOffset=0s', '-retentionPeriod=100y'],
+    [
+      `-storageDataPath=${join(dir, 'data')}`,
+      `-httpListenAddr=127.0.0.1:${port}`,
+      '-loggerLevel=ERROR',
+      '-search.latencyOffset=0s',
+      '-retentionPeriod=100y',
+    ],
     `${url}/health`,
   );
   await managed.start();
@@ -201,7 +207,12 @@ async function post(url: string, q: string, db?: string, auth?: { user: string; 
   return result?.series ?? [];
 }
 
-function influxd(url: string, managed: Managed | undefined, dir: string | undefined, admin: { user: string; password: string } | undefined): InfluxdServer {
+function influxd(
+  url: string,
+  managed: Managed | undefined,
+  dir: string | undefined,
+  admin: { user: string; password: string } | undefined,
+): InfluxdServer {
   return {
     url,
     admin,
@@ -220,4 +231,3 @@ function influxd(url: string, managed: Managed | undefined, dir: string | undefi
 export function rowsOf(series: QuerySeries[]): Record<string, unknown>[] {
   return series.flatMap((s) => s.values.map((v) => Object.fromEntries(s.columns.map((c, i) => [c, v[i]]))));
 }
-

@@ -46,7 +46,11 @@ describe('influxdb-out point rows', () => {
       ['a time InfluxDB cannot hold', () => point({ v: 1, timestamp: '1500-01-01T00:00:00Z' }), /1677-2262/],
       ['a list as a tag', () => point({ v: 1, site: [1, 2] }), /tag "site" must be text/],
       ['no measurement', () => point({ v: 1 }, { measurement: undefined }), /no measurement/],
-      ['only tags', () => toPointRow({ device: 'd', measurement: 'm', payload: { site: 1 } }, { ...DEFAULTS, tagFields: ['site'] }), /no readings left/],
+      [
+        'only tags',
+        () => toPointRow({ device: 'd', measurement: 'm', payload: { site: 1 } }, { ...DEFAULTS, tagFields: ['site'] }),
+        /no readings left/,
+      ],
       ['a field called time', () => point({ time: 1 }), /"time" cannot be a field/],
       ['a backslash in a field name', () => point({ 'a\\b': 1 }), /backslash/],
     ];

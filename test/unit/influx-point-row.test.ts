@@ -2,6 +2,7 @@
 // cannot carry (refused with the reason, before it reaches the spool).
 import assert from 'node:assert/strict';
 import { ReadingError } from '../../nodes/common/reading-time';
+import { describeInflux, parseInfluxSettings } from '../../nodes/influxdb/influx-config';
 import { timestampAt, toLine } from '../../nodes/influxdb-out/line-protocol';
 import { parseOutSettings } from '../../nodes/influxdb-out/out-config';
 import { toPointRow, type PointDefaults } from '../../nodes/influxdb-out/point-row';
@@ -86,5 +87,31 @@ describe('influxdb-out point rows', () => {
     assert.throws(() => parseOutSettings({ tags: 'a, time' }), /tags: "time" cannot be a field or tag name/);
     assert.throws(() => parseOutSettings({ deviceTag: 'a\\b' }), /device tag: .*backslash/);
     assert.deepEqual(parseOutSettings({ tags: 'Site Name, pv_array_mode' }).tagFields, ['Site Name', 'pv_array_mode']);
+  });
+});
+
+describe('influxdb config settings', () => {
+  it('reads a v2 server with its token, and a 1.x server with its user and password', () => {
+    const v2 = parseInfluxSettings({ url: 'http://localhost:8086/', org: 'home', bucket: 'solar' }, { token: 't' });
+    assert.deepEqual(
+      [v2.url, v2.api, v2.org, v2.bucket, v2.token, v2.timeoutMs, v2.verifyTls],
+      ['http://localhost:8086', 'v2', 'home', 'solar', 't', 10_000, true],
+    );
+    const v1 = parseInfluxSettings(
+      { url: 'https://nas:8086', api: 'v1', database: 'solar', retentionPolicy: 'month', verifyTls: false },
+      { user: 'u', password: 'p' },
+    );
+    assert.deepEqual([v1.api, v1.database, v1.retentionPolicy, v1.user, v1.password, v1.verifyTls], ['v1', 'solar', 'month', 'u', 'p', false]);
+    assert.equal(describeInflux(v1), 'https://nas:8086 solar.month (1.x)');
+  });
+
+  it('refuses what cannot work, naming the field', () => {
+    assert.throws(() => parseInfluxSettings({ url: 'localhost:8086', bucket: 'b' }), /url must start with http/);
+    assert.throws(() => parseInfluxSettings({ url: 'not a url' }), /is not a URL/);
+    assert.throws(() => parseInfluxSettings({ url: 'http://h', bucket: '' }), /bucket is empty/);
+    assert.throws(() => parseInfluxSettings({ url: 'http://h', api: 'v1' }), /database is empty/);
+    assert.throws(() => parseInfluxSettings({ url: 'http://h', api: 'v1', database: 'd' }, { user: 'u' }), /needs a password/);
+    assert.throws(() => parseInfluxSettings({ url: 'http://h', bucket: 'b', timeoutMs: 0 }), /timeoutMs must be a whole number/);
+    assert.throws(() => parseInfluxSettings({ url: 'http://h', bucket: 'b', api: 'v3' }), /api must be one of/);
   });
 });

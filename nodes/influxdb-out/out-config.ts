@@ -1,6 +1,8 @@
 // The influxdb-out node's editor settings, parsed and checked at the edge.
-import { oneOf, text, wholeNumber, type RawConfig as Raw } from '../common/config-fields';
-import { PRECISIONS, type Precision } from '../influxdb/influx-writer';
+import type { RawConfig as Raw } from '../common/config-fields';
+import { readSettings } from '../common/settings-schema';
+import type { Precision } from '../influxdb/influx-writer';
+import { settingsSchema } from './influxdb-out-schema';
 import { keyName, type PointDefaults } from './point-row';
 
 export interface OutSettings extends PointDefaults {
@@ -13,8 +15,8 @@ export interface OutSettings extends PointDefaults {
 }
 
 /** "a, b,c" -> ["a", "b", "c"], each a field name as parseReading makes them (groups joined with _). */
-function names(raw: Raw, key: string): string[] {
-  return text(raw, key)
+function names(list: string, key: string): string[] {
+  return list
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '')
@@ -28,26 +30,27 @@ function names(raw: Raw, key: string): string[] {
 }
 
 export function parseOutSettings(raw: Raw): OutSettings {
+  const s = readSettings(settingsSchema, raw);
   let deviceTag: string;
   try {
-    deviceTag = keyName(text(raw, 'deviceTag', 'device'));
+    deviceTag = keyName(s.deviceTag);
   } catch (err) {
     throw new RangeError(`device tag: ${(err as Error).message}`, { cause: err });
   }
-  const tagFields = names(raw, 'tags');
-  const integerFields = names(raw, 'integers');
+  const tagFields = names(s.tags, 'tags');
+  const integerFields = names(s.integers, 'integers');
   const both = tagFields.find((n) => integerFields.includes(n));
   if (both) throw new RangeError(`"${both}" cannot be both a tag and an integer field`);
   return {
-    measurement: text(raw, 'measurement') || undefined,
-    device: text(raw, 'device') || undefined,
+    measurement: s.measurement || undefined,
+    device: s.device || undefined,
     deviceTag,
     tagFields,
     integerFields,
-    precision: oneOf<Precision>(raw, 'precision', PRECISIONS, 'ms'),
-    batchRows: wholeNumber(raw, 'batchRows', 500, 1, 10_000),
-    batchMs: wholeNumber(raw, 'batchMs', 1000, 10, 60_000),
-    spoolMaxBytes: wholeNumber(raw, 'spoolMB', 256, 1, 1_000_000) * 1024 * 1024,
-    spoolDir: text(raw, 'spoolDir') || undefined,
+    precision: s.precision,
+    batchRows: s.batchRows,
+    batchMs: s.batchMs,
+    spoolMaxBytes: s.spoolMB * 1024 * 1024,
+    spoolDir: s.spoolDir || undefined,
   };
 }

@@ -8,9 +8,11 @@
 //   (InfluxDB v1.6 "API reference", /write and "Authenticate requests"). The issue asked for the 1.x mode to go
 //   through the v2 endpoint that 1.8 added; /write is served by every 1.x (1.6 included), by 1.8, and by
 //   InfluxDB 2.x's v1 compatibility API as well, so it reaches strictly more servers with the same settings.
-import { oneOf, text, wholeNumber, type RawConfig as Raw } from '../common/config-fields';
+import type { RawConfig as Raw } from '../common/config-fields';
+import { readSettings } from '../common/settings-schema';
+import { settingsSchema, type INFLUX_APIS } from './influxdb-schema';
 
-export type InfluxApi = 'v2' | 'v1';
+export type InfluxApi = (typeof INFLUX_APIS)[number];
 
 export interface InfluxCredentials {
   token?: unknown;
@@ -46,7 +48,8 @@ function secret(value: unknown): string | undefined {
 
 /** Parses the editor's config and the node's credentials; throws a RangeError naming the bad field. */
 export function parseInfluxSettings(raw: Raw, credentials: InfluxCredentials = {}): InfluxSettings {
-  const url = text(raw, 'url').replace(/\/+$/, '');
+  const s = readSettings(settingsSchema, raw);
+  const url = s.url.replace(/\/+$/, '');
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -54,24 +57,23 @@ export function parseInfluxSettings(raw: Raw, credentials: InfluxCredentials = {
     throw new RangeError(`url "${url}" is not a URL (e.g. http://localhost:8086)`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new RangeError(`url must start with http:// or https://, got ${url}`);
-  const api = oneOf<InfluxApi>(raw, 'api', ['v2', 'v1'], 'v2');
   const settings: InfluxSettings = {
     url,
-    api,
-    org: text(raw, 'org'),
-    bucket: text(raw, 'bucket'),
+    api: s.api,
+    org: s.org,
+    bucket: s.bucket,
     token: secret(credentials.token),
-    database: text(raw, 'database'),
-    retentionPolicy: text(raw, 'retentionPolicy'),
+    database: s.database,
+    retentionPolicy: s.retentionPolicy,
     user: secret(credentials.user),
     password: secret(credentials.password),
-    verifyTls: raw.verifyTls !== false,
+    verifyTls: s.verifyTls,
     ca: secret(credentials.ca)?.trim().replace(/\\n/g, '\n'),
-    timeoutMs: wholeNumber(raw, 'timeoutMs', 10_000, 500, 300_000),
+    timeoutMs: s.timeoutMs,
   };
-  if (api === 'v2' && !settings.bucket) throw new RangeError('bucket is empty');
-  if (api === 'v1' && !settings.database) throw new RangeError('database is empty');
-  if (api === 'v1' && Boolean(settings.user) !== Boolean(settings.password)) throw new RangeError('a user needs a password, and a password a user');
+  if (s.api === 'v2' && !s.bucket) throw new RangeError('bucket is empty');
+  if (s.api === 'v1' && !s.database) throw new RangeError('database is empty');
+  if (s.api === 'v1' && Boolean(settings.user) !== Boolean(settings.password)) throw new RangeError('a user needs a password, and a password a user');
   return settings;
 }
 

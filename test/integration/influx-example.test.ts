@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serveTcp, type TcpEndpoint } from '../../nodes/common/modbus-slave';
+import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
 import { catchNode, collect, epeverTracerNode, helper, modbusBusNode } from '../support/node-red';

@@ -26,6 +26,7 @@ export class Backoff {
     this.failures = 0;
   }
 
+  /** Failures since the last reset: how many retries have been made. */
   get attempts(): number {
     return this.failures;
   }

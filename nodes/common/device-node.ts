@@ -1,7 +1,7 @@
 // What every device node does around its engine: attach to the link or refuse clearly, show the link and each
 // failure kind in one way, poll on a schedule, run input (parse -> run -> send -> done), warn once, and close.
 // A device node supplies only its config parser, its engine and the messages it builds.
-import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { attachToLink, type Attachment } from './attach-link';
 import type { DeviceConfig } from './device-config';
 import { asError, messageOf } from './errors';
@@ -13,6 +13,8 @@ import { catalogText, FAILURE_STATUS, linkStatusLook, statusOf, timeOfDay, type 
 
 export type DeviceInput = NodeMessageInFlow & { command?: unknown };
 export type MessageFields = Record<string, unknown>;
+/** What a node sends at once: a message, or one entry (a message, several, or none) per output. */
+type Sendable = NodeMessage | (NodeMessage | NodeMessage[] | null)[];
 
 /** Which config node owns the link, and which of the node's settings names it. */
 export interface LinkSpec {
@@ -28,6 +30,8 @@ export interface ReadingOut {
   status?: NodeStatusLook;
   /** Said once each in the log (node.warn), not on every poll. */
   warnings?: readonly string[];
+  /** Messages for the outputs after the first (a node with several outputs); null sends nothing there. */
+  more?: readonly (MessageFields | MessageFields[] | null)[];
 }
 
 /** What one input command came to: a reading (sent like a scheduled one) or a reply to a command. */
@@ -83,6 +87,8 @@ export interface DeviceNodeSpec<C extends DeviceConfig, L, Cmd, R> {
   link?: LinkSpec;
   failureKind(err: unknown): DeviceFailureKind;
   start(context: DeviceContext<C, L>): DeviceDriver<Cmd, R>;
+  /** Settings kept as Node-RED credentials (e.g. an API key), as the editor's registerType names them. */
+  credentials?: Record<string, { type: 'text' | 'password' }>;
 }
 
 /** Warnings remembered, so a model's short reply is said once, not on every poll. */
@@ -96,7 +102,7 @@ export function registerDeviceNode<C extends DeviceConfig, L extends SharedLink<
     RED.nodes.createNode(this, def);
     startDeviceNode(RED, this, def, spec);
   }
-  RED.nodes.registerType(spec.type, DeviceNode);
+  RED.nodes.registerType(spec.type, DeviceNode, spec.credentials ? { credentials: spec.credentials } : undefined);
 }
 
 /** The body of a device node's constructor; separate from registration so it can run against a fake runtime. */
@@ -153,17 +159,22 @@ export function startDeviceNode<C extends DeviceConfig, L extends SharedLink<unk
     show(FAILURE_STATUS[kind]);
   }
 
-  /** Shows a reading's status, says its warnings once, and gives the fields to send. */
-  function present(reading: R): MessageFields {
+  /** Shows a reading's status, says its warnings once, and gives what to send. */
+  function present(reading: R): ReadingOut {
     const out = driver.readingOut(reading);
     node.status(statusOf(out.status?.state ?? 'ok', out.status?.text ?? timeOfDay(new Date())));
     warnOnce(out.warnings);
-    return out.message;
+    return out;
   }
+  /** One message for a one-output node, else one entry per output. */
+  const outputs = (first: MessageFields, out: ReadingOut): Sendable => (out.more ? [first, ...out.more] : first) as Sendable;
 
   // Scheduled polls have no message to fail; a Catch node hears each new kind of failure once.
   const handlers: Omit<PollHandlers<R>, 'poll'> = {
-    onReading: (reading) => node.send(present(reading)),
+    onReading: (reading) => {
+      const out = present(reading);
+      node.send(outputs(out.message, out));
+    },
     onFailure: showFailure,
     report: (err) => {
       const error = messageOf(err);
@@ -185,11 +196,12 @@ export function startDeviceNode<C extends DeviceConfig, L extends SharedLink<unk
   };
   const schedule = driver.schedule ? driver.schedule(guarded) : poll ? new PollSchedule(config.intervalMs, { ...handlers, poll }) : undefined;
 
-  node.on('input', (msg: DeviceInput, send: (msg: MessageFields) => void, done: (err?: Error) => void) => {
+  node.on('input', (msg: DeviceInput, send: (msg: Sendable) => void, done: (err?: Error) => void) => {
     (async () => {
       const outcome = await driver.run(driver.parse(msg));
       if ('reading' in outcome) {
-        send(Object.assign(msg, present(outcome.reading)));
+        const out = present(outcome.reading);
+        send(outputs(Object.assign(msg, out.message), out));
       } else {
         show({ state: 'ok', text: outcome.status });
         warnOnce(outcome.warnings);

@@ -2,13 +2,13 @@
 // database refusing the login or lacking the database, spool and loss counts together, a write that hangs,
 // and readings with fields that do not fit.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { Database } from '../../nodes/timescale-db/database';
-import { catchNode, collect, getNode, helper, onTab, statuses, waitFor, type StatusCall } from '../support/node-red';
-import { clientConfig, freePort, query, startPostgres, type Connection, type PostgresServer } from '../support/postgres';
+import { catchNode, collect, getNode, helper, statuses, waitFor, type StatusCall } from '../support/node-red';
+import { clientConfig, freePort, query } from '../support/postgres';
+import { timescaleOutBench } from '../support/timescale-out-node';
 import { withLocale } from '../support/timescale-words';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -32,46 +32,8 @@ const reading = (second: number, fields: Record<string, unknown> = {}) => ({
 
 describe('timescale-out node: what the user sees', function () {
   this.timeout(60_000);
-  let server: PostgresServer;
-  let db: Connection;
-  let spoolDir: string;
-
-  before(async () => {
-    server = await startPostgres();
-    db = await server.createDatabase('timescale_status');
-    await helper.startServer();
-  });
-
-  after(async () => {
-    await helper.stopServer();
-    await server?.close();
-  });
-
-  beforeEach(async () => {
-    spoolDir = await mkdtemp(join(tmpdir(), 'timescale-status-spool-'));
-  });
-
-  afterEach(async () => {
-    await helper.unload();
-    await rm(spoolDir, { recursive: true, force: true });
-  });
-
-  function flow(out: Record<string, unknown> = {}, config: Record<string, unknown> = {}) {
-    const { password: _password, ...connection } = db;
-    return onTab(
-      [{ id: 'db', type: 'timescale-db', ...connection, connectTimeoutMs: 1000, ...config }],
-      [
-        { id: 'out', type: 'timescale-out', database: 'db', spoolDir, batchRows: 10, batchMs: 50, ...out },
-        { id: 'catch', type: 'catch', scope: ['out'], uncaught: false, wires: [['caught']] },
-        { id: 'caught', type: 'helper' },
-        { id: 'complete', type: 'complete', scope: ['out'], uncaught: false, wires: [['completed']] },
-        { id: 'completed', type: 'helper' },
-      ],
-    );
-  }
-  const credentials = (password = db.password) => ({ db: { password } });
-  const send = (msg: Record<string, unknown>) => getNode('out').receive(msg);
-  const rows = async (table: string) => Number((await query<{ n: string }>(db, `SELECT count(*) AS n FROM ${table}`))[0].n);
+  const bench = timescaleOutBench('timescale_status', ['out']);
+  const { flow, credentials, send, rows } = bench;
   const errorsLogged = (pattern: RegExp) =>
     helper
       .log()
@@ -129,8 +91,8 @@ describe('timescale-out node: what the user sees', function () {
 
   it('shows a missing right as "no permission", spools, and stores the rows once it is granted', async () => {
     const role = `writer_${Date.now().toString(36)}`;
-    await query(db, `CREATE ROLE ${role} LOGIN PASSWORD 'writer-password'`);
-    await query(db, 'REVOKE CREATE ON SCHEMA public FROM PUBLIC');
+    await query(bench.db, `CREATE ROLE ${role} LOGIN PASSWORD 'writer-password'`);
+    await query(bench.db, 'REVOKE CREATE ON SCHEMA public FROM PUBLIC');
     await helper.load(NODES, flow({ table: 'granted' }, { user: role }), credentials('writer-password'));
     const seen = statuses('out');
     const completed = collect('completed');
@@ -138,7 +100,7 @@ describe('timescale-out node: what the user sees', function () {
     await waitFor(() => completed.length === 5, 10_000, 'every message spooled');
     await waitFor(() => shows(seen, 'red', /^no permission/), 5000, 'a "no permission" status');
     assert.equal(errorsLogged(/lacks a right .*permission denied for schema public/).length, 1);
-    await query(db, `GRANT CREATE ON SCHEMA public TO ${role}`);
+    await query(bench.db, `GRANT CREATE ON SCHEMA public TO ${role}`);
     const deadline = Date.now() + 30_000;
     while ((await rows('granted').catch(() => 0)) < 5) {
       if (Date.now() > deadline) throw new Error('spooled rows not stored once the right was granted');
@@ -165,7 +127,7 @@ describe('timescale-out node: what the user sees', function () {
     await waitFor(() => shows(seen.slice(seen.indexOf(lossView as StatusCall) + 1), 'yellow', /spooled$/), 5000, 'the loss cleared');
 
     // The spool keeps its total, but after a redeploy the status counts from zero.
-    const position = JSON.parse(await readFile(join(spoolDir, 'position.json'), 'utf8')) as { droppedRows: number };
+    const position = JSON.parse(await readFile(join(bench.spoolDir, 'position.json'), 'utf8')) as { droppedRows: number };
     assert.ok(position.droppedRows > 0);
     await helper.unload();
     await helper.load(NODES, flow({ table: 'lossy', spoolMB: 1, batchRows: 500 }, { port }), credentials());
@@ -181,7 +143,7 @@ describe('timescale-out node: what the user sees', function () {
     const completed = collect('completed');
     send(reading(0));
     await waitFor(() => completed.length === 1, 10_000, 'the table made');
-    const locker = new Client(clientConfig(db));
+    const locker = new Client(clientConfig(bench.db));
     locker.on('error', () => undefined);
     await locker.connect();
     try {
@@ -196,7 +158,7 @@ describe('timescale-out node: what the user sees', function () {
       await locker.end();
     }
     await waitFor(() => shows(seen, 'green', /\/s$/), 15_000, 'writes going again');
-    const stored = await query<{ n: string; distinct: string }>(db, 'SELECT count(*) AS n, count(DISTINCT time) AS distinct FROM stuck');
+    const stored = await query<{ n: string; distinct: string }>(bench.db, 'SELECT count(*) AS n, count(DISTINCT time) AS distinct FROM stuck');
     assert.deepEqual(stored, [{ n: '26', distinct: '26' }], 'every row once');
   });
 
@@ -208,7 +170,7 @@ describe('timescale-out node: what the user sees', function () {
     await waitFor(() => completed.length === 1, 10_000, 'the first reading stored');
     send(reading(1, { temperature: 21.5 }));
     await waitFor(() => completed.length === 2, 10_000, 'the second reading stored');
-    const columnsBefore = await query(db, "SELECT column_name FROM information_schema.columns WHERE table_name = 'misfit'");
+    const columnsBefore = await query(bench.db, "SELECT column_name FROM information_schema.columns WHERE table_name = 'misfit'");
     send(reading(2, { temperature: 'high' }));
     send(reading(3, Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`f${i}`, i]))));
     send(reading(4, { temperature: 22 }));
@@ -216,8 +178,8 @@ describe('timescale-out node: what the user sees', function () {
     const reasons = caught.map((m) => (m.error as { message: string }).message).sort();
     assert.match(reasons[0], /payload has 5002 fields; a table holds at most 300/);
     assert.equal(reasons[1], 'stored with fields left NULL: field "temperature" is the string "high", but column misfit.temperature is double precision; stored as NULL');
-    const stored = await query<{ temperature: number | null }>(db, 'SELECT temperature FROM misfit ORDER BY time');
+    const stored = await query<{ temperature: number | null }>(bench.db, 'SELECT temperature FROM misfit ORDER BY time');
     assert.deepEqual(stored.map((r) => r.temperature), [null, 21.5, null, 22]);
-    assert.equal((await query(db, "SELECT column_name FROM information_schema.columns WHERE table_name = 'misfit'")).length, columnsBefore.length);
+    assert.equal((await query(bench.db, "SELECT column_name FROM information_schema.columns WHERE table_name = 'misfit'")).length, columnsBefore.length);
   });
 });

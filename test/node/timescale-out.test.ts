@@ -1,10 +1,8 @@
 // timescale-out and timescale-db in a real Node-RED runtime, writing to PostgreSQL (embedded, or PG_URL).
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { catchNode, collect, getNode, helper, onTab, statuses, waitFor } from '../support/node-red';
-import { query, startPostgres, type Connection, type PostgresServer } from '../support/postgres';
+import { catchNode, collect, getNode, helper, statuses, waitFor } from '../support/node-red';
+import { query } from '../support/postgres';
+import { timescaleOutBench } from '../support/timescale-out-node';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const timescaleDbNode = require('../../nodes/timescale-db/timescale-db');
@@ -30,46 +28,8 @@ const epever = (second: number, device = 'shed') => ({
 
 describe('timescale-out node (PostgreSQL)', function () {
   this.timeout(60_000);
-  let server: PostgresServer;
-  let db: Connection;
-  let spoolDir: string;
-
-  before(async () => {
-    server = await startPostgres();
-    db = await server.createDatabase('timescale_node');
-    await helper.startServer();
-  });
-
-  after(async () => {
-    await helper.stopServer();
-    await server?.close();
-  });
-
-  beforeEach(async () => {
-    spoolDir = await mkdtemp(join(tmpdir(), 'timescale-node-spool-'));
-  });
-
-  afterEach(async () => {
-    await helper.unload();
-    await rm(spoolDir, { recursive: true, force: true });
-  });
-
-  function flow(out: Record<string, unknown> = {}, config: Record<string, unknown> = {}) {
-    const { password: _password, ...connection } = db;
-    return onTab(
-      [{ id: 'db', type: 'timescale-db', ...connection, connectTimeoutMs: 1000, ...config }],
-      [
-        { id: 'out', type: 'timescale-out', database: 'db', spoolDir, batchRows: 10, batchMs: 50, ...out },
-        { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-        { id: 'caught', type: 'helper' },
-        { id: 'complete', type: 'complete', scope: ['out'], uncaught: false, wires: [['completed']] },
-        { id: 'completed', type: 'helper' },
-      ],
-    );
-  }
-  const credentials = () => ({ db: { password: db.password } });
-  const send = (msg: Record<string, unknown>) => getNode('out').receive(msg);
-  const rows = async (table: string) => Number((await query<{ n: string }>(db, `SELECT count(*) AS n FROM ${table}`))[0].n);
+  const bench = timescaleOutBench('timescale_node', null);
+  const { flow, credentials, send, rows } = bench;
 
   it('stores each reading as a row and completes the message once it is stored', async () => {
     await helper.load(NODES, flow({ table: 'readings' }), credentials());
@@ -78,7 +38,7 @@ describe('timescale-out node (PostgreSQL)', function () {
     for (let s = 0; s < 25; s++) send(epever(s));
     await waitFor(() => completed.length === 25, 10_000, 'every message completed');
     assert.equal(await rows('readings'), 25);
-    const [first] = await query<Record<string, unknown>>(db, 'SELECT * FROM readings ORDER BY time LIMIT 1');
+    const [first] = await query<Record<string, unknown>>(bench.db, 'SELECT * FROM readings ORDER BY time LIMIT 1');
     assert.equal(first.device, 'shed');
     assert.equal(first.pv_array_power, 143.8);
     assert.equal(first.controller_charging_mode, 'boost');
@@ -105,14 +65,14 @@ describe('timescale-out node (PostgreSQL)', function () {
   it('keeps the password in the credentials, never in the flow', async () => {
     await helper.load(NODES, flow({ table: 'secret' }), credentials());
     const config = getNode('db');
-    assert.equal((config.credentials as { password?: string }).password, db.password);
+    assert.equal((config.credentials as { password?: string }).password, bench.db.password);
     // What the editor sends on deploy: the password inside the node. The runtime must take it out of the flow.
-    const deployed = flow({ table: 'secret' }).map((n) => ((n as { id: string }).id === 'db' ? { ...n, credentials: { password: db.password } } : n));
+    const deployed = flow({ table: 'secret' }).map((n) => ((n as { id: string }).id === 'db' ? { ...n, credentials: { password: bench.db.password } } : n));
     await helper.setFlows(deployed);
     const flows = (helper as unknown as RuntimeFlows)._redNodes.getFlows().flows;
-    assert.ok(!JSON.stringify(flows).includes(db.password), 'no password in the flow');
+    assert.ok(!JSON.stringify(flows).includes(bench.db.password), 'no password in the flow');
     assert.ok(!JSON.stringify(flows).includes('"password"'));
-    assert.equal((getNode('db').credentials as { password?: string }).password, db.password);
+    assert.equal((getNode('db').credentials as { password?: string }).password, bench.db.password);
     const completed = collect('completed');
     send(epever(0));
     await waitFor(() => completed.length === 1, 10_000, 'stored with the credential');
@@ -120,8 +80,8 @@ describe('timescale-out node (PostgreSQL)', function () {
   });
 
   it('keeps readings in the spool across a Node-RED restart and stores them when the database returns', async function () {
-    if (!server.stoppable) this.skip();
-    await server.stop();
+    if (!bench.server.stoppable) this.skip();
+    await bench.server.stop();
     try {
       await helper.load(NODES, flow({ table: 'restarted' }), credentials());
       const seen = statuses('out');
@@ -131,7 +91,7 @@ describe('timescale-out node (PostgreSQL)', function () {
       await waitFor(() => seen.some((s) => s.fill === 'yellow' && /status\.spooled/.test(String(s.text))), 5000, 'a spool status');
       await helper.unload();
     } finally {
-      await server.start();
+      await bench.server.start();
     }
     await helper.load(NODES, flow({ table: 'restarted' }), credentials());
     const deadline = Date.now() + 15_000;

@@ -4,6 +4,7 @@
 import { messageOf } from '../../nodes/common/errors';
 import type { TransportKind } from '../../nodes/modbus-bus/bus-config';
 import { benchEpeverRead, EPEVER_READ_LEGEND } from './epever-read';
+import { benchInfluxdb } from './influxdb';
 import { Report } from './report';
 import { benchPi30, PI30_LEGEND } from './pi30';
 import { benchPzem, PZEM_LEGEND } from './pzem';
@@ -61,6 +62,7 @@ async function main(): Promise<boolean> {
     for (const { bench, case: column, ...figures } of await benchSpool()) report.add(bench, String(column), figures, SPOOL_LEGEND);
   });
   await benchTimescale(report, attempt);
+  await benchInfluxdb(report, attempt);
   report.printTables();
   return ok;
 }

@@ -276,3 +276,106 @@ describe('Grafana dashboard for InfluxDB (examples/grafana/solar-influxdb.json)'
     ]);
   });
 });
+
+describe('Grafana dashboard for the DC meters on InfluxDB (examples/grafana/dc-meters-influxdb.json)', function () {
+  this.timeout(120_000);
+  const board = dashboard('dc-meters-influxdb.json');
+  const METERS = ['battery', 'load', 'solar'];
+  const BUCKET = 5 * MINUTE;
+  interface MeterSample {
+    time: number;
+    device: string;
+    voltage: number;
+    current: number;
+    power: number;
+    energy: number;
+    low: boolean;
+  }
+  // A reading a minute for two days from three meters, as the example stores them; the Wh counter only grows.
+  const samples: MeterSample[] = METERS.flatMap((device, k) => {
+    let energy = 1000 * (k + 1);
+    return Array.from({ length: (DAYS * DAY) / MINUTE }, (_, m) => {
+      const voltage = Math.round((12 + k + (m % 7) / 10) * 100) / 100;
+      const current = Math.round((2 + k + (m % 11) / 10) * 100) / 100;
+      const power = Math.round(voltage * current * 10) / 10;
+      energy += m % 3 === 0 ? 2 : 1;
+      return { time: START + m * MINUTE, device, voltage, current, power, energy, low: voltage < 12.2 + k };
+    });
+  });
+  // Grafana writes a multi-value variable set to All as (a|b|c) inside a regex (its "regex" format).
+  const range: GrafanaRange = { from: START, to: START + DAYS * DAY - 1, interval: '5m', variables: { meter: `(${METERS.join('|')})` } };
+  const of = (device: string) => samples.filter((s) => s.device === device);
+  let influxd: InfluxdServer;
+
+  before(async function () {
+    if (!influxServersAvailable()) this.skip();
+    influxd = await startInfluxd();
+    await influxd.query('CREATE DATABASE solar');
+    const sink = new InfluxSink(new InfluxWriter(parseInfluxSettings({ url: influxd.url, api: 'v1', database: 'solar' })), 'ms');
+    const settings = parseInfluxOut({ integers: 'energy_wh' });
+    const points = samples.map((s) =>
+      toPointRow(
+        {
+          device: s.device,
+          measurement: 'pzem',
+          payload: { timestamp: new Date(s.time).toISOString(), voltage: s.voltage, current: s.current, power: s.power, energy_wh: s.energy, low_voltage_alarm: s.low },
+        },
+        settings,
+      ),
+    );
+    for (let i = 0; i < points.length; i += 500) assert.deepEqual((await sink.write(points.slice(i, i + 500), { replay: false })).rejected, []);
+  });
+
+  after(async () => {
+    await influxd?.close();
+  });
+
+  it('lists the meters in its Meter variable', async () => {
+    const [variable] = board.templating.list;
+    assert.deepEqual(
+      rowsOf(await influxd.query(variable.query, 'solar')).map((r) => r.value),
+      METERS,
+    );
+  });
+
+  it('answers every panel with the readings stored: means per bucket, energy per day, alarm counts, per meter', async () => {
+    const titles: string[] = [];
+    for (const panel of board.panels) {
+      const [target] = panel.targets;
+      const query = expandInfluxQl(target.query ?? '', range);
+      // A `$` before a name is a macro or variable left over; the regex's own `$/` anchor is not.
+      assert.ok(!/\$[\w{]/.test(query), `every macro expanded: ${query}`);
+      const rows = rowsOf(await influxd.query(query, 'solar'));
+      titles.push(panel.title);
+      const firstOf = of('battery').filter((s) => s.time < START + BUCKET);
+      switch (panel.title) {
+        case 'Voltage':
+        case 'Current':
+        case 'Power': {
+          const field = panel.title.toLowerCase() as 'voltage' | 'current' | 'power';
+          assert.equal(rows.length, (METERS.length * DAYS * DAY) / BUCKET, `${panel.title}: a row per 5 min per meter`);
+          close(rows[0][field], mean(firstOf.map((s) => s[field])), `${panel.title}: the battery meter's first bucket`);
+          break;
+        }
+        case 'Energy per day (UTC days)':
+          assert.equal(rows.length, METERS.length * DAYS);
+          METERS.forEach((device, k) =>
+            Array.from({ length: DAYS }, (_, d) => {
+              const day = of(device).filter((s) => Math.floor((s.time - START) / DAY) === d);
+              close(rows[k * DAYS + d].energy, day[day.length - 1].energy - day[0].energy, `${device} day ${d}`);
+            }),
+          );
+          break;
+        case 'Low-voltage alarm readings in range':
+          assert.deepEqual(
+            rows.map((r) => r.alarms),
+            METERS.map((device) => of(device).filter((s) => s.low).length),
+          );
+          break;
+        default:
+          assert.fail(`no check for panel ${panel.title}`);
+      }
+    }
+    assert.deepEqual(titles, ['Voltage', 'Current', 'Power', 'Energy per day (UTC days)', 'Low-voltage alarm readings in range']);
+  });
+});

@@ -1,6 +1,6 @@
-// The example flow examples/influxdb-out/epever-to-influxdb.json, run as a user would: the Epever simulator on
-// Modbus TCP, the flow as shipped but pointed at a VictoriaMetrics (InfluxDB 2 write API) or at InfluxDB 1.6
-// (the 1.x mode), and the stored points read back.
+// The example flows of examples/influxdb-out/, run as a user would: the Epever or PZEM simulators on Modbus TCP,
+// the flow as shipped but pointed at a VictoriaMetrics (InfluxDB 2 write API) or at InfluxDB 1.6 (the 1.x mode),
+// and the stored points read back.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
+import { PzemSimulator } from '../../nodes/pzem017/simulator';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
 import { catchNode, collect, epeverTracerNode, helper, modbusBusNode } from '../support/node-red';
 import { influxServersAvailable, rowsOf, startInfluxd, startVictoria, type InfluxdServer, type VictoriaServer } from '../support/influx';
@@ -19,6 +20,7 @@ const NODES = [
   catchNode,
   require('../../nodes/influxdb/influxdb'),
   require('../../nodes/influxdb-out/influxdb-out'),
+  require('../../nodes/pzem017/pzem017'),
   require('@node-red/nodes/core/common/21-debug.js'),
   require('@node-red/nodes/core/common/90-comment.js'),
 ];
@@ -29,8 +31,9 @@ interface FlowNode {
   [property: string]: unknown;
 }
 
-const FILE = join(findPackageRoot(__dirname), 'examples', 'influxdb-out', 'epever-to-influxdb.json');
-const FLOW = JSON.parse(readFileSync(FILE, 'utf8')) as FlowNode[];
+const example = (name: string) => JSON.parse(readFileSync(join(findPackageRoot(__dirname), 'examples', 'influxdb-out', name), 'utf8')) as FlowNode[];
+const FLOW = example('epever-to-influxdb.json');
+const PZEM_FLOW = example('pzem-meters-to-influxdb.json');
 
 describe('example: Epever to InfluxDB', function () {
   this.timeout(60_000);
@@ -68,11 +71,12 @@ describe('example: Epever to InfluxDB', function () {
     assert.ok(!FLOW.some((n) => n.type.startsWith('ui-') || n.type.startsWith('ui_')));
   });
 
-  function deploy(server: Record<string, unknown>, credentials: Record<string, unknown>) {
-    const patched = FLOW.map((n) => {
+  /** The flow as shipped, its bus moved to the simulators on Modbus TCP and its server to the test's. */
+  function deploy(server: Record<string, unknown>, credentials: Record<string, unknown>, flow = FLOW, port = device.port) {
+    const patched = flow.map((n) => {
       switch (n.type) {
         case 'modbus-bus':
-          return { ...n, port: device.port };
+          return { ...n, transport: 'tcp', host: '127.0.0.1', port };
         case 'influxdb':
           return { ...n, ...server };
         case 'influxdb-out':
@@ -82,11 +86,11 @@ describe('example: Epever to InfluxDB', function () {
       }
     });
     // The helper wants every node on the tab, with a helper node behind the Catch.
-    const serverId = FLOW.find((n) => n.type === 'influxdb')?.id as string;
-    const catchId = FLOW.find((n) => n.type === 'catch')?.id as string;
+    const serverId = flow.find((n) => n.type === 'influxdb')?.id as string;
+    const catchId = flow.find((n) => n.type === 'catch')?.id as string;
     return helper.load(
       NODES,
-      [...patched.map((n) => (n.id === catchId ? { ...n, wires: [['caught']] } : n)), { id: 'caught', type: 'helper', z: FLOW[0].id, wires: [] }],
+      [...patched.map((n) => (n.id === catchId ? { ...n, wires: [['caught']] } : n)), { id: 'caught', type: 'helper', z: flow[0].id, wires: [] }],
       { [serverId]: credentials },
     );
   }
@@ -120,5 +124,38 @@ describe('example: Epever to InfluxDB', function () {
     assert.equal(rows[0].device, 'shed');
     assert.equal(typeof rows[0].battery_voltage, 'number');
     assert.equal(typeof rows[0].controller_charging_mode, 'string');
+  });
+
+  it('the DC monitoring stack: three PZEM-017 meters on the bus the PZEM examples share, into InfluxDB, energy as an integer', async () => {
+    const pzemExample = JSON.parse(readFileSync(join(findPackageRoot(__dirname), 'examples', 'pzem017', 'dc-meters-to-timescale.json'), 'utf8')) as FlowNode[];
+    const busId = (flow: FlowNode[]) => flow.find((n) => n.type === 'modbus-bus')?.id;
+    assert.equal(busId(PZEM_FLOW), busId(pzemExample), 'one bus for the serial port, whichever PZEM examples are imported');
+    assert.equal(PZEM_FLOW.find((n) => n.type === 'influxdb')?.id, FLOW.find((n) => n.type === 'influxdb')?.id, 'one InfluxDB config node');
+    const meters = await serveTcp(
+      [1, 2, 3].map((unitId) => new PzemSimulator({ unitId, phase: unitId })),
+      { port: 0 },
+    );
+    try {
+      await deploy({ url: influxd.url, api: 'v1', database: 'solar' }, {}, PZEM_FLOW, meters.port);
+      const caught = collect('caught');
+      const deadline = Date.now() + 30_000;
+      let devices = new Set<unknown>();
+      while (devices.size < 3) {
+        if (Date.now() > deadline) throw new Error(`not every meter stored; errors: ${JSON.stringify(caught.map((m) => m.error))}`);
+        await new Promise((r) => setTimeout(r, 200));
+        devices = new Set(rowsOf(await influxd.query('SELECT * FROM pzem', 'solar')).map((r) => r.device));
+      }
+      assert.deepEqual([...devices].sort(), ['battery', 'load', 'solar']);
+      const row = rowsOf(await influxd.query('SELECT * FROM pzem', 'solar'))[0];
+      for (const field of ['voltage', 'current', 'power', 'energy_wh']) assert.equal(typeof row[field], 'number', field);
+      assert.equal(typeof row.high_voltage_alarm, 'boolean');
+      const types = rowsOf(await influxd.query('SHOW FIELD KEYS FROM pzem', 'solar'));
+      assert.equal(types.find((t) => t.fieldKey === 'energy_wh')?.fieldType, 'integer', 'the Wh counter is an integer field');
+      assert.equal(types.find((t) => t.fieldKey === 'voltage')?.fieldType, 'float');
+      assert.deepEqual(caught, []);
+    } finally {
+      await helper.unload();
+      await meters.close();
+    }
   });
 });

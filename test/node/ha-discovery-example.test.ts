@@ -3,12 +3,13 @@
 // the Epever and PI30 simulators: what Home Assistant would receive, checked against HA's documented schema.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { connectAsync, type IPublishPacket, type MqttClient } from 'mqtt';
 import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { COMPONENTS, schemaProblems, type Component } from '../../nodes/ha-discovery/platform-schema';
 import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator/inverter';
+import { PzemSimulator } from '../../nodes/pzem017/simulator';
 import { servePi30Tcp } from '../../nodes/mpp-pi30/simulator/serve';
 import { startBroker, type TestBroker } from '../support/mqtt-broker';
 import { catchNode, epeverTracerNode, getNode, helper, modbusBusNode, waitFor } from '../support/node-red';
@@ -16,6 +17,7 @@ import { catchNode, epeverTracerNode, getNode, helper, modbusBusNode, waitFor } 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const pi30PortNode = require('../../nodes/pi30-port/pi30-port');
 const mppPi30Node = require('../../nodes/mpp-pi30/mpp-pi30');
+const pzem017Node = require('../../nodes/pzem017/pzem017');
 const haDiscoveryNode = require('../../nodes/ha-discovery/ha-discovery');
 const statusNode = require('@node-red/nodes/core/common/25-status.js');
 const injectNode = require('@node-red/nodes/core/common/20-inject.js');
@@ -41,6 +43,7 @@ const idOf = (name: string) => {
   return node.id;
 };
 const NODES = [
+  pzem017Node,
   modbusBusNode,
   epeverTracerNode,
   pi30PortNode,
@@ -102,16 +105,24 @@ describe('example flow examples/ha-discovery/epever-inverter-to-home-assistant.j
   let inverter: Pi30Simulator;
   let epeverServer: TcpEndpoint;
   let inverterServer: TcpEndpoint;
+  let meterServer: TcpEndpoint;
   let live: { client: MqttClient; received: Received[] };
 
-  it('wires both device nodes, HA birth, commands, a Status and a Catch node into the node; the broker node has its will and birth', () => {
+  it('wires the device nodes, HA birth, commands, a Status and a Catch node into the node; the broker node has its will and birth', () => {
     const ha = byType('ha-discovery')[0];
     assert.equal(ha.controls, true);
-    for (const name of ['Epever', 'Inverter', 'HA birth', 'commands from HA', 'device status', 'device errors', 'house reading', 'weather reading'])
+    for (const name of ['Epever', 'Inverter', 'Battery meter', 'Solar meter', 'HA birth', 'commands from HA', 'device status', 'device errors', 'house reading', 'weather reading'])
       assert.deepEqual(flow.find((n) => n.id === idOf(name))?.wires, [[ha.id]], `${name} goes to ha-discovery`);
     assert.deepEqual(ha.wires, [[idOf('to the broker')], [idOf('to the device')]]);
     assert.deepEqual(flow.find((n) => n.id === idOf('to the device'))?.wires, [[idOf('Epever')], [idOf('Inverter')]]);
-    for (const type of ['status', 'catch']) assert.deepEqual(byType(type)[0].scope, [idOf('Epever'), idOf('Inverter')]);
+    for (const type of ['status', 'catch'])
+      assert.deepEqual(byType(type)[0].scope, [idOf('Epever'), idOf('Inverter'), idOf('Battery meter'), idOf('Solar meter')]);
+    const pzemExample = JSON.parse(readFileSync(join(dirname(EXAMPLE), '..', 'pzem017', 'dc-meters-to-timescale.json'), 'utf8')) as FlowNode[];
+    assert.deepEqual(
+      byType('pzem017').map((n) => n.bus),
+      [pzemExample.find((n) => n.type === 'modbus-bus')?.id, pzemExample.find((n) => n.type === 'modbus-bus')?.id],
+      'the meters are on the PZEM examples\' own bus (one bus per serial port, whichever examples are imported)',
+    );
     const mqttBroker = byType('mqtt-broker')[0];
     assert.deepEqual([mqttBroker.broker, mqttBroker.port], ['localhost', '1883']);
     for (const kind of ['birth', 'close', 'will']) {
@@ -138,10 +149,11 @@ describe('example flow examples/ha-discovery/epever-inverter-to-home-assistant.j
     function runnable(changes: Record<string, Record<string, unknown>> = {}): FlowNode[] {
       return flow.map((n) => {
         let node: FlowNode = { ...n };
-        if (n.type === 'modbus-bus') node = { ...node, port: epeverServer.port, timeoutMs: 300, retries: 0, backoffMaxMs: 1000 };
+        if (n.type === 'modbus-bus' && n.name === 'PZEM bus') node = { ...node, transport: 'tcp', host: '127.0.0.1', port: meterServer.port };
+        else if (n.type === 'modbus-bus') node = { ...node, port: epeverServer.port, timeoutMs: 300, retries: 0, backoffMaxMs: 1000 };
         if (n.type === 'pi30-port') node = { ...node, port: inverterServer.port, timeoutMs: 1000 };
         if (n.type === 'mqtt-broker') node = { ...node, broker: brokerUrl.hostname, port: brokerUrl.port || '1883' };
-        if (n.type === 'epever-tracer' || n.type === 'mpp-pi30') node = { ...node, interval: 0 };
+        if (n.type === 'epever-tracer' || n.type === 'mpp-pi30' || n.type === 'pzem017') node = { ...node, interval: 0 };
         return { ...node, ...(changes[String(n.name)] ?? {}) };
       });
     }
@@ -177,6 +189,7 @@ describe('example flow examples/ha-discovery/epever-inverter-to-home-assistant.j
       epeverServer = await serveTcp([epever], { port: 0 });
       inverter = new Pi30Simulator({ now: () => NOON });
       inverterServer = await servePi30Tcp(inverter, { port: 0 });
+      meterServer = await serveTcp([1, 2].map((unitId) => new PzemSimulator({ unitId, phase: unitId })), { port: 0 });
       live = await subscriber(broker.url, ['homeassistant/#', 'solar/#']);
     });
 
@@ -188,6 +201,7 @@ describe('example flow examples/ha-discovery/epever-inverter-to-home-assistant.j
       await live.client.endAsync();
       await epeverServer.close();
       await inverterServer.close();
+      await meterServer.close();
     });
 
     it('publishes every entity of both devices retained, each config valid for its Home Assistant platform', async () => {
@@ -215,6 +229,26 @@ describe('example flow examples/ha-discovery/epever-inverter-to-home-assistant.j
       const state = JSON.parse(kept.get('solar/inverter/state')!) as Record<string, unknown>;
       assert.equal(state.settings_output_source_priority, 'sbu');
       assert.equal(typeof state.battery_voltage, 'number');
+    });
+
+    it('brings the PZEM meters in with their energy counter and alarms, each config valid', async () => {
+      await start();
+      await poll('Battery meter', 'battery');
+      await poll('Solar meter', 'solar');
+      const kept = await retained(broker.url, ['homeassistant/#', 'solar/#']);
+      const meters = configs(kept).filter((c) => /^solar_telemetry_(battery|solar)_/.test(String(c.config.unique_id)));
+      for (const { topic, component, config } of meters) assert.deepEqual(schemaProblems(component, config), [], topic);
+      const one = (id: string) => meters.find((c) => c.config.unique_id === id)!;
+      for (const meter of ['battery', 'solar']) {
+        assert.deepEqual(
+          [one(`solar_telemetry_${meter}_voltage`).config.device_class, one(`solar_telemetry_${meter}_voltage`).config.unit_of_measurement],
+          ['voltage', 'V'],
+        );
+        assert.equal(one(`solar_telemetry_${meter}_energy_wh`).config.state_class, 'total_increasing');
+        assert.equal(one(`solar_telemetry_${meter}_low_voltage_alarm`).component, 'binary_sensor');
+        assert.equal(kept.get(`solar/${meter}/availability`), 'online');
+        assert.equal(typeof (JSON.parse(kept.get(`solar/${meter}/state`)!) as Record<string, unknown>).power, 'number');
+      }
     });
 
     it("publishes every config again when Home Assistant's birth message arrives", async () => {

@@ -3,10 +3,11 @@
 // A device node supplies only its config parser, its engine and the messages it builds.
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { attachToLink, type Attachment } from './attach-link';
-import type { DeviceConfig } from './device-config';
+import { readingMessage, topicOf, type DeviceConfig } from './device-config';
 import { asError, messageOf } from './errors';
 import type { DeviceFailureKind } from './failure-kind';
 import { refuseAllInput } from './misconfigured';
+import type { ReadingMessage } from './reading';
 import { PollSchedule, type PollHandlers } from './poll-schedule';
 import type { LinkStatus, SharedLink } from './shared-link';
 import { catalogText, FAILURE_STATUS, linkStatusLook, statusOf, timeOfDay, type StatusLook, type StatusState } from './status';
@@ -224,4 +225,31 @@ export function startDeviceNode<C extends DeviceConfig, L extends SharedLink<unk
       .catch(() => undefined)
       .then(() => done());
   });
+}
+
+/** A device engine that reads on `poll()` and answers every other command with a reply (Epever, PZEM). */
+export interface PollingController<Cmd, P> {
+  poll(): Promise<P>;
+  run(command: Cmd): Promise<unknown>;
+}
+
+/**
+ * The whole driver of such a device: a `poll` command or the schedule sends a reading built from the shared
+ * settings, any other command its reply with the status "done".
+ */
+export function pollingDriver<Cmd extends { kind: string }, P extends ReadingMessage['payload']>(
+  config: DeviceConfig,
+  controller: PollingController<Cmd, P>,
+  parse: (msg: DeviceInput) => Cmd,
+): DeviceDriver<Cmd, P> {
+  const topic = topicOf(config);
+  return {
+    parse,
+    poll: () => controller.poll(),
+    run: async (command) =>
+      command.kind === 'poll' ? { reading: await controller.poll() } : { reply: { payload: await controller.run(command) }, status: 'done' },
+    readingOut: (payload) => ({ message: readingMessage(config, payload) }),
+    deviceId: () => config.deviceId,
+    topic: () => topic,
+  };
 }

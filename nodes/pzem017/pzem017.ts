@@ -1,13 +1,11 @@
 // Node-RED adapter for one PZEM DC or AC meter on a modbus-bus.
 import type { NodeAPI } from 'node-red';
-import { registerDeviceNode, type DeviceContext } from '../common/device-node';
-import { readingMessage, topicOf } from '../common/device-config';
+import { pollingDriver, registerDeviceNode, type DeviceContext } from '../common/device-node';
 import type { ModbusConnection } from '../modbus-bus/connection';
 import { failureKind, parseCommand } from './commands';
 import { PzemController } from './controller';
 import { framingMismatch } from './models';
 import { parsePzemConfig, type PzemNodeConfig } from './node-config';
-import type { PzemPayload } from './reading';
 
 export = function register(RED: NodeAPI): void {
   registerDeviceNode(RED, {
@@ -27,16 +25,7 @@ export = function register(RED: NodeAPI): void {
         const mismatch = framingMismatch(config.model, link.settings.serial);
         if (mismatch) node.warn(t('warnings.framing', { mismatch }));
       }
-      const topic = topicOf(config);
-      return {
-        parse: parseCommand,
-        poll: () => controller.poll(),
-        run: async (command) =>
-          command.kind === 'poll' ? { reading: await controller.poll() } : { reply: { payload: await controller.run(command) }, status: 'done' },
-        readingOut: (payload: PzemPayload) => ({ message: readingMessage(config, payload) }),
-        deviceId: () => config.deviceId,
-        topic: () => topic,
-      };
+      return pollingDriver(config, controller, parseCommand);
     },
   });
 };

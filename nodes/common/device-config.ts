@@ -69,6 +69,10 @@ export function topicOf(config: DeviceConfig, deviceId = config.deviceId): strin
 }
 
 /** A reading as the node sends it: topic, payload, device and measurement from the shared settings. */
-export function readingMessage<P extends ReadingMessage['payload']>(config: DeviceConfig, payload: P, deviceId = config.deviceId): ReadingMessage & { payload: P } {
+export function readingMessage<P extends ReadingMessage['payload']>(
+  config: DeviceConfig,
+  payload: P,
+  deviceId = config.deviceId,
+): ReadingMessage & { payload: P } {
   return { topic: topicOf(config, deviceId), payload, device: deviceId, measurement: config.measurement };
 }

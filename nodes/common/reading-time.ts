@@ -45,7 +45,15 @@ function parseIsoWithZone(text: string): number {
   const fraction = m[7] ? Number(`0.${m[7]}`) * 1000 : 0;
   const offsetMinutes = m[9] ? (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11])) : 0;
   const daysInMonth = month >= 1 && month <= 12 ? new Date(Date.UTC(year, month, 0)).getUTCDate() : 0;
-  if (day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59 || Number(m[11] ?? 0) > 59 || Math.abs(offsetMinutes) > MAX_OFFSET_MINUTES) {
+  if (
+    day < 1 ||
+    day > daysInMonth ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59 ||
+    Number(m[11] ?? 0) > 59 ||
+    Math.abs(offsetMinutes) > MAX_OFFSET_MINUTES
+  ) {
     throw new ReadingError(`payload.timestamp ${JSON.stringify(text)} is not a date and time that exists`);
   }
   const utc = new Date(0);

@@ -13,11 +13,7 @@ export interface WallClock {
 }
 
 export function encodeClock(t: WallClock): number[] {
-  return [
-    (t.minute << 8) | t.second,
-    (t.day << 8) | t.hour,
-    ((t.year - 2000) << 8) | t.month,
-  ];
+  return [(t.minute << 8) | t.second, (t.day << 8) | t.hour, ((t.year - 2000) << 8) | t.month];
 }
 
 export function decodeClock(words: ArrayLike<number>): WallClock {

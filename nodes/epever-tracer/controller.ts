@@ -5,7 +5,16 @@ import type { ModbusUnit } from '../common/modbus/unit';
 import { clockInZone, clockToIso, decodeClock, encodeClock, wallClockIn, type WallClock } from './clock';
 import { EpeverCommandError, WRITE_COMMANDS, type Command } from './commands';
 import { readPayload, type PollOptions, type WyandataPayload } from './reading';
-import { BATTERY_SETTINGS, CLOCK_ADDRESS, CLOCK_WORDS, COIL_MANUAL_LOAD, RATED, REALTIME, type BatterySettings, type RatedData } from './register-map';
+import {
+  BATTERY_SETTINGS,
+  CLOCK_ADDRESS,
+  CLOCK_WORDS,
+  COIL_MANUAL_LOAD,
+  RATED,
+  REALTIME,
+  type BatterySettings,
+  type RatedData,
+} from './register-map';
 import { applyChange, toNamed, SettingsError, type NamedSettings } from './settings';
 
 export interface ControllerOptions extends PollOptions {
@@ -15,12 +24,7 @@ export interface ControllerOptions extends PollOptions {
   now?: () => Date;
 }
 
-export type CommandResult =
-  | WyandataPayload
-  | NamedSettings
-  | RatedData
-  | { load: boolean }
-  | { clock: string; time_zone: string };
+export type CommandResult = WyandataPayload | NamedSettings | RatedData | { load: boolean } | { clock: string; time_zone: string };
 
 const SYSTEM_VOLTAGE = REALTIME.find((d) => d.name === 'batteryRatedSystemVoltage')!;
 
@@ -106,4 +110,3 @@ export class EpeverController {
     return toNamed(await this.readSettings());
   }
 }
-

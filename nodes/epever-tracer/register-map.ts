@@ -50,11 +50,7 @@ export const REALTIME = [
 ] as const;
 
 /** Status words, input registers; decoded bit by bit in status-bits.ts. */
-export const STATUS = [
-  reg('batteryStatus', 0x3200, '', 1),
-  reg('chargingStatus', 0x3201, '', 1),
-  reg('dischargingStatus', 0x3202, '', 1),
-] as const;
+export const STATUS = [reg('batteryStatus', 0x3200, '', 1), reg('chargingStatus', 0x3201, '', 1), reg('dischargingStatus', 0x3202, '', 1)] as const;
 
 /** Statistics, input registers. Energy counters are kWh x100, 32-bit. */
 export const STATISTICS = [

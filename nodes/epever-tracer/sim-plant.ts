@@ -82,13 +82,7 @@ export function restingVoltage(soc: number): number {
   return 11.6 + 0.012 * soc - 1.2 * knee * knee;
 }
 
-export function stepPlant(
-  state: PlantState,
-  env: Surroundings,
-  settings: BatterySettings,
-  config: PlantConfig,
-  dtSeconds: number,
-): StepEnergy {
+export function stepPlant(state: PlantState, env: Surroundings, settings: BatterySettings, config: PlantConfig, dtSeconds: number): StepEnergy {
   const capacityAh = Math.max(1, settings.batteryCapacity);
   const internalOhms = 1.6 / capacityAh;
   const vBattery = state.batteryVoltage;
@@ -145,7 +139,13 @@ export function stepPlant(
   const outputWatts = chargingCurrent * state.batteryVoltage;
   state.ambientTemperature = env.ambientTemperature;
   relax(state, 'batteryTemperature', env.ambientTemperature + 1 + 0.02 * Math.abs(netCurrent), 7200, dtSeconds);
-  relax(state, 'controllerTemperature', env.ambientTemperature + 2 + (25 * outputWatts) / config.rated.ratedChargingPower + 0.2 * loadCurrent, 600, dtSeconds);
+  relax(
+    state,
+    'controllerTemperature',
+    env.ambientTemperature + 2 + (25 * outputWatts) / config.rated.ratedChargingPower + 0.2 * loadCurrent,
+    600,
+    dtSeconds,
+  );
   relax(state, 'heatsinkTemperature', env.ambientTemperature + 1 + (35 * outputWatts) / config.rated.ratedChargingPower, 600, dtSeconds);
 
   const hours = dtSeconds / 3600;
@@ -171,8 +171,7 @@ function nextMode(state: PlantState, env: Surroundings, sunUp: boolean): Chargin
 }
 
 function targetVoltage(state: PlantState, s: BatterySettings): number {
-  const setPoint =
-    state.chargingMode === 'equalize' ? s.equalizationVoltage : state.chargingMode === 'boost' ? s.boostVoltage : s.floatVoltage;
+  const setPoint = state.chargingMode === 'equalize' ? s.equalizationVoltage : state.chargingMode === 'boost' ? s.boostVoltage : s.floatVoltage;
   // Temperature compensation is given per 2 V cell per °C, in mV.
   const compensation = (s.temperatureCompensation / 1000) * CELLS * (state.batteryTemperature - 25);
   return Math.min(s.chargingLimitVoltage, setPoint - compensation);

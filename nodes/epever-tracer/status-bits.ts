@@ -44,7 +44,13 @@ const flag = (word: Word, bit: number, name: string, meaning: string): FlagField
 /** Every field of the three status words, in register then bit order. */
 export const STATUS_FIELDS: readonly StatusField[] = [
   // 0x3200 battery status. D3-D0 value 3 is "Over discharge" in V2.5 and "Low Volt Disconnect" in V2.3.
-  state('batteryStatus', 0, 4, 'battery_state', 'D3-D0 battery voltage status', ['normal', 'over_voltage', 'under_voltage', 'low_voltage_disconnect', 'fault']),
+  state('batteryStatus', 0, 4, 'battery_state', 'D3-D0 battery voltage status', [
+    'normal',
+    'over_voltage',
+    'under_voltage',
+    'low_voltage_disconnect',
+    'fault',
+  ]),
   state('batteryStatus', 4, 4, 'battery_temperature_state', 'D7-D4 battery temperature status', ['normal', 'over_temperature', 'low_temperature']),
   flag('batteryStatus', 8, 'battery_resistance_abnormal', 'D8 battery inner resistance abnormal'),
   flag('batteryStatus', 15, 'battery_rated_voltage_wrong', 'D15 wrong identification for rated voltage'),

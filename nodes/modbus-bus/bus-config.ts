@@ -53,4 +53,3 @@ export function parseBusSettings(raw: Raw): BusSettings {
     ...recoveryTimings(s),
   };
 }
-

@@ -85,13 +85,16 @@ export class HidLink extends EventEmitter implements Pi30Link {
       if (left <= 0) {
         const got = this.collector.length;
         if (got === 0) throw new NoAnswerError(`no answer within ${this.options.timeoutMs} ms (timed out)`);
-        throw new IncompleteReplyError(`reply cut short: ${got} bytes and no CR within ${this.options.timeoutMs} ms: ${preview(this.collector.bytes)}`);
+        throw new IncompleteReplyError(
+          `reply cut short: ${got} bytes and no CR within ${this.options.timeoutMs} ms: ${preview(this.collector.bytes)}`,
+        );
       }
       const report = await this.io(() => this.device.read(Math.min(left, READ_SLICE_MS)));
       if (!report || report.length === 0) continue;
       const reply = this.collector.push(report);
       if (reply) return reply;
-      if (this.collector.length > MAX_REPLY_BYTES) throw new IncompleteReplyError(`${this.collector.length} bytes without a CR: ${preview(this.collector.bytes)}`);
+      if (this.collector.length > MAX_REPLY_BYTES)
+        throw new IncompleteReplyError(`${this.collector.length} bytes without a CR: ${preview(this.collector.bytes)}`);
     }
   }
 

@@ -38,7 +38,14 @@ export async function openLink(settings: PortSettings, openers: LinkOpeners = {}
 }
 
 async function openSerial(settings: PortSettings): Promise<Pi30Link> {
-  const port = new SerialPort({ path: settings.serial.path, baudRate: settings.serial.baudRate, dataBits: 8, parity: 'none', stopBits: 1, autoOpen: false });
+  const port = new SerialPort({
+    path: settings.serial.path,
+    baudRate: settings.serial.baudRate,
+    dataBits: 8,
+    parity: 'none',
+    stopBits: 1,
+    autoOpen: false,
+  });
   await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
   const link = new StreamLink(
     {

@@ -52,7 +52,8 @@ export class StreamLink extends EventEmitter implements Pi30Link {
     if (!this.pending) return;
     const reply = this.collector.push(chunk);
     if (reply) this.settle(reply);
-    else if (this.collector.length > MAX_REPLY_BYTES) this.settle(new IncompleteReplyError(`${this.collector.length} bytes without a CR: ${preview(this.collector.bytes)}`));
+    else if (this.collector.length > MAX_REPLY_BYTES)
+      this.settle(new IncompleteReplyError(`${this.collector.length} bytes without a CR: ${preview(this.collector.bytes)}`));
   }
 
   /** The stream closed or failed under the link. */

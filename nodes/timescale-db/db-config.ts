@@ -62,4 +62,3 @@ export function parseDbSettings(raw: Raw, credentials: DbCredentials = {}): DbSe
     statementTimeoutMs: s.statementTimeoutMs,
   };
 }
-

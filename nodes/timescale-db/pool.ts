@@ -22,10 +22,7 @@ export function poolConfig(s: DbSettings): PoolConfig {
     idleTimeoutMillis: IDLE_MS,
     keepAlive: true,
     application_name: 'node-red-solar-telemetry',
-    ssl:
-      s.tls.mode === 'disable'
-        ? false
-        : { rejectUnauthorized: s.tls.mode === 'verify-full', ca: s.tls.ca, cert: s.tls.cert, key: s.tls.key },
+    ssl: s.tls.mode === 'disable' ? false : { rejectUnauthorized: s.tls.mode === 'verify-full', ca: s.tls.ca, cert: s.tls.cert, key: s.tls.key },
   };
 }
 

@@ -55,7 +55,11 @@ async function readThroughCursor(client: PoolClient, settings: QuerySettings, va
   await client.query('BEGIN');
   await client.query('SET LOCAL cursor_tuple_fraction = 1');
   // Extended protocol even without parameters: the statement is one statement, as a bound query is.
-  const declare: QueryConfig & { queryMode: 'extended' } = { text: `DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${settings.sql}`, values, queryMode: 'extended' };
+  const declare: QueryConfig & { queryMode: 'extended' } = {
+    text: `DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${settings.sql}`,
+    values,
+    queryMode: 'extended',
+  };
   await client.query(declare);
   const { rows } = await client.query<Record<string, unknown>>(`FETCH FORWARD ${settings.maxRows + 1} FROM ${CURSOR}`);
   await client.query('COMMIT');

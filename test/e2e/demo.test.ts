@@ -121,7 +121,11 @@ describe('npm start demo (simulator + embedded Node-RED)', function () {
   }
 
   it('lists every node type the package declares in its start-up text', async () => {
-    const declared = Object.keys((JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes);
+    const declared = Object.keys(
+      (JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })[
+        'node-red'
+      ].nodes,
+    );
     if (!output.includes('Press Ctrl+C')) {
       await new Promise<void>((resolve) => {
         const check = () => {
@@ -134,7 +138,10 @@ describe('npm start demo (simulator + embedded Node-RED)', function () {
     }
     const line = output.split('\n').find((l) => l.trim().startsWith('Nodes loaded'));
     assert.ok(line, `a "Nodes loaded" line in:\n${output}`);
-    const listed = line.replace(/^\s*Nodes loaded\s+/, '').replace(/\s*\(v.*$/, '').split(', ');
+    const listed = line
+      .replace(/^\s*Nodes loaded\s+/, '')
+      .replace(/\s*\(v.*$/, '')
+      .split(', ');
     assert.deepEqual(listed, declared);
   });
 
@@ -180,9 +187,9 @@ describe('npm start demo (simulator + embedded Node-RED)', function () {
     }
   });
 
-  it('serves the editor helpers from resources/ and each node\'s defaults built from its settings schema', async () => {
+  it("serves the editor helpers from resources/ and each node's defaults built from its settings schema", async () => {
     const helpers = await fetch(`http://127.0.0.1:${port}/resources/${PACKAGE_NAME}/editor.js`);
-    assert.equal(helpers.status, 200, 'Node-RED serves the package\'s resources/ folder');
+    assert.equal(helpers.status, 200, "Node-RED serves the package's resources/ folder");
     assert.match(await helpers.text(), /SolarTelemetryEditor/);
     const html = await (await fetch(`http://127.0.0.1:${port}/nodes`, { headers: { Accept: 'text/html' } })).text();
     assert.ok(html.includes(`<script src="resources/${PACKAGE_NAME}/editor.js"></script>`), 'the editor html loads the helpers');
@@ -280,7 +287,10 @@ describe('npm start demo (simulator + embedded Node-RED)', function () {
     assert.equal(bases.length, 1, 'one /dashboard for both examples');
     assert.equal(page.ui, bases[0].id);
     assert.equal((await fetch(`http://127.0.0.1:${port}/dashboard/inverter`)).status, 200);
-    assert.ok(running.filter((n) => n.type === 'mqtt out').every((n) => n.d === true), 'no broker in the demo');
+    assert.ok(
+      running.filter((n) => n.type === 'mqtt out').every((n) => n.d === true),
+      'no broker in the demo',
+    );
 
     const widget = widgetsOf(running, 'Inverter');
     const mode = await shownPayload(widget('ui-text', 'Mode').id);
@@ -371,7 +381,10 @@ describe('example flow examples/epever-tracer/epever-to-websocket.json', () => {
   it('sends the tracer readings to a debug node and a WebSocket on /ws/solar/data/, and catches errors', () => {
     const tracer = flow.find((n) => n.type === 'epever-tracer')!;
     const reached = [...downstreamOf(flow, tracer.id)].map((id) => byId.get(id)!);
-    assert.ok(reached.some((n) => n.type === 'debug'), 'a debug node');
+    assert.ok(
+      reached.some((n) => n.type === 'debug'),
+      'a debug node',
+    );
     const wsOut = reached.find((n) => n.type === 'websocket out');
     assert.ok(wsOut, 'a websocket out node');
     const listener = byId.get(wsOut.server as string);
@@ -381,7 +394,10 @@ describe('example flow examples/epever-tracer/epever-to-websocket.json', () => {
 
     const catchNode = flow.find((n) => n.type === 'catch');
     assert.ok(catchNode, 'a catch node');
-    assert.ok((catchNode.wires as string[][]).flat().some((id) => byId.get(id)?.type === 'debug'), 'catch -> debug');
+    assert.ok(
+      (catchNode.wires as string[][]).flat().some((id) => byId.get(id)?.type === 'debug'),
+      'catch -> debug',
+    );
   });
 
   it('feeds a Dashboard 2 page from the readings: SOC and PV power gauges, voltage and mode texts, a power chart', () => {
@@ -405,12 +421,18 @@ describe('example flow examples/epever-tracer/epever-to-websocket.json', () => {
       for (const widget of list) {
         assert.ok(reached.has(widget.id), `${widget.type} ${String(widget.title ?? widget.label)} is fed from the readings`);
         const feeders = flow.filter((n) => (n.wires as string[][] | undefined)?.flat().includes(widget.id));
-        assert.ok(feeders.length > 0 && feeders.every((n) => n.type === 'change' || n.type === 'function'), `${widget.id} is fed by a change or function node`);
+        assert.ok(
+          feeders.length > 0 && feeders.every((n) => n.type === 'change' || n.type === 'function'),
+          `${widget.id} is fed by a change or function node`,
+        );
       }
     }
     const picks = flow.filter((n) => n.type === 'change' && reached.has(n.id)).map((n) => (n.rules as { to: string }[])[0].to);
     for (const field of ['payload.battery.soc', 'payload.pv_array.power', 'payload.battery.voltage', 'payload.controller.charging_mode']) {
-      assert.ok(picks.some((to) => to.includes(field)), `a change node picks ${field}`);
+      assert.ok(
+        picks.some((to) => to.includes(field)),
+        `a change node picks ${field}`,
+      );
     }
   });
 });

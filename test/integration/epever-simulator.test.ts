@@ -3,7 +3,15 @@ import ModbusRTU from 'modbus-serial';
 import { serveRtuOverTcp, servePty, serveTcp, type ModbusDevice } from '../../nodes/common/simulator/modbus-slave';
 import { decodeClock, encodeClock } from '../../nodes/epever-tracer/clock';
 import { decodeGroup, encodeGroup } from '../../nodes/common/modbus/register-codec';
-import { BATTERY_SETTINGS, CLOCK_ADDRESS, COIL_MANUAL_LOAD, DISCRETE_NIGHT, REALTIME, STATISTICS, type BatterySettings } from '../../nodes/epever-tracer/register-map';
+import {
+  BATTERY_SETTINGS,
+  CLOCK_ADDRESS,
+  COIL_MANUAL_LOAD,
+  DISCRETE_NIGHT,
+  REALTIME,
+  STATISTICS,
+  type BatterySettings,
+} from '../../nodes/epever-tracer/register-map';
 import { DEFAULT_SETTINGS } from '../../nodes/epever-tracer/sim-settings';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 
@@ -80,7 +88,11 @@ function closeClient(client: ModbusRTU): Promise<void> {
 
 async function readRealtime(client: ModbusRTU) {
   const { data } = await client.readInputRegisters(0x3100, 0x13);
-  return decodeGroup(REALTIME.filter((d) => d.address < 0x3113), data, 0x3100);
+  return decodeGroup(
+    REALTIME.filter((d) => d.address < 0x3113),
+    data,
+    0x3100,
+  );
 }
 
 async function rejection(promise: Promise<unknown>): Promise<Error & { modbusCode?: number }> {

@@ -318,7 +318,14 @@ describe('Grafana dashboard for the DC meters on InfluxDB (examples/grafana/dc-m
         {
           device: s.device,
           measurement: 'pzem',
-          payload: { timestamp: new Date(s.time).toISOString(), voltage: s.voltage, current: s.current, power: s.power, energy_wh: s.energy, low_voltage_alarm: s.low },
+          payload: {
+            timestamp: new Date(s.time).toISOString(),
+            voltage: s.voltage,
+            current: s.current,
+            power: s.power,
+            energy_wh: s.energy,
+            low_voltage_alarm: s.low,
+          },
         },
         settings,
       ),

@@ -127,7 +127,9 @@ describe('example: Epever to InfluxDB', function () {
   });
 
   it('the DC monitoring stack: three PZEM-017 meters on the bus the PZEM examples share, into InfluxDB, energy as an integer', async () => {
-    const pzemExample = JSON.parse(readFileSync(join(findPackageRoot(__dirname), 'examples', 'pzem017', 'dc-meters-to-timescale.json'), 'utf8')) as FlowNode[];
+    const pzemExample = JSON.parse(
+      readFileSync(join(findPackageRoot(__dirname), 'examples', 'pzem017', 'dc-meters-to-timescale.json'), 'utf8'),
+    ) as FlowNode[];
     const busId = (flow: FlowNode[]) => flow.find((n) => n.type === 'modbus-bus')?.id;
     assert.equal(busId(PZEM_FLOW), busId(pzemExample), 'one bus for the serial port, whichever PZEM examples are imported');
     assert.equal(PZEM_FLOW.find((n) => n.type === 'influxdb')?.id, FLOW.find((n) => n.type === 'influxdb')?.id, 'one InfluxDB config node');

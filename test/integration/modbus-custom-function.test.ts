@@ -46,10 +46,13 @@ for (const [name, serve] of Object.entries(TRANSPORTS)) {
       await served.close();
     });
 
-    it('resets one meter\'s energy with 0x42, and the next read on the bus still works', async () => {
+    it("resets one meter's energy with 0x42, and the next read on the bus still works", async () => {
       const answer = await connection.unit(2).customFunction(RESET_ENERGY, []);
       assert.equal(answer.length, 0, 'the answer echoes the request: no data after the function code');
-      assert.deepEqual(meters.map((m) => m.energyWh), [123456, 0]);
+      assert.deepEqual(
+        meters.map((m) => m.energyWh),
+        [123456, 0],
+      );
       assert.equal((await readGroup(connection.unit(2), METER_INPUT)).energy, 0);
       assert.equal((await readGroup(connection.unit(1), METER_INPUT)).energy, 123456);
     });

@@ -41,7 +41,10 @@ describe('Modbus RTU quiet gap on a paced 115200 baud line', function () {
   it('leaves at least 3.5 characters (1.75 ms) before every frame the bus sends, over many back-to-back transactions to several units', async () => {
     const units = [1, 2, 3, 4];
     const bursts: WireBurst[] = [];
-    line = await servePty(units.map((unitId) => new EpeverSimulator({ unitId })), { paced: true, onBurst: (b) => bursts.push(b) });
+    line = await servePty(
+      units.map((unitId) => new EpeverSimulator({ unitId })),
+      { paced: true, onBurst: (b) => bursts.push(b) },
+    );
     const settings = parseBusSettings({ transport: 'serial', path: line.path, baudRate: DEFAULT_FRAME.baudRate, timeoutMs: 2000, retries: 0 });
     assert.equal(settings.gapMs, 1.75, 'the bus asks for the spec gap');
     assert.equal(interFrameGapMs(settings.serial), 1.75);
@@ -61,6 +64,10 @@ describe('Modbus RTU quiet gap on a paced 115200 baud line', function () {
     assert.equal(frames.length, 2 * transactions, 'one answer each');
     const gaps = frames.slice(1).flatMap((f, i) => (f.from === 'client' ? [f.startMs - frames[i].endMs] : []));
     const short = gaps.filter((g) => g < 1.75);
-    assert.equal(short.length, 0, `${short.length} of ${gaps.length} gaps before a request were under 1.75 ms (smallest ${Math.min(...gaps).toFixed(3)} ms)`);
+    assert.equal(
+      short.length,
+      0,
+      `${short.length} of ${gaps.length} gaps before a request were under 1.75 ms (smallest ${Math.min(...gaps).toFixed(3)} ms)`,
+    );
   });
 });

@@ -16,7 +16,11 @@ const NOON = () => new Date('2026-06-21T12:00:00Z');
 
 function settingsFor(raw: Record<string, unknown> = {}): PortSettings {
   // Short backoffs keep the test quick; the defaults (1 s, 5 s) are the README's.
-  return { ...parsePortSettings({ transport: 'usb-hid', timeoutMs: 300, ...raw }), reconnect: { initialMs: 50, maxMs: 200 }, deviceBackoff: { initialMs: 150, maxMs: 300 } };
+  return {
+    ...parsePortSettings({ transport: 'usb-hid', timeoutMs: 300, ...raw }),
+    reconnect: { initialMs: 50, maxMs: 200 },
+    deviceBackoff: { initialMs: 150, maxMs: 300 },
+  };
 }
 
 function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {
@@ -59,11 +63,14 @@ describe('PI30 over USB HID (simulated device behind the node-hid interface)', f
     const frames = [encodeCommand('QPIGS'), encodeCommand('QED20260621')];
     assert.equal(frames[0].length, 8);
     assert.equal(frames[1].length, 14);
-    assert.deepEqual(hid.reports.map((r) => r.toString('hex')), [
-      Buffer.concat([Buffer.from([0]), frames[0]]).toString('hex'),
-      Buffer.concat([Buffer.from([0]), frames[1].subarray(0, 8)]).toString('hex'),
-      Buffer.concat([Buffer.from([0]), frames[1].subarray(8), Buffer.alloc(2)]).toString('hex'),
-    ]);
+    assert.deepEqual(
+      hid.reports.map((r) => r.toString('hex')),
+      [
+        Buffer.concat([Buffer.from([0]), frames[0]]).toString('hex'),
+        Buffer.concat([Buffer.from([0]), frames[1].subarray(0, 8)]).toString('hex'),
+        Buffer.concat([Buffer.from([0]), frames[1].subarray(8), Buffer.alloc(2)]).toString('hex'),
+      ],
+    );
   });
 
   it('reassembles a reply from many input reports and ignores the padding after its CR', async () => {
@@ -82,7 +89,10 @@ describe('PI30 over USB HID (simulated device behind the node-hid interface)', f
     connect();
     sim.faults.silent = true;
     const started = Date.now();
-    await assert.rejects(exchange('QPIGS'), (err: unknown) => (err as { kind?: string }).kind === 'no-answer' && /no answer within 300 ms/.test(String(err)));
+    await assert.rejects(
+      exchange('QPIGS'),
+      (err: unknown) => (err as { kind?: string }).kind === 'no-answer' && /no answer within 300 ms/.test(String(err)),
+    );
     assert.ok(Date.now() - started < 2000, 'one try and one retry, each bounded');
     sim.faults.silent = false;
     sim.faults.truncate = true;

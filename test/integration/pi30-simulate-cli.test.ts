@@ -56,7 +56,10 @@ describe('solar-telemetry-sim mpp-pi30', function () {
     const tcp = /^mpp-pi30: pi30-tcp 127\.0\.0\.1:(\d+)$/.exec(lines[0]);
     const pty = /^mpp-pi30: serial (\S+) \(2400 8N1\)$/.exec(lines[1]);
     assert.ok(tcp && pty, lines.join(' / '));
-    for (const raw of [{ transport: 'tcp', host: '127.0.0.1', port: tcp[1] }, { transport: 'serial', path: pty[1] }]) {
+    for (const raw of [
+      { transport: 'tcp', host: '127.0.0.1', port: tcp[1] },
+      { transport: 'serial', path: pty[1] },
+    ]) {
       const connection = new Pi30Connection(parsePortSettings({ ...raw, timeoutMs: 1000 }));
       connection.register('cli');
       try {

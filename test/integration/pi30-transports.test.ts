@@ -13,7 +13,11 @@ import { parsePortSettings, type PortSettings } from '../../nodes/pi30-port/port
 const NOON = () => new Date('2026-06-21T12:00:00Z');
 
 function settingsFor(raw: Record<string, unknown>): PortSettings {
-  return { ...parsePortSettings({ timeoutMs: 400, ...raw }), reconnect: { initialMs: 50, maxMs: 200 }, deviceBackoff: { initialMs: 150, maxMs: 300 } };
+  return {
+    ...parsePortSettings({ timeoutMs: 400, ...raw }),
+    reconnect: { initialMs: 50, maxMs: 200 },
+    deviceBackoff: { initialMs: 150, maxMs: 300 },
+  };
 }
 
 function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {
@@ -55,7 +59,10 @@ describe('PI30 over a TCP serial bridge', function () {
 
   it('retries a reply with a bad CRC once, then reports it as garbled', async () => {
     sim.faults.corruptCrc = true;
-    await assert.rejects(exchange('QPIGS'), (err: unknown) => (err as { kind?: string }).kind === 'garbled' && /QPIGS: CRC error in reply \(/.test(String(err)));
+    await assert.rejects(
+      exchange('QPIGS'),
+      (err: unknown) => (err as { kind?: string }).kind === 'garbled' && /QPIGS: CRC error in reply \(/.test(String(err)),
+    );
     assert.deepEqual(sim.received, ['QPIGS', 'QPIGS'], 'one retry');
     sim.faults.corruptCrc = false;
     await pause(200);

@@ -156,7 +156,14 @@ describe('pty pair (the simulators serial line)', function () {
     client.write(Buffer.alloc(4, 3));
     await answer;
     await talkedOver;
-    assert.deepEqual(bursts.map((b) => [b.from, b.bytes.length]), [['client', 8], ['device', 20], ['client', 4]]);
+    assert.deepEqual(
+      bursts.map((b) => [b.from, b.bytes.length]),
+      [
+        ['client', 8],
+        ['device', 20],
+        ['client', 4],
+      ],
+    );
     assert.ok(bursts[1].startMs - bursts[0].endMs >= 5, 'turnaround');
     assert.ok(bursts[2].startMs >= bursts[1].endMs, 'no two talkers at once');
   });

@@ -65,13 +65,23 @@ describe('shared bus over a serial pseudo-terminal', function () {
     assert.ok(elapsed < 7000, `five 1 s polls took ${elapsed} ms`);
     assert.equal(deadReadings.length, 0, 'no zeros invented for the dead controller');
     assert.ok(deadStatus.some((s) => s.text === 'epever-tracer.status.unavailable'));
-    assert.ok(deadStatus.some((s) => s.text === 'epever-tracer.status.retrying'), 'the dead controller is backed off');
-    assert.deepEqual(linkStates.filter((s) => s !== 'connected'), [], 'the port never dropped or reopened');
+    assert.ok(
+      deadStatus.some((s) => s.text === 'epever-tracer.status.retrying'),
+      'the dead controller is backed off',
+    );
+    assert.deepEqual(
+      linkStates.filter((s) => s !== 'connected'),
+      [],
+      'the port never dropped or reopened',
+    );
     assert.ok(linkStates.length <= 1, 'connected once');
   });
 
   it('reports a garbled answer (bad CRC) and recovers when the line is clean', async () => {
-    await helper.load(NODES, twoControllers({ transport: 'serial', path: line.path, baudRate: 115200 }).map((n) => ('interval' in n ? { ...n, interval: 0 } : n)));
+    await helper.load(
+      NODES,
+      twoControllers({ transport: 'serial', path: line.path, baudRate: 115200 }).map((n) => ('interval' in n ? { ...n, interval: 0 } : n)),
+    );
     live.faults.corruptCrc = true;
     const caught = nextMessage('caught');
     getNode('live').receive({ payload: 1 });
@@ -97,7 +107,10 @@ describe('RTU over TCP (serial-to-Ethernet gateway)', function () {
         NODES,
         onTab(
           [{ id: 'bus', type: 'modbus-bus', transport: 'rtu-over-tcp', host: '127.0.0.1', port: gateway.port }],
-          [{ id: 'e', type: 'epever-tracer', bus: 'bus', unitId: 3, interval: 0, wires: [['out']] }, { id: 'out', type: 'helper' }],
+          [
+            { id: 'e', type: 'epever-tracer', bus: 'bus', unitId: 3, interval: 0, wires: [['out']] },
+            { id: 'out', type: 'helper' },
+          ],
         ),
       );
       const reading = nextMessage('out');

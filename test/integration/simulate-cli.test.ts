@@ -80,7 +80,11 @@ describe('solar-telemetry-sim', () => {
     await client.connectTCP('127.0.0.1', { port: Number(tcp[1]) });
     client.setID(7);
     const { data } = await client.readInputRegisters(0x3100, 0x13);
-    const rt = decodeGroup(REALTIME.filter((d) => d.address < 0x3113), data, 0x3100);
+    const rt = decodeGroup(
+      REALTIME.filter((d) => d.address < 0x3113),
+      data,
+      0x3100,
+    );
     assert.ok(rt.batteryVoltage > 10 && rt.batteryVoltage < 16, `battery ${rt.batteryVoltage} V`);
     await new Promise<void>((resolve) => client?.close(() => resolve()));
 

@@ -39,7 +39,10 @@ describe('epever-tracer input fuzzing', function () {
     const command = fc.oneof(fc.constantFrom(...COMMAND_NAMES), fc.string(), fc.anything());
     const payload = fc.oneof(
       fc.anything(),
-      fc.dictionary(fc.constantFrom('float_voltage', 'boost_voltage', 'battery_type', 'capacity_ah', 'nonsense'), fc.oneof(fc.double(), fc.integer(), fc.string())),
+      fc.dictionary(
+        fc.constantFrom('float_voltage', 'boost_voltage', 'battery_type', 'capacity_ah', 'nonsense'),
+        fc.oneof(fc.double(), fc.integer(), fc.string()),
+      ),
     );
     const messages = fc.sample(fc.record({ command, payload }, { requiredKeys: [] }), { numRuns: 150, seed: 42 });
     const node = getNode('e');
@@ -47,7 +50,11 @@ describe('epever-tracer input fuzzing', function () {
     messages.forEach((msg, i) => node.receive({ ...(msg as Record<string, unknown>), fuzz: i }));
     await waitFor(() => out.length + caught.length >= messages.length, 45000, 'an answer to every message');
     const answered = [...out, ...caught].map((m) => m.fuzz as number).sort((a, b) => a - b);
-    assert.deepEqual(answered, messages.map((_, i) => i), 'each message answered exactly once');
+    assert.deepEqual(
+      answered,
+      messages.map((_, i) => i),
+      'each message answered exactly once',
+    );
     assert.ok(caught.length > 0 && out.length > 0);
     const reading = nextMessage('out');
     node.receive({});

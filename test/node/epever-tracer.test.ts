@@ -116,10 +116,13 @@ describe('epever-tracer node (Modbus TCP to the simulator)', function () {
     send({ command: 'sync-clock' });
     const { clock } = (await reply).payload as { clock: string };
     const local = new Date();
-    assert.equal(clock.slice(0, 10), `${local.getFullYear()}-${String(local.getMonth() + 1).padStart(2, '0')}-${String(local.getDate()).padStart(2, '0')}`);
+    assert.equal(
+      clock.slice(0, 10),
+      `${local.getFullYear()}-${String(local.getMonth() + 1).padStart(2, '0')}-${String(local.getDate()).padStart(2, '0')}`,
+    );
   });
 
-  it('sets and reads the controller clock in the node\'s clock zone', async () => {
+  it("sets and reads the controller clock in the node's clock zone", async () => {
     // UTC+14 all year: its date differs from the host's for most of the day, wherever the tests run.
     await helper.load(NODES, flow(env.server.port, { allowWrites: true, timeZone: 'Pacific/Kiritimati' }));
     const reply = nextMessage('out');
@@ -213,4 +216,3 @@ describe('epever-tracer node (Modbus TCP to the simulator)', function () {
     assert.equal(bus.connection.linkStatus.state, 'idle');
   });
 });
-

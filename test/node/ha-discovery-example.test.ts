@@ -111,7 +111,18 @@ describe('example flow examples/ha-discovery/epever-inverter-to-home-assistant.j
   it('wires the device nodes, HA birth, commands, a Status and a Catch node into the node; the broker node has its will and birth', () => {
     const ha = byType('ha-discovery')[0];
     assert.equal(ha.controls, true);
-    for (const name of ['Epever', 'Inverter', 'Battery meter', 'Solar meter', 'HA birth', 'commands from HA', 'device status', 'device errors', 'house reading', 'weather reading'])
+    for (const name of [
+      'Epever',
+      'Inverter',
+      'Battery meter',
+      'Solar meter',
+      'HA birth',
+      'commands from HA',
+      'device status',
+      'device errors',
+      'house reading',
+      'weather reading',
+    ])
       assert.deepEqual(flow.find((n) => n.id === idOf(name))?.wires, [[ha.id]], `${name} goes to ha-discovery`);
     assert.deepEqual(ha.wires, [[idOf('to the broker')], [idOf('to the device')]]);
     assert.deepEqual(flow.find((n) => n.id === idOf('to the device'))?.wires, [[idOf('Epever')], [idOf('Inverter')]]);
@@ -121,7 +132,7 @@ describe('example flow examples/ha-discovery/epever-inverter-to-home-assistant.j
     assert.deepEqual(
       byType('pzem017').map((n) => n.bus),
       [pzemExample.find((n) => n.type === 'modbus-bus')?.id, pzemExample.find((n) => n.type === 'modbus-bus')?.id],
-      'the meters are on the PZEM examples\' own bus (one bus per serial port, whichever examples are imported)',
+      "the meters are on the PZEM examples' own bus (one bus per serial port, whichever examples are imported)",
     );
     const mqttBroker = byType('mqtt-broker')[0];
     assert.deepEqual([mqttBroker.broker, mqttBroker.port], ['localhost', '1883']);
@@ -189,7 +200,10 @@ describe('example flow examples/ha-discovery/epever-inverter-to-home-assistant.j
       epeverServer = await serveTcp([epever], { port: 0 });
       inverter = new Pi30Simulator({ now: () => NOON });
       inverterServer = await servePi30Tcp(inverter, { port: 0 });
-      meterServer = await serveTcp([1, 2].map((unitId) => new PzemSimulator({ unitId, phase: unitId })), { port: 0 });
+      meterServer = await serveTcp(
+        [1, 2].map((unitId) => new PzemSimulator({ unitId, phase: unitId })),
+        { port: 0 },
+      );
       live = await subscriber(broker.url, ['homeassistant/#', 'solar/#']);
     });
 

@@ -45,7 +45,7 @@ describe('ha-discovery node', () => {
     assert.equal(seen.at(-1)?.fill, 'green');
   });
 
-  it('publishes nothing for a device node reply to a command of the user\'s own, and refuses unknown command topics', async () => {
+  it("publishes nothing for a device node reply to a command of the user's own, and refuses unknown command topics", async () => {
     await helper.load([haDiscoveryNode, catchNode], flow());
     const published = collect('mqtt');
     getNode('ha').receive(reading);

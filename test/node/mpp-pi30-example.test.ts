@@ -101,7 +101,9 @@ interface Received {
 async function subscriber(url: string, filter: string): Promise<{ client: MqttClient; received: Received[] }> {
   const client = await connectAsync(url, { clean: true, reconnectPeriod: 0 });
   const received: Received[] = [];
-  client.on('message', (topic: string, payload: Buffer, packet: IPublishPacket) => received.push({ topic, text: payload.toString(), retain: packet.retain }));
+  client.on('message', (topic: string, payload: Buffer, packet: IPublishPacket) =>
+    received.push({ topic, text: payload.toString(), retain: packet.retain }),
+  );
   await client.subscribeAsync(filter, { qos: 0 });
   return { client, received };
 }
@@ -138,7 +140,10 @@ describe('example flow examples/mpp-pi30/inverter-dashboard-mqtt.json', function
     const widgets = checkDashboardChain(flow, known);
     const page = byType('ui-page')[0];
     assert.deepEqual([page.name, page.path], ['Inverter', '/inverter']);
-    assert.deepEqual(byType('ui-group').map((g) => g.name), ['Inverter', 'Output source priority']);
+    assert.deepEqual(
+      byType('ui-group').map((g) => g.name),
+      ['Inverter', 'Output source priority'],
+    );
     const titles = (type: string) => (widgets.get(type) ?? []).map((n) => n.title ?? n.label);
     assert.deepEqual(titles('ui-gauge'), ['Battery SOC', 'AC output load']);
     assert.deepEqual(titles('ui-text'), ['Mode', 'Battery voltage', 'PV power', 'Output source priority']);
@@ -149,12 +154,17 @@ describe('example flow examples/mpp-pi30/inverter-dashboard-mqtt.json', function
 
     const [reader, commander] = byType('mpp-pi30');
     const fromReadings = downstreamOf(flow, reader.id);
-    for (const title of ['Mode', 'Battery voltage', 'PV power']) assert.ok(fromReadings.has(widget('ui-text', title).id), `${title} is fed by the readings`);
-    for (const node of [...(widgets.get('ui-gauge') ?? []), chart]) assert.ok(fromReadings.has(node.id), `${String(node.title ?? node.label)} is fed by the readings`);
+    for (const title of ['Mode', 'Battery voltage', 'PV power'])
+      assert.ok(fromReadings.has(widget('ui-text', title).id), `${title} is fed by the readings`);
+    for (const node of [...(widgets.get('ui-gauge') ?? []), chart])
+      assert.ok(fromReadings.has(node.id), `${String(node.title ?? node.label)} is fed by the readings`);
     assert.ok(downstreamOf(flow, commander.id).has(widget('ui-text', 'Output source priority').id), 'the priority text shows command replies');
 
     const buttons = widgets.get('ui-button') ?? [];
-    assert.deepEqual(buttons.map((b) => b.payload), ['POP00', 'POP01', 'POP02', 'QPIRI']);
+    assert.deepEqual(
+      buttons.map((b) => b.payload),
+      ['POP00', 'POP01', 'POP02', 'QPIRI'],
+    );
     for (const button of buttons) {
       const reached = downstreamOf(flow, button.id);
       assert.ok(reached.has(commander.id), `${String(button.label)} reaches the command node`);
@@ -163,7 +173,12 @@ describe('example flow examples/mpp-pi30/inverter-dashboard-mqtt.json', function
 
     // The same base, theme and module hint as the Epever example, so importing both keeps one /dashboard.
     const epever = JSON.parse(readFileSync(join(EXAMPLE, '..', '..', 'epever-tracer', 'epever-to-websocket.json'), 'utf8')) as FlowNode[];
-    for (const type of ['ui-base', 'ui-theme']) assert.deepEqual(byType(type)[0], epever.find((n) => n.type === type), `the same ${type}`);
+    for (const type of ['ui-base', 'ui-theme'])
+      assert.deepEqual(
+        byType(type)[0],
+        epever.find((n) => n.type === type),
+        `the same ${type}`,
+      );
     assert.deepEqual(byType('global-config')[0].modules, epever.find((n) => n.type === 'global-config')?.modules);
     const ids = new Set(epever.map((n) => n.id));
     for (const n of flow) if (ids.has(n.id)) assert.ok(['ui-base', 'ui-theme'].includes(n.type), `${n.id} (${n.type}) is not the Epever example's`);
@@ -213,7 +228,12 @@ describe('example flow examples/mpp-pi30/inverter-dashboard-mqtt.json', function
         await new Promise((resolve) => setTimeout(resolve, 100));
 
         assert.equal(fresh().length, expected.size, 'one message per field');
-        assert.deepEqual(fresh().map((m) => m.topic).sort(), [...topics].sort());
+        assert.deepEqual(
+          fresh()
+            .map((m) => m.topic)
+            .sort(),
+          [...topics].sort(),
+        );
         for (const m of fresh()) assert.match(m.topic, /^solar\/inverter\/[a-z0-9_]+$/);
         const got = new Map(fresh().map((m) => [m.topic.slice('solar/inverter/'.length), m.text]));
         const battery = reading.battery as { voltage: number; soc: number };
@@ -251,7 +271,11 @@ describe('example flow examples/mpp-pi30/inverter-dashboard-mqtt.json', function
       const chart = collect(widget('ui-chart', 'PV and AC output power, last hour').id);
       const whole = nextMessage(byName('ws /ws/solar/inverter/').id);
       getNode(byName('Inverter').id).receive({});
-      const reading = (await whole).payload as { battery: { voltage: number; soc: number }; ac_output: { load: number; active_power: number }; pv: { charging_power: number } };
+      const reading = (await whole).payload as {
+        battery: { voltage: number; soc: number };
+        ac_output: { load: number; active_power: number };
+        pv: { charging_power: number };
+      };
 
       assert.equal((await mode).payload, 'Battery');
       assert.equal((await soc).payload, reading.battery.soc);
@@ -261,7 +285,10 @@ describe('example flow examples/mpp-pi30/inverter-dashboard-mqtt.json', function
       await waitFor(() => chart.length >= 2, 5000, 'two chart points');
       assert.deepEqual(
         chart.map((m) => [m.topic, m.payload]),
-        [['PV charging power', reading.pv.charging_power], ['AC output power', reading.ac_output.active_power]],
+        [
+          ['PV charging power', reading.pv.charging_power],
+          ['AC output power', reading.ac_output.active_power],
+        ],
       );
     });
 
@@ -276,7 +303,10 @@ describe('example flow examples/mpp-pi30/inverter-dashboard-mqtt.json', function
       const sbu = nextMessage(replies);
       getNode(byName('SBU (POP02)').id).receive({});
       assert.equal(((await sbu).payload as { command: string }).command, 'POP02');
-      assert.deepEqual(sim.received.filter((c) => c.startsWith('POP')), ['POP00', 'POP02']);
+      assert.deepEqual(
+        sim.received.filter((c) => c.startsWith('POP')),
+        ['POP00', 'POP02'],
+      );
     });
 
     it("sets the priority from the dashboard's buttons too, and shows what the inverter acknowledged", async () => {
@@ -296,7 +326,10 @@ describe('example flow examples/mpp-pi30/inverter-dashboard-mqtt.json', function
       const sbu = nextMessage(text);
       button('SBU')();
       assert.equal((await sbu).payload, 'SBU (solar, battery, utility)');
-      assert.deepEqual(sim.received.filter((c) => c.startsWith('POP')), ['POP01', 'POP02']);
+      assert.deepEqual(
+        sim.received.filter((c) => c.startsWith('POP')),
+        ['POP01', 'POP02'],
+      );
     });
   });
 });

@@ -154,7 +154,10 @@ describe('mpp-pi30 node (TCP serial bridge to the simulator)', function () {
     assert.deepEqual((await ack).payload, { command: 'POP00', reply: 'ACK', changes: { output_source_priority: 'utility_first' } });
     const named = nextMessage('out');
     send({ command: 'set', payload: { charger_source_priority: 'solar_only', buzzer: false } });
-    assert.deepEqual(((await named).payload as { results: { command: string }[] }).results.map((r) => r.command), ['PCP03', 'PDa']);
+    assert.deepEqual(
+      ((await named).payload as { results: { command: string }[] }).results.map((r) => r.command),
+      ['PCP03', 'PDa'],
+    );
     const settings = nextMessage('out');
     send({ command: 'QPIRI' });
     const s = ((await settings).payload as { settings: Record<string, unknown> }).settings;
@@ -242,7 +245,10 @@ describe('mpp-pi30 node (TCP serial bridge to the simulator)', function () {
 
   it('shares one port between two nodes, and closes it when both are gone', async () => {
     const tab = flow(server.port, { interval: 0 });
-    tab.push({ id: 'inv2', type: 'mpp-pi30', z: 'f1', port: 'port', interval: 0, queries: 'QPIRI', wires: [['out2']] }, { id: 'out2', type: 'helper', z: 'f1' });
+    tab.push(
+      { id: 'inv2', type: 'mpp-pi30', z: 'f1', port: 'port', interval: 0, queries: 'QPIRI', wires: [['out2']] },
+      { id: 'out2', type: 'helper', z: 'f1' },
+    );
     await helper.load(NODES, tab);
     const port = getNode('port') as unknown as { connection: { userCount: number; linkStatus: { state: string } } };
     assert.equal(port.connection.userCount, 2);
@@ -261,14 +267,28 @@ describe('mpp-pi30 node (TCP serial bridge to the simulator)', function () {
     await helper.load(NODES, flow(server.port, { allowWrites: true }));
     const out = collect('out');
     const caught = collect('caught');
-    const command = fc.oneof(fc.constantFrom('QPIGS', 'QMOD', 'poll', 'set', 'POP01', 'PBCV48.0', 'PEa', 'QXYZ', 'MCHGC050'), fc.string(), fc.anything());
-    const payload = fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom('output_source_priority', 'battery_float_voltage', 'buzzer', 'nonsense'), fc.oneof(fc.string(), fc.double(), fc.boolean())));
+    const command = fc.oneof(
+      fc.constantFrom('QPIGS', 'QMOD', 'poll', 'set', 'POP01', 'PBCV48.0', 'PEa', 'QXYZ', 'MCHGC050'),
+      fc.string(),
+      fc.anything(),
+    );
+    const payload = fc.oneof(
+      fc.anything(),
+      fc.dictionary(
+        fc.constantFrom('output_source_priority', 'battery_float_voltage', 'buzzer', 'nonsense'),
+        fc.oneof(fc.string(), fc.double(), fc.boolean()),
+      ),
+    );
     const messages = fc.sample(fc.record({ command, payload }, { requiredKeys: [] }), { numRuns: 100, seed: 30 });
     const node = getNode('inv');
     messages.forEach((msg, i) => node.receive({ ...(msg as Record<string, unknown>), fuzz: i }));
     await waitFor(() => out.length + caught.length >= messages.length, 15000, 'an answer to every message');
     const answered = [...out, ...caught].map((m) => m.fuzz as number).sort((x, y) => x - y);
-    assert.deepEqual(answered, messages.map((_, i) => i), 'each message answered exactly once');
+    assert.deepEqual(
+      answered,
+      messages.map((_, i) => i),
+      'each message answered exactly once',
+    );
     const reading = nextMessage('out');
     node.receive({});
     assert.ok(((await reading).payload as { battery: object }).battery);
@@ -301,7 +321,11 @@ describe('mpp-pi30 node on other transports', function () {
   it('reports a USB HID port that cannot open (no device, or no libusb for node-hid) without crashing', async () => {
     await helper.load(NODES, flow(0, {}, { transport: 'usb-hid', hidDevice: '0665:5161' }));
     const seen = statuses('inv');
-    await waitFor(() => (getNode('port') as unknown as { connection: { linkStatus: { state: string } } }).connection.linkStatus.state === 'disconnected', 5000, 'the open to fail');
+    await waitFor(
+      () => (getNode('port') as unknown as { connection: { linkStatus: { state: string } } }).connection.linkStatus.state === 'disconnected',
+      5000,
+      'the open to fail',
+    );
     const caught = nextMessage('caught');
     getNode('inv').receive({});
     assert.match(errorOf(await caught), /port not connected: (cannot open USB HID 0665:5161|USB HID needs the optional package node-hid)/);

@@ -86,7 +86,14 @@ function external(url: string): PostgresServer {
     database: parsed.pathname.slice(1) || 'postgres',
   };
   const refuse = () => Promise.reject(new Error('cannot stop or start the PG_URL server'));
-  return { connection, stoppable: false, createDatabase: (prefix) => createDatabase(connection, prefix), stop: refuse, start: refuse, close: async () => undefined };
+  return {
+    connection,
+    stoppable: false,
+    createDatabase: (prefix) => createDatabase(connection, prefix),
+    stop: refuse,
+    start: refuse,
+    close: async () => undefined,
+  };
 }
 
 /**
@@ -117,7 +124,11 @@ export function clientConfig(c: Connection): ClientConfig {
 }
 
 /** Runs one query on a short-lived connection: what a user checking the table would do. */
-export async function query<R extends Record<string, unknown> = Record<string, unknown>>(c: Connection, text: string, values?: unknown[]): Promise<R[]> {
+export async function query<R extends Record<string, unknown> = Record<string, unknown>>(
+  c: Connection,
+  text: string,
+  values?: unknown[],
+): Promise<R[]> {
   const client = await connect(c);
   try {
     return (await client.query<R>(text, values)).rows;

@@ -31,7 +31,8 @@ export class TestMeter extends RegisterImageDevice {
     groupWords(METER_HOLDING, { highAlarm: 300, lowAlarm: 7, address: unitId, range: 0 }).forEach((w, i) => this.stored.set(i, w));
   }
   protected fillImage(table: RegisterTable, image: Map<number, number>): void {
-    if (table === 'input') groupWords(METER_INPUT, { voltage: 12.34, current: 5.67, power: 69.9, energy: this.energyWh }).forEach((w, i) => image.set(i, w));
+    if (table === 'input')
+      groupWords(METER_INPUT, { voltage: 12.34, current: 5.67, power: 69.9, energy: this.energyWh }).forEach((w, i) => image.set(i, w));
   }
   protected override writeProblem(address: number, values: readonly number[]): string | undefined {
     if (values.length !== 1) return 'one register at a time';

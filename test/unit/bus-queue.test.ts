@@ -74,10 +74,11 @@ describe('BusQueue', () => {
     let now = 1_000_000;
     const q = queue({ now: () => now });
     let calls = 0;
-    const dead = () => q.run(7, async () => {
-      calls++;
-      throw new Silent('Timed out');
-    });
+    const dead = () =>
+      q.run(7, async () => {
+        calls++;
+        throw new Silent('Timed out');
+      });
     await assert.rejects(dead(), Silent);
     assert.equal(calls, 2, 'one attempt plus one retry');
     await assert.rejects(dead(), DeviceBackedOffError);
@@ -92,7 +93,9 @@ describe('BusQueue', () => {
   it('keeps other devices running while one is backed off', async () => {
     const q = queue();
     const results = await Promise.allSettled([
-      q.run(1, async () => { throw new Silent('Timed out'); }),
+      q.run(1, async () => {
+        throw new Silent('Timed out');
+      }),
       q.run(2, async () => 'alive'),
       q.run(1, async () => 'never runs'),
       q.run(2, async () => 'still alive'),
@@ -106,7 +109,13 @@ describe('BusQueue', () => {
   it('does not retry or back off a device that refuses', async () => {
     const q = queue();
     let calls = 0;
-    await assert.rejects(q.run(3, async () => { calls++; throw new Refused('Modbus exception 2'); }), Refused);
+    await assert.rejects(
+      q.run(3, async () => {
+        calls++;
+        throw new Refused('Modbus exception 2');
+      }),
+      Refused,
+    );
     assert.equal(calls, 1);
     assert.equal(q.backedOffFor(3), 0);
     assert.equal(await q.run(3, async () => 'ok'), 'ok');
@@ -115,7 +124,11 @@ describe('BusQueue', () => {
   it('a device that answers again is back in good standing', async () => {
     let now = 0;
     const q = queue({ now: () => now, retries: 0 });
-    await assert.rejects(q.run(4, async () => { throw new Silent('Timed out'); }));
+    await assert.rejects(
+      q.run(4, async () => {
+        throw new Silent('Timed out');
+      }),
+    );
     now += 5001;
     assert.equal(await q.run(4, async () => 'back'), 'back');
     assert.equal(q.backedOffFor(4), 0);
@@ -124,10 +137,16 @@ describe('BusQueue', () => {
   it('close rejects what is waiting and refuses new work', async () => {
     const q = queue();
     const first = q.run(1, () => tick(20).then(() => 'first'));
-    const waiting = assert.rejects(q.run(1, async () => 'waiting'), QueueClosedError);
+    const waiting = assert.rejects(
+      q.run(1, async () => 'waiting'),
+      QueueClosedError,
+    );
     q.close();
     assert.equal(await first, 'first');
     await waiting;
-    await assert.rejects(q.run(1, async () => 'late'), QueueClosedError);
+    await assert.rejects(
+      q.run(1, async () => 'late'),
+      QueueClosedError,
+    );
   });
 });

@@ -11,10 +11,17 @@ describe('demo flow and Dashboard 2', () => {
 
   it('without Dashboard 2: no ui-* node, no module hint, no wire to a node that is gone; the rest unchanged', () => {
     const flow = withoutDashboard(epever);
-    assert.ok(epever.some((n) => n.type.startsWith('ui-')), 'the example has widgets to drop');
-    assert.deepEqual(flow.filter((n) => n.type.startsWith('ui-') || n.type === 'global-config'), []);
+    assert.ok(
+      epever.some((n) => n.type.startsWith('ui-')),
+      'the example has widgets to drop',
+    );
+    assert.deepEqual(
+      flow.filter((n) => n.type.startsWith('ui-') || n.type === 'global-config'),
+      [],
+    );
     const ids = new Set(flow.map((n) => n.id));
-    for (const n of flow) for (const target of ((n.wires as string[][] | undefined) ?? []).flat()) assert.ok(ids.has(target), `${n.id} wires to ${target}`);
+    for (const n of flow)
+      for (const target of ((n.wires as string[][] | undefined) ?? []).flat()) assert.ok(ids.has(target), `${n.id} wires to ${target}`);
     const kept = (n: FlowNode) => ({ ...n, wires: undefined });
     assert.deepEqual(flow.map(kept), epever.filter((n) => ids.has(n.id)).map(kept));
     assert.equal(dashboardPath(flow), undefined);

@@ -36,7 +36,7 @@ describe('shared config fields', () => {
 });
 
 describe('device config', () => {
-  it('takes the device id from the field, else the name, else the node\'s fallback', () => {
+  it("takes the device id from the field, else the name, else the node's fallback", () => {
     assert.equal(parseDeviceConfig({ deviceId: ' bank-a ', name: 'Shed' }, DEFAULTS).deviceId, 'bank-a');
     assert.equal(parseDeviceConfig({ name: 'Shed Meter #2' }, DEFAULTS).deviceId, 'shed-meter-2');
     const unnamed = parseDeviceConfig({}, DEFAULTS);
@@ -44,7 +44,7 @@ describe('device config', () => {
     assert.equal(unnamed.deviceIdSet, false);
   });
 
-  it('defaults the topic to <type>/<device id>, the measurement and the interval to the node\'s', () => {
+  it("defaults the topic to <type>/<device id>, the measurement and the interval to the node's", () => {
     const config = parseDeviceConfig({ name: 'Shed' }, DEFAULTS);
     assert.equal(topicOf(config), 'pzem017/shed');
     assert.equal(topicOf(config, 'serial-9'), 'pzem017/serial-9');
@@ -56,7 +56,10 @@ describe('device config', () => {
 
   it('keeps the epever-tracer and mpp-pi30 defaults', () => {
     const epever = parseEpeverConfig({ unitId: '3' });
-    assert.deepEqual([epever.deviceId, topicOf(epever), epever.measurement, epever.intervalMs], ['epever-3', 'epever-tracer/epever-3', 'epever_tracer', 60000]);
+    assert.deepEqual(
+      [epever.deviceId, topicOf(epever), epever.measurement, epever.intervalMs],
+      ['epever-3', 'epever-tracer/epever-3', 'epever_tracer', 60000],
+    );
     const pi30 = parsePi30Config({ name: 'Inverter' });
     assert.deepEqual([pi30.deviceId, pi30.deviceIdSet, pi30.topic, pi30.measurement, pi30.intervalMs], ['inverter', false, '', 'mpp_pi30', 30000]);
     assert.equal(parsePi30Config({}).deviceId, 'mpp-pi30');

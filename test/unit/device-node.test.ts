@@ -67,7 +67,12 @@ class FakeNode extends EventEmitter {
   input(msg: Record<string, unknown>): Promise<{ sent: Record<string, unknown>[]; err: Error | undefined }> {
     const sent: Record<string, unknown>[] = [];
     return new Promise((resolve) => {
-      this.emit('input', msg, (m: Record<string, unknown>) => sent.push(m), (err?: Error) => resolve({ sent, err }));
+      this.emit(
+        'input',
+        msg,
+        (m: Record<string, unknown>) => sent.push(m),
+        (err?: Error) => resolve({ sent, err }),
+      );
     });
   }
   close(): Promise<void> {
@@ -92,7 +97,15 @@ function fakeRed(configNodes: Record<string, LinkOwner>): NodeAPI {
 type Command = { name: string };
 type Reading = { value: number; warn?: string };
 
-const CONFIG: DeviceConfig = { type: 'fake-device', deviceId: 'fake-1', deviceIdSet: false, topic: '', measurement: 'fake', intervalMs: 0, allowWrites: false };
+const CONFIG: DeviceConfig = {
+  type: 'fake-device',
+  deviceId: 'fake-1',
+  deviceIdSet: false,
+  topic: '',
+  measurement: 'fake',
+  intervalMs: 0,
+  allowWrites: false,
+};
 
 /** An engine whose polls and commands answer from the script a test gives it. */
 class FakeEngine {
@@ -111,7 +124,11 @@ class KindError extends Error {
   }
 }
 
-function spec(engine: FakeEngine, overrides: Partial<DeviceNodeSpec<DeviceConfig, Link, Command, Reading>> = {}, driver: Partial<DeviceDriver<Command, Reading>> = {}) {
+function spec(
+  engine: FakeEngine,
+  overrides: Partial<DeviceNodeSpec<DeviceConfig, Link, Command, Reading>> = {},
+  driver: Partial<DeviceDriver<Command, Reading>> = {},
+) {
   const full: DeviceNodeSpec<DeviceConfig, Link, Command, Reading> = {
     type: 'fake-device',
     parseConfig: (def) => ({ ...CONFIG, intervalMs: Number(def.intervalMs ?? 0) }),
@@ -123,7 +140,8 @@ function spec(engine: FakeEngine, overrides: Partial<DeviceNodeSpec<DeviceConfig
         if (msg.command === 'switch') return { name: 'switch' };
         throw new KindError('bad-input');
       },
-      run: async (command): Promise<Outcome<Reading>> => (command.name === 'poll' ? { reading: await engine.poll() } : { reply: { payload: 'switched' }, status: 'done' }),
+      run: async (command): Promise<Outcome<Reading>> =>
+        command.name === 'poll' ? { reading: await engine.poll() } : { reply: { payload: 'switched' }, status: 'done' },
       poll: () => engine.poll(),
       readingOut: (r) => ({ message: { topic: 'fake/fake-1', payload: r.value, device: 'fake-1' }, warnings: r.warn ? [r.warn] : [] }),
       deviceId: () => 'fake-1',
@@ -184,11 +202,25 @@ describe('device-node base', () => {
     });
 
     it('refuses its own bad settings, and leaves the link when the engine cannot start', async () => {
-      start({}, spec(engine, { parseConfig: () => { throw new RangeError('poll interval must be 0 (only on input) or at least 1 s, got -1'); } }));
+      start(
+        {},
+        spec(engine, {
+          parseConfig: () => {
+            throw new RangeError('poll interval must be 0 (only on input) or at least 1 s, got -1');
+          },
+        }),
+      );
       assert.match((await node.input({})).err?.message ?? '', /poll interval must be 0/);
 
       node = new FakeNode();
-      start({}, spec(engine, { start: () => { throw new Error('unit id must be 1-247, got 0'); } }));
+      start(
+        {},
+        spec(engine, {
+          start: () => {
+            throw new Error('unit id must be 1-247, got 0');
+          },
+        }),
+      );
       assert.equal(node.last()?.text, 'fake-device.status.config');
       await waitFor(() => link.userCount === 0 && link.linkStatus.state === 'idle', 2000, 'the link left');
     });
@@ -202,7 +234,7 @@ describe('device-node base', () => {
   });
 
   describe('status', () => {
-    it('shows the link: connecting and connected in Node-RED\'s words, then port closed and a vanished device', async () => {
+    it("shows the link: connecting and connected in Node-RED's words, then port closed and a vanished device", async () => {
       start();
       assert.deepEqual(node.shown[0], { fill: 'yellow', shape: 'ring', text: 'node-red:common.status.connecting' });
       await waitFor(() => node.last()?.text === 'node-red:common.status.connected', 2000, 'connected');
@@ -236,7 +268,7 @@ describe('device-node base', () => {
       });
     }
 
-    it('shows the link\'s own state when a request fails while the link is down', async () => {
+    it("shows the link's own state when a request fails while the link is down", async () => {
       transport.failOpens = 1000;
       start();
       await waitFor(() => link.linkStatus.state === 'disconnected', 2000, 'link down');
@@ -248,10 +280,16 @@ describe('device-node base', () => {
 
   describe('poll schedule', () => {
     it('polls on its interval, sends each reading with the time of day as status, and warns once', async () => {
-      engine.next.push(async () => ({ value: 7, warn: 'QPIGS2 refused' }), async () => ({ value: 8, warn: 'QPIGS2 refused' }));
+      engine.next.push(
+        async () => ({ value: 7, warn: 'QPIGS2 refused' }),
+        async () => ({ value: 8, warn: 'QPIGS2 refused' }),
+      );
       start({ intervalMs: 30 });
       await waitFor(() => node.sent.length >= 2, 3000, 'two readings');
-      assert.deepEqual(node.sent.slice(0, 2).map((m) => m.payload), [7, 8]);
+      assert.deepEqual(
+        node.sent.slice(0, 2).map((m) => m.payload),
+        [7, 8],
+      );
       assert.equal(node.sent[0].topic, 'fake/fake-1');
       assert.match(node.last()?.text ?? '', /^\d\d:\d\d:\d\d$/);
       assert.equal(node.last()?.fill, 'green');
@@ -278,13 +316,25 @@ describe('device-node base', () => {
 
     it('lets a node replace the schedule with its own clock', async () => {
       let stopped = false;
-      start({ intervalMs: 0 }, spec(engine, {}, {
-        poll: undefined,
-        schedule: (handlers) => {
-          const timer = setTimeout(() => handlers.onReading({ value: 42 }), 10);
-          return { stop: () => { stopped = true; clearTimeout(timer); } };
-        },
-      }));
+      start(
+        { intervalMs: 0 },
+        spec(
+          engine,
+          {},
+          {
+            poll: undefined,
+            schedule: (handlers) => {
+              const timer = setTimeout(() => handlers.onReading({ value: 42 }), 10);
+              return {
+                stop: () => {
+                  stopped = true;
+                  clearTimeout(timer);
+                },
+              };
+            },
+          },
+        ),
+      );
       await waitFor(() => node.sent.length === 1, 2000, 'the sampled reading');
       assert.equal(node.sent[0].payload, 42);
       await node.close();
@@ -292,22 +342,38 @@ describe('device-node base', () => {
     });
   });
 
-  it('keeps a failure inside its own clock\'s callback: red status and one report, no crash', async () => {
-    start({ intervalMs: 0 }, spec(engine, {}, {
-      poll: undefined,
-      readingOut: () => { throw new TypeError('sample out of range'); },
-      schedule: (handlers) => {
-        const timer = setTimeout(() => handlers.onReading({ value: 1 }), 10);
-        return { stop: () => clearTimeout(timer) };
-      },
-    }));
+  it("keeps a failure inside its own clock's callback: red status and one report, no crash", async () => {
+    start(
+      { intervalMs: 0 },
+      spec(
+        engine,
+        {},
+        {
+          poll: undefined,
+          readingOut: () => {
+            throw new TypeError('sample out of range');
+          },
+          schedule: (handlers) => {
+            const timer = setTimeout(() => handlers.onReading({ value: 1 }), 10);
+            return { stop: () => clearTimeout(timer) };
+          },
+        },
+      ),
+    );
     await waitFor(() => node.errors.length === 1, 2000, 'the report');
     assert.match(node.errors[0].text, /sample out of range/);
     assert.deepEqual(node.last(), { fill: 'red', shape: 'ring', text: 'node-red:common.status.error' });
   });
 
   it('still calls done(err) when the engine cannot classify the failure', async () => {
-    start({}, spec(engine, { failureKind: () => { throw new Error('unclassifiable'); } }));
+    start(
+      {},
+      spec(engine, {
+        failureKind: () => {
+          throw new Error('unclassifiable');
+        },
+      }),
+    );
     engine.next.push(() => Promise.reject(new Error('odd')));
     const { err } = await node.input({});
     assert.equal(err?.message, 'odd');
@@ -336,7 +402,18 @@ describe('device-node base', () => {
     });
 
     it('keeps every error inside: a throwing message builder ends in done(err)', async () => {
-      start({}, spec(engine, {}, { readingOut: () => { throw new TypeError('cannot read payload'); } }));
+      start(
+        {},
+        spec(
+          engine,
+          {},
+          {
+            readingOut: () => {
+              throw new TypeError('cannot read payload');
+            },
+          },
+        ),
+      );
       const { err, sent } = await node.input({});
       assert.equal(err?.message, 'cannot read payload');
       assert.equal(sent.length, 0);
@@ -357,7 +434,7 @@ describe('device-node base', () => {
       assert.equal(transport.closes, 1);
     });
 
-    it('finishes closing even when the engine\'s own close fails', async () => {
+    it("finishes closing even when the engine's own close fails", async () => {
       start({}, spec(engine, {}, { close: () => Promise.reject(new Error('already gone')) }));
       await node.close();
       assert.equal(link.userCount, 0);

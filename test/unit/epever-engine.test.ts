@@ -118,15 +118,32 @@ describe('Epever status words', () => {
   it('documents every status field in the README', () => {
     const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
     const tableRows = readme.split('\n').filter((line) => line.startsWith('| '));
-    for (const field of STATUS_FIELDS) assert.ok(tableRows.some((row) => row.includes(`\`${field.name}\``)), field.name);
+    for (const field of STATUS_FIELDS)
+      assert.ok(
+        tableRows.some((row) => row.includes(`\`${field.name}\``)),
+        field.name,
+      );
   });
 });
 
 describe('Epever payload', () => {
   const values = {
-    pvVoltage: 18.5, pvCurrent: 2, pvPower: 37, batteryVoltage: 13.2, batteryChargingCurrent: 2.7, batteryChargingPower: 35.6,
-    loadVoltage: 13.2, loadCurrent: 0.5, loadPower: 6.6, batteryTemperature: 21.5, controllerTemperature: 30, heatsinkTemperature: 31,
-    batterySoc: 77, batteryStatus: 0, chargingStatus: encodeChargingStatus('boost', true), dischargingStatus: 1,
+    pvVoltage: 18.5,
+    pvCurrent: 2,
+    pvPower: 37,
+    batteryVoltage: 13.2,
+    batteryChargingCurrent: 2.7,
+    batteryChargingPower: 35.6,
+    loadVoltage: 13.2,
+    loadCurrent: 0.5,
+    loadPower: 6.6,
+    batteryTemperature: 21.5,
+    controllerTemperature: 30,
+    heatsinkTemperature: 31,
+    batterySoc: 77,
+    batteryStatus: 0,
+    chargingStatus: encodeChargingStatus('boost', true),
+    dischargingStatus: 1,
   };
 
   it('is exactly the Wyandata shape, with an ISO-8601 UTC timestamp', () => {
@@ -142,7 +159,10 @@ describe('Epever payload', () => {
 
   it('adds status and energy groups only when asked', () => {
     const statistics = Object.fromEntries(STATISTICS.map((d) => [d.name, 0]));
-    const p = toPayload({ ...values, ...statistics, generatedEnergyToday: 1.234, netBatteryCurrent: -1.5 }, new Date(0), { status: true, statistics: true });
+    const p = toPayload({ ...values, ...statistics, generatedEnergyToday: 1.234, netBatteryCurrent: -1.5 }, new Date(0), {
+      status: true,
+      statistics: true,
+    });
     assert.equal(p.status?.charging_mode, 'boost');
     assert.equal(p.energy?.today_kwh, 1.23);
     assert.equal(p.battery.net_current, -1.5);

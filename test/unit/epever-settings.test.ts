@@ -3,7 +3,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BatterySettings } from '../../nodes/epever-tracer/register-map';
 import { ORDER_RULES, ruleText } from '../../nodes/epever-tracer/setting-rules';
-import { applyChange, SETTING_NAMES, settingName, settingsFromWords, settingsWords, SettingsError, toNamed } from '../../nodes/epever-tracer/settings';
+import {
+  applyChange,
+  SETTING_NAMES,
+  settingName,
+  settingsFromWords,
+  settingsWords,
+  SettingsError,
+  toNamed,
+} from '../../nodes/epever-tracer/settings';
 import { settingsProblem } from '../../nodes/epever-tracer/sim-settings';
 
 // The tests run from dist/test/unit; the sources sit three levels up.
@@ -11,10 +19,21 @@ const ROOT = join(__dirname, '..', '..', '..');
 const RULE_TEXTS = ORDER_RULES.map((rule) => ruleText(rule, settingName));
 
 const sealed: BatterySettings = {
-  batteryType: 1, batteryCapacity: 200, temperatureCompensation: 3,
-  highVoltageDisconnect: 16, chargingLimitVoltage: 15, overVoltageReconnect: 15, equalizationVoltage: 14.6,
-  boostVoltage: 14.4, floatVoltage: 13.8, boostReconnectVoltage: 13.2, lowVoltageReconnect: 12.6,
-  underVoltageWarningReconnect: 12.2, underVoltageWarning: 12, lowVoltageDisconnect: 11.1, dischargingLimitVoltage: 10.6,
+  batteryType: 1,
+  batteryCapacity: 200,
+  temperatureCompensation: 3,
+  highVoltageDisconnect: 16,
+  chargingLimitVoltage: 15,
+  overVoltageReconnect: 15,
+  equalizationVoltage: 14.6,
+  boostVoltage: 14.4,
+  floatVoltage: 13.8,
+  boostReconnectVoltage: 13.2,
+  lowVoltageReconnect: 12.6,
+  underVoltageWarningReconnect: 12.2,
+  underVoltageWarning: 12,
+  lowVoltageDisconnect: 11.1,
+  dischargingLimitVoltage: 10.6,
 };
 
 describe('Epever battery settings', () => {
@@ -44,12 +63,22 @@ describe('Epever battery settings', () => {
   it('refuses values out of range for the system voltage', () => {
     assert.throws(() => applyChange(sealed, { battery_type: 'user', high_voltage_disconnect: 17.5 }, 12), /outside 9-17 V for a 12 V system/);
     // The same value is fine on a 24 V system once every set point is scaled.
-    const doubled = Object.fromEntries(Object.entries(toNamed(sealed)).map(([k, v]) => [k, typeof v === 'number' && k.endsWith('voltage') || k.endsWith('disconnect') || k.endsWith('reconnect') || k.endsWith('warning') ? (v as number) * 2 : v]));
+    const doubled = Object.fromEntries(
+      Object.entries(toNamed(sealed)).map(([k, v]) => [
+        k,
+        (typeof v === 'number' && k.endsWith('voltage')) || k.endsWith('disconnect') || k.endsWith('reconnect') || k.endsWith('warning')
+          ? (v as number) * 2
+          : v,
+      ]),
+    );
     assert.doesNotThrow(() => applyChange(sealed, { ...doubled, battery_type: 'user' }, 24));
   });
 
   it('refuses set points out of Epever order, naming both', () => {
-    assert.throws(() => applyChange(sealed, { battery_type: 'user', float_voltage: 14.5 }, 12), /boost_voltage \(14.4 V\) must be at least float_voltage \(14.5 V\)/);
+    assert.throws(
+      () => applyChange(sealed, { battery_type: 'user', float_voltage: 14.5 }, 12),
+      /boost_voltage \(14.4 V\) must be at least float_voltage \(14.5 V\)/,
+    );
     assert.throws(() => applyChange(sealed, { battery_type: 'user', low_voltage_disconnect: 12.7 }, 12), SettingsError);
   });
 
@@ -78,7 +107,7 @@ describe('Epever battery settings', () => {
   it('accepts exactly the set points the simulated controller accepts', () => {
     // Random 12 V set points near the factory values: the node refuses a change iff the simulator would.
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     let refused = 0;
     for (let i = 0; i < 2000; i++) {
       const change: Record<string, number | string> = { battery_type: 'user' };
@@ -96,7 +125,9 @@ describe('Epever battery settings', () => {
         nodeAccepts = false;
         refused++;
       }
-      const simulated = settingsFromWords(settingsWords({ ...sealed, ...Object.fromEntries(Object.entries(change).map(([n, v]) => [byName(n), v])), batteryType: 0 }));
+      const simulated = settingsFromWords(
+        settingsWords({ ...sealed, ...Object.fromEntries(Object.entries(change).map(([n, v]) => [byName(n), v])), batteryType: 0 }),
+      );
       assert.equal(nodeAccepts, settingsProblem(simulated) === undefined, JSON.stringify(change));
       if (nodeAccepts) assert.deepEqual(next, simulated);
     }
@@ -108,7 +139,12 @@ describe('Epever battery settings', () => {
     const list = /<ul class="epever-setting-rules">([\s\S]*?)<\/ul>/.exec(help);
     assert.ok(list, 'the help has the rule list');
     const items = [...list[1].matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) =>
-      m[1].replace(/<[^>]+>/g, '').replace(/&gt;/g, '>').replace(/&ge;/g, '≥').replace(/\s+/g, ' ').trim(),
+      m[1]
+        .replace(/<[^>]+>/g, '')
+        .replace(/&gt;/g, '>')
+        .replace(/&ge;/g, '≥')
+        .replace(/\s+/g, ' ')
+        .trim(),
     );
     assert.deepEqual(items, RULE_TEXTS);
   });
@@ -117,7 +153,15 @@ describe('Epever battery settings', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const block = /<!-- epever-setting-rules -->([\s\S]*?)<!-- \/epever-setting-rules -->/.exec(readme);
     assert.ok(block, 'the README has the rule list');
-    const items = block[1].split('\n').filter((line) => line.startsWith('- ')).map((line) => line.slice(2).replace(/`/g, '').replace(/ \([A-E]\)$/, ''));
+    const items = block[1]
+      .split('\n')
+      .filter((line) => line.startsWith('- '))
+      .map((line) =>
+        line
+          .slice(2)
+          .replace(/`/g, '')
+          .replace(/ \([A-E]\)$/, ''),
+      );
     assert.deepEqual(items, RULE_TEXTS);
   });
 });

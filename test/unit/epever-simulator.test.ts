@@ -79,14 +79,40 @@ describe('Epever simulator (engine)', () => {
     const { sim } = simAt('2024-03-20T12:00:00Z');
     assert.deepEqual(sim.readRegisters('input', 0x3108, 4), [0, 0, 0, 0]);
     assert.deepEqual(sim.readRegisters('input', 0x3300, 0x16).length, 0x16);
-    assert.equal(modbusCode(() => sim.readRegisters('input', 0x3316, 4)), 2, 'a gap between answered ranges');
-    assert.equal(modbusCode(() => sim.readRegisters('input', 0x3100, 0x1e)), 2, 'a read across a range edge');
-    assert.equal(modbusCode(() => sim.readRegisters('input', 0x311e, 1)), 2);
-    assert.equal(modbusCode(() => sim.readRegisters('input', 0x3100, 0x80)), 2);
-    assert.equal(modbusCode(() => sim.readRegisters('holding', 0x900f, 1)), 2);
-    assert.equal(modbusCode(() => sim.readRegisters('holding', 0x3100, 1)), 2);
-    assert.equal(modbusCode(() => sim.readBits('coil', 0x0007, 1)), 2);
-    assert.equal(modbusCode(() => sim.readBits('discrete', 0x200d, 1)), 2);
+    assert.equal(
+      modbusCode(() => sim.readRegisters('input', 0x3316, 4)),
+      2,
+      'a gap between answered ranges',
+    );
+    assert.equal(
+      modbusCode(() => sim.readRegisters('input', 0x3100, 0x1e)),
+      2,
+      'a read across a range edge',
+    );
+    assert.equal(
+      modbusCode(() => sim.readRegisters('input', 0x311e, 1)),
+      2,
+    );
+    assert.equal(
+      modbusCode(() => sim.readRegisters('input', 0x3100, 0x80)),
+      2,
+    );
+    assert.equal(
+      modbusCode(() => sim.readRegisters('holding', 0x900f, 1)),
+      2,
+    );
+    assert.equal(
+      modbusCode(() => sim.readRegisters('holding', 0x3100, 1)),
+      2,
+    );
+    assert.equal(
+      modbusCode(() => sim.readBits('coil', 0x0007, 1)),
+      2,
+    );
+    assert.equal(
+      modbusCode(() => sim.readBits('discrete', 0x200d, 1)),
+      2,
+    );
   });
 
   it('charges through a sunny day, rising in state of charge, and discharges through the night', () => {
@@ -158,22 +184,40 @@ describe('Epever simulator (engine)', () => {
     sim.writeRegisters(0x9013, encodeClock({ year: 2024, month: 3, day: 21, hour: 1, minute: 0, second: 0 }));
     assert.deepEqual(sim.deviceClock(), { year: 2024, month: 3, day: 21, hour: 1, minute: 0, second: 0 });
     assert.equal(statistics(sim).generatedEnergyToday, 0);
-    assert.equal(modbusCode(() => sim.writeRegisters(0x9013, encodeClock({ year: 2024, month: 2, day: 30, hour: 1, minute: 0, second: 0 }))), 3);
-    assert.equal(modbusCode(() => sim.writeRegisters(0x9013, [0, 0])), 3);
+    assert.equal(
+      modbusCode(() => sim.writeRegisters(0x9013, encodeClock({ year: 2024, month: 2, day: 30, hour: 1, minute: 0, second: 0 }))),
+      3,
+    );
+    assert.equal(
+      modbusCode(() => sim.writeRegisters(0x9013, [0, 0])),
+      3,
+    );
   });
 
   it('accepts only whole, ordered battery-settings blocks', () => {
     const { sim } = simAt('2024-03-20T12:00:00Z');
     const words = sim.readRegisters('holding', 0x9000, 15);
     assert.deepEqual(decodeGroup(BATTERY_SETTINGS, words, 0x9000), DEFAULT_SETTINGS);
-    assert.equal(modbusCode(() => sim.writeRegisters(0x9000, words.slice(0, 14))), 3);
-    assert.equal(modbusCode(() => sim.writeRegisters(0x9003, [1600])), 3);
+    assert.equal(
+      modbusCode(() => sim.writeRegisters(0x9000, words.slice(0, 14))),
+      3,
+    );
+    assert.equal(
+      modbusCode(() => sim.writeRegisters(0x9003, [1600])),
+      3,
+    );
     const tooHighFloat = [...words];
     tooHighFloat[8] = 1450; // float above boost
-    assert.equal(modbusCode(() => sim.writeRegisters(0x9000, tooHighFloat)), 3);
+    assert.equal(
+      modbusCode(() => sim.writeRegisters(0x9000, tooHighFloat)),
+      3,
+    );
     const badType = [...words];
     badType[0] = 7;
-    assert.equal(modbusCode(() => sim.writeRegisters(0x9000, badType)), 3);
+    assert.equal(
+      modbusCode(() => sim.writeRegisters(0x9000, badType)),
+      3,
+    );
     const smaller = [...words];
     smaller[1] = 100;
     sim.writeRegisters(0x9000, smaller);
@@ -198,7 +242,10 @@ describe('Epever simulator (engine)', () => {
     sim.writeCoil(COIL_FORCE_LOAD, true);
     assert.deepEqual(sim.readBits('coil', COIL_MANUAL_LOAD, 5), [false, false, false, true, true]);
     assert.ok(realtime(sim).loadCurrent > 0);
-    assert.equal(modbusCode(() => sim.writeCoil(0x0003, true)), 2);
+    assert.equal(
+      modbusCode(() => sim.writeCoil(0x0003, true)),
+      2,
+    );
   });
 
   it('disconnects the load when the battery runs flat and reconnects it once charged', () => {
@@ -259,7 +306,12 @@ describe('Epever simulator: every register the controller answers', () => {
       close(v.ambientTemperature, ambientTemperature(sim.simulatedTime(), { latitudeDeg: 45, longitudeDeg: 0 }), 0.01, '0x331E ambient');
       // Powers are voltage times current; the rating matches the system.
       close(v.pvPower, v.pvVoltage * v.pvCurrent, 0.01 * (v.pvVoltage + v.pvCurrent) + 0.01, 'PV power');
-      close(v.batteryChargingPower, v.batteryVoltage * v.batteryChargingCurrent, 0.01 * (v.batteryVoltage + v.batteryChargingCurrent) + 0.01, 'charging power');
+      close(
+        v.batteryChargingPower,
+        v.batteryVoltage * v.batteryChargingCurrent,
+        0.01 * (v.batteryVoltage + v.batteryChargingCurrent) + 0.01,
+        'charging power',
+      );
       close(v.loadPower, v.loadVoltage * v.loadCurrent, 0.01 * (v.loadVoltage + v.loadCurrent) + 0.01, 'load power');
       assert.equal(v.batteryRatedSystemVoltage, v.batteryRatedVoltage);
       assert.equal(v.loadRatedVoltage, v.batteryRatedVoltage);

@@ -49,7 +49,7 @@ describe('Modbus register codec', () => {
       const words = encodeRegister(s32, -12.5);
       assert.deepEqual(family.wordOrder === 'low-first' ? words : [...words].reverse(), [0xfb1e, 0xffff]);
       assert.equal(decodeRegister(s32, words, 0), -12.5);
-      assert.equal(decodeRegister(u32, words, 0), (0xfffffb1e) / 100);
+      assert.equal(decodeRegister(u32, words, 0), 0xfffffb1e / 100);
     }
   });
 
@@ -65,12 +65,18 @@ describe('Modbus register codec', () => {
     const types: RegisterType[] = ['u16', 's16', 'u32', 's32'];
     const orders: WordOrder[] = ['low-first', 'high-first'];
     fc.assert(
-      fc.property(fc.constantFrom(...types), fc.constantFrom(...orders), fc.constantFrom(1, 10, 100, 1000), fc.double({ min: 0, max: 1, noNaN: true }), (type, wordOrder, scale, share) => {
-        const def = defineRegister({ table: 'input', wordOrder }, 'x', 10, { type, scale });
-        const [min, max] = rawRange(def);
-        const raw = Math.round(min + share * (max - min));
-        assert.equal(decodeRegister(def, encodeRegister(def, raw / scale), 10), raw / scale);
-      }),
+      fc.property(
+        fc.constantFrom(...types),
+        fc.constantFrom(...orders),
+        fc.constantFrom(1, 10, 100, 1000),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (type, wordOrder, scale, share) => {
+          const def = defineRegister({ table: 'input', wordOrder }, 'x', 10, { type, scale });
+          const [min, max] = rawRange(def);
+          const raw = Math.round(min + share * (max - min));
+          assert.equal(decodeRegister(def, encodeRegister(def, raw / scale), 10), raw / scale);
+        },
+      ),
     );
   });
 
@@ -106,19 +112,43 @@ describe('Modbus block planning by table', () => {
 
   it('never mixes input and holding registers at the same addresses', () => {
     const blocks = planReads([input(0), holding(0), input(1), holding(1)], { input: [[0, 9]], holding: [[0, 9]] });
-    assert.deepEqual(blocks.map((b) => [b.table, b.start, b.count]), [['input', 0, 2], ['holding', 0, 2]]);
+    assert.deepEqual(
+      blocks.map((b) => [b.table, b.start, b.count]),
+      [
+        ['input', 0, 2],
+        ['holding', 0, 2],
+      ],
+    );
   });
 
   it('keeps every block within the maximum length, never splitting a 32-bit value', () => {
     const defs = Array.from({ length: 10 }, (_, i) => input(i * 2, 'u32'));
     const blocks = planReads(defs, { input: [[0, 100]] }, 5);
-    assert.ok(blocks.every((b) => b.count <= 5), 'no block is longer than 5 words');
-    assert.deepEqual(blocks.map((b) => [b.start, b.count]), [[0, 4], [4, 4], [8, 4], [12, 4], [16, 4]]);
+    assert.ok(
+      blocks.every((b) => b.count <= 5),
+      'no block is longer than 5 words',
+    );
+    assert.deepEqual(
+      blocks.map((b) => [b.start, b.count]),
+      [
+        [0, 4],
+        [4, 4],
+        [8, 4],
+        [12, 4],
+        [16, 4],
+      ],
+    );
   });
 
   it('does not bridge a gap when no range is known for the table', () => {
     const blocks = planReads([input(0), input(2)], {});
-    assert.deepEqual(blocks.map((b) => [b.start, b.count]), [[0, 1], [2, 1]]);
+    assert.deepEqual(
+      blocks.map((b) => [b.start, b.count]),
+      [
+        [0, 1],
+        [2, 1],
+      ],
+    );
   });
 });
 
@@ -218,7 +248,11 @@ describe('register-image device', () => {
     const crowd = [new TestMeter(1), new TestMeter(2)];
     await new SlaveBus(crowd).request(0xf8, hex('42'), (r) => replies.push(r));
     assert.equal(replies[1].corruptCrc, true);
-    assert.deepEqual(crowd.map((m) => m.energyWh), [0, 0], 'both heard the reset');
+    assert.deepEqual(
+      crowd.map((m) => m.energyWh),
+      [0, 0],
+      'both heard the reset',
+    );
   });
 
   it('serves block reads, group reads and a group write with read-back through a ModbusUnit', async () => {

@@ -59,7 +59,10 @@ describe('PI30 controller', () => {
   it('refuses every write while writes are off, and sends nothing', async () => {
     const { sim, controller } = setup();
     for (const msg of [{ command: 'POP00' }, { command: 'set', payload: { buzzer: false } }]) {
-      await assert.rejects(controller.run(parseCommand(msg)), (err: unknown) => err instanceof Pi30CommandError && /tick "allow writes"/.test(err.message));
+      await assert.rejects(
+        controller.run(parseCommand(msg)),
+        (err: unknown) => err instanceof Pi30CommandError && /tick "allow writes"/.test(err.message),
+      );
     }
     assert.deepEqual(sim.received, []);
   });
@@ -78,7 +81,9 @@ describe('PI30 controller', () => {
     const { controller } = setup({ allowWrites: true });
     await assert.rejects(
       controller.run(parseCommand({ command: 'PCVV57.0' })),
-      (err: unknown) => err instanceof RefusedError && /inverter refused PCVV57.0 \(NAK\); battery voltages are usually only taken with battery_type "user" \(it is "agm"\)/.test(err.message),
+      (err: unknown) =>
+        err instanceof RefusedError &&
+        /inverter refused PCVV57.0 \(NAK\); battery voltages are usually only taken with battery_type "user" \(it is "agm"\)/.test(err.message),
     );
     await assert.rejects(
       controller.run(parseCommand({ command: 'set', payload: { output_source_priority: 'solar_first', battery_bulk_voltage: 57 } })),

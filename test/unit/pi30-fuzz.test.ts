@@ -10,7 +10,27 @@ import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator/inverter';
 import { ReplyCollector } from '../../nodes/pi30-port/link';
 
 const NOON = () => new Date('2026-06-21T12:00:00Z');
-const QUERIES = ['QPIGS', 'QPIGS2', 'QPIRI', 'QDI', 'QMOD', 'QPIWS', 'QFLAG', 'QID', 'QVFW', 'QVFW2', 'QBEQI', 'QET', 'QEY2026', 'QEM202606', 'QED20260621', 'QLT', 'QMCHGCR', 'QMUCHGCR', 'QPGS0'];
+const QUERIES = [
+  'QPIGS',
+  'QPIGS2',
+  'QPIRI',
+  'QDI',
+  'QMOD',
+  'QPIWS',
+  'QFLAG',
+  'QID',
+  'QVFW',
+  'QVFW2',
+  'QBEQI',
+  'QET',
+  'QEY2026',
+  'QEM202606',
+  'QED20260621',
+  'QLT',
+  'QMCHGCR',
+  'QMUCHGCR',
+  'QPGS0',
+];
 const RUNS = { numRuns: 500, seed: 30 };
 
 describe('PI30 fuzzing', () => {
@@ -54,7 +74,12 @@ describe('PI30 fuzzing', () => {
   });
 
   it('random reply text never crashes a parser; odd replies are reported, extras stay strings', () => {
-    const text = fc.oneof(fc.string({ maxLength: 160 }), fc.array(fc.oneof(fc.stringMatching(/^[0-9]{1,5}(\.[0-9]{1,2})?$/), fc.constantFrom('-', 'x', '01', '10110110')), { maxLength: 40 }).map((t) => t.join(' ')));
+    const text = fc.oneof(
+      fc.string({ maxLength: 160 }),
+      fc
+        .array(fc.oneof(fc.stringMatching(/^[0-9]{1,5}(\.[0-9]{1,2})?$/), fc.constantFrom('-', 'x', '01', '10110110')), { maxLength: 40 })
+        .map((t) => t.join(' ')),
+    );
     fc.assert(
       fc.property(fc.constantFrom(...QUERIES), text, (query, reply) => {
         const parsed = parseReply(query, reply);
@@ -63,7 +88,8 @@ describe('PI30 fuzzing', () => {
         for (const issue of parsed.issues) assert.equal(typeof issue, 'string');
         for (const group of Object.values(parsed.values)) {
           if (typeof group !== 'object' || group === null) continue;
-          for (const value of Object.values(group)) assert.ok(value === undefined || ['number', 'string', 'boolean'].includes(typeof value) || Array.isArray(value));
+          for (const value of Object.values(group))
+            assert.ok(value === undefined || ['number', 'string', 'boolean'].includes(typeof value) || Array.isArray(value));
           for (const value of Object.values(group)) if (typeof value === 'number') assert.ok(Number.isFinite(value), `${query}: ${reply}`);
         }
       }),
@@ -73,7 +99,11 @@ describe('PI30 fuzzing', () => {
 
   it('random commands never crash the simulator: data, ACK or NAK', () => {
     const sim = new Pi30Simulator({ now: NOON });
-    const command = fc.oneof(fc.string({ minLength: 1, maxLength: 16 }), fc.constantFrom('POP0', 'PBCV', 'MCHGC', 'PE', 'PD', 'QE', 'QED', 'F'), fc.constantFrom(...QUERIES));
+    const command = fc.oneof(
+      fc.string({ minLength: 1, maxLength: 16 }),
+      fc.constantFrom('POP0', 'PBCV', 'MCHGC', 'PE', 'PD', 'QE', 'QED', 'F'),
+      fc.constantFrom(...QUERIES),
+    );
     fc.assert(
       fc.property(command, (c) => {
         const reply = sim.answer(c);
@@ -103,13 +133,19 @@ describe('PI30 fuzzing', () => {
 
   it('random input messages are a command or a Pi30CommandError, never anything else', () => {
     fc.assert(
-      fc.property(fc.record({ command: fc.oneof(fc.string(), fc.anything(), fc.constantFrom('POP02', 'set', 'QPIRI', 'PBCV46.0')), payload: fc.anything() }, { requiredKeys: [] }), (msg) => {
-        try {
-          parseCommand({ ...(msg as Record<string, unknown>) });
-        } catch (err) {
-          assert.ok(err instanceof Pi30CommandError, String(err));
-        }
-      }),
+      fc.property(
+        fc.record(
+          { command: fc.oneof(fc.string(), fc.anything(), fc.constantFrom('POP02', 'set', 'QPIRI', 'PBCV46.0')), payload: fc.anything() },
+          { requiredKeys: [] },
+        ),
+        (msg) => {
+          try {
+            parseCommand({ ...(msg as Record<string, unknown>) });
+          } catch (err) {
+            assert.ok(err instanceof Pi30CommandError, String(err));
+          }
+        },
+      ),
       RUNS,
     );
   });
@@ -117,7 +153,12 @@ describe('PI30 fuzzing', () => {
   it('random setter text is refused with a SetterError or checks out to a command the simulator can read', () => {
     const sim = new Pi30Simulator({ now: NOON });
     const context = { settings: { battery_rating_voltage: 48 }, chargingCurrents: [10, 20, 30], utilityChargingCurrents: [2, 10] };
-    const text = fc.oneof(fc.string({ maxLength: 12 }), fc.tuple(fc.constantFrom('POP', 'PCP', 'PBT', 'PBCV', 'PSDV', 'MCHGC', 'MUCHGC', 'PE', 'PD', 'F'), fc.string({ maxLength: 5 })).map(([a, b]) => a + b));
+    const text = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc
+        .tuple(fc.constantFrom('POP', 'PCP', 'PBT', 'PBCV', 'PSDV', 'MCHGC', 'MUCHGC', 'PE', 'PD', 'F'), fc.string({ maxLength: 5 }))
+        .map(([a, b]) => a + b),
+    );
     fc.assert(
       fc.property(text, (command) => {
         try {

@@ -222,7 +222,16 @@ describe('PI30 reply parsers', () => {
   it('QBEQI', () => {
     const { values, issues } = parseQbeqi('1 030 030 080 021 55.40 224 030 0 0234');
     assert.deepEqual(issues, []);
-    assert.deepEqual(values.equalization, { enabled: true, time_min: 30, period_days: 30, max_current: 80, voltage: 55.4, over_time_min: 30, active: false, elapsed_hours: 234 });
+    assert.deepEqual(values.equalization, {
+      enabled: true,
+      time_min: 30,
+      period_days: 30,
+      max_current: 80,
+      voltage: 55.4,
+      over_time_min: 30,
+      active: false,
+      elapsed_hours: 234,
+    });
   });
 
   it('energy queries: Wh and the period the command asked for', () => {

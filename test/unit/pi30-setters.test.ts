@@ -23,7 +23,32 @@ const named = (setting: string, value: unknown, context = CONTEXT) => checkSette
 
 describe('PI30 setters', () => {
   it('passes the allowed raw commands through unchanged', () => {
-    for (const command of ['POP00', 'POP01', 'POP02', 'PCP00', 'PCP03', 'PGR01', 'PBT00', 'PBT02', 'PBCV44.0', 'PBCV51.0', 'PBDV00.0', 'PBDV58.0', 'PSDV40.0', 'PSDV44.5', 'PCVV56.4', 'PBFT53.5', 'MCHGC060', 'MUCHGC002', 'MUCHGC030', 'F50', 'F60', 'PEa', 'PDbjuv', 'PF']) {
+    for (const command of [
+      'POP00',
+      'POP01',
+      'POP02',
+      'PCP00',
+      'PCP03',
+      'PGR01',
+      'PBT00',
+      'PBT02',
+      'PBCV44.0',
+      'PBCV51.0',
+      'PBDV00.0',
+      'PBDV58.0',
+      'PSDV40.0',
+      'PSDV44.5',
+      'PCVV56.4',
+      'PBFT53.5',
+      'MCHGC060',
+      'MUCHGC002',
+      'MUCHGC030',
+      'F50',
+      'F60',
+      'PEa',
+      'PDbjuv',
+      'PF',
+    ]) {
       assert.equal(wire(command), command);
     }
   });
@@ -52,7 +77,11 @@ describe('PI30 setters', () => {
       ['PXYZ', /not a PI30 setter/],
     ];
     for (const [command, message] of refused) {
-      assert.throws(() => wire(command), (err: unknown) => err instanceof SetterError && message.test(err.message), command);
+      assert.throws(
+        () => wire(command),
+        (err: unknown) => err instanceof SetterError && message.test(err.message),
+        command,
+      );
     }
   });
 
@@ -116,7 +145,10 @@ describe('PI30 setters', () => {
     const set = parseCommand({ command: 'set', payload: { output_source_priority: 'sbu', buzzer: false } });
     assert.equal(set.kind === 'set' && set.requests.length, 2);
     assert.throws(() => parseCommand({ command: 42 }), Pi30CommandError);
-    assert.throws(() => parseCommand({ command: 'POP07' }), (err: unknown) => err instanceof Pi30CommandError && /output_source_priority must be/.test(err.message));
+    assert.throws(
+      () => parseCommand({ command: 'POP07' }),
+      (err: unknown) => err instanceof Pi30CommandError && /output_source_priority must be/.test(err.message),
+    );
     assert.throws(() => parseCommand({ command: 'set', payload: 'sbu' }), /needs msg.payload as an object/);
     assert.throws(() => parseCommand({ command: 'set', payload: {} }), /empty msg.payload/);
     assert.throws(() => parseCommand({ command: 'reboot' }), /not a PI30 setter/);

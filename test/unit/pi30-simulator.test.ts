@@ -28,7 +28,30 @@ const warnings = (sim: Pi30Simulator) => activeWarnings(parseQpiws(sim.answer('Q
 describe('PI30 simulator', () => {
   it('answers every query of a PI30MAX with a reply the parsers read without a single issue', () => {
     const { sim } = simAt('2026-06-21T12:00:00Z');
-    for (const query of ['QPIGS', 'QPIGS2', 'QPIRI', 'QDI', 'QMOD', 'QPIWS', 'QFLAG', 'QID', 'QVFW', 'QPI', 'QMN', 'QBEQI', 'QET', 'QEY2026', 'QEM202606', 'QED20260621', 'QLT', 'QLY2026', 'QLM202606', 'QLD20260621', 'QMCHGCR', 'QMUCHGCR']) {
+    for (const query of [
+      'QPIGS',
+      'QPIGS2',
+      'QPIRI',
+      'QDI',
+      'QMOD',
+      'QPIWS',
+      'QFLAG',
+      'QID',
+      'QVFW',
+      'QPI',
+      'QMN',
+      'QBEQI',
+      'QET',
+      'QEY2026',
+      'QEM202606',
+      'QED20260621',
+      'QLT',
+      'QLY2026',
+      'QLM202606',
+      'QLD20260621',
+      'QMCHGCR',
+      'QMUCHGCR',
+    ]) {
       const reply = sim.answer(query);
       assert.notEqual(reply, 'NAK', query);
       assert.deepEqual(parseReply(query, reply).issues, [], `${query}: ${reply}`);
@@ -93,7 +116,14 @@ describe('PI30 simulator', () => {
     assert.equal(sim.answer('REBOOT'), 'NAK');
     const s = settings(sim);
     assert.deepEqual(
-      [s.battery_type, s.battery_bulk_voltage, s.battery_float_voltage, s.battery_recharge_voltage, s.max_charging_current, s.max_ac_charging_current],
+      [
+        s.battery_type,
+        s.battery_bulk_voltage,
+        s.battery_float_voltage,
+        s.battery_recharge_voltage,
+        s.max_charging_current,
+        s.max_ac_charging_current,
+      ],
       ['pylontech', 57, 53, 49, 80, 2],
     );
     assert.equal(parseQflag(sim.answer('QFLAG')).values.flags.power_saving, true);

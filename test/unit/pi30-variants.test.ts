@@ -68,7 +68,10 @@ function setup(variant: 'auto' | Variant, simOptions: Pi30SimulatorOptions = {},
   return { sim, controller: new Pi30Controller(exchange, { queries: ['QPIGS', 'QMOD', 'QPIWS'], allowWrites, variant, now: NOON }) };
 }
 
-const qpiriWith = (field: number, value: string) => QPIRI_MAX.split(' ').map((f, i) => (i === field ? value : f)).join(' ');
+const qpiriWith = (field: number, value: string) =>
+  QPIRI_MAX.split(' ')
+    .map((f, i) => (i === field ? value : f))
+    .join(' ');
 
 describe('PI30 protocol variants', () => {
   describe('battery types 7-9 (PI30MAX 3.14: 07 BAK, 08 Lib, 09 Lic)', () => {
@@ -92,7 +95,9 @@ describe('PI30 protocol variants', () => {
     it('refuses the lithium presets on a PI30, naming the types it takes, and a code no family has', () => {
       assert.throws(
         () => checkSetter(namedSetter('battery_type', 'lib_compatible'), { variant: 'pi30' }),
-        (err: unknown) => err instanceof SetterError && /lib_compatible \(8\) is not in the PI30 specification; it takes agm \(0\), flooded \(1\), user \(2\)$/.test(err.message),
+        (err: unknown) =>
+          err instanceof SetterError &&
+          /lib_compatible \(8\) is not in the PI30 specification; it takes agm \(0\), flooded \(1\), user \(2\)$/.test(err.message),
       );
       assert.throws(() => parseSetter('PBT10'), /battery_type must be .*lithium_third_party \(9\)/);
     });
@@ -138,7 +143,12 @@ describe('PI30 protocol variants', () => {
         [26, 'operation_logic', OPERATION_LOGICS],
       ];
       for (const [field, setting, table] of cases) {
-        for (const choice of table) assert.equal(parseQpiri(qpiriWith(field, String(choice.code)), 'pi30max').values.settings[setting], choice.name, `${setting} ${choice.code}`);
+        for (const choice of table)
+          assert.equal(
+            parseQpiri(qpiriWith(field, String(choice.code)), 'pi30max').values.settings[setting],
+            choice.name,
+            `${setting} ${choice.code}`,
+          );
       }
       assert.equal(parseQpiri(qpiriWith(21, '7'), 'pi30max').values.settings.output_mode, 'phase_2_of_2_180');
     });
@@ -176,7 +186,11 @@ describe('PI30 protocol variants', () => {
     for (const [setting, table] of lists) {
       const list = new RegExp(`<ul data-setting="${setting}">([\\s\\S]*?)</ul>`).exec(help);
       assert.ok(list, `help lists ${setting}`);
-      const items = [...list[1].matchAll(/<li><code>(\w+)<\/code> <code>(\w+)<\/code>(.*)<\/li>/g)].map(([, code, name, rest]) => [code, name, /only\)/.test(rest)]);
+      const items = [...list[1].matchAll(/<li><code>(\w+)<\/code> <code>(\w+)<\/code>(.*)<\/li>/g)].map(([, code, name, rest]) => [
+        code,
+        name,
+        /only\)/.test(rest),
+      ]);
       assert.deepEqual(
         items,
         table.map((c) => [String(c.code), c.name, c.variants.length < VARIANTS.length]),
@@ -199,7 +213,7 @@ describe('PI30 protocol variants', () => {
       assert.equal(specNamed(copy, 'settings.other')?.[0], 8);
     });
 
-    it('Revo QPIGS: field 13 is PV power in W, field 16 today\'s PV energy in Wh, neither a current', () => {
+    it("Revo QPIGS: field 13 is PV power in W, field 16 today's PV energy in Wh, neither a current", () => {
       const { values, issues, extras } = parseQpigs(QPIGS_REVO_DAY, 'pi30revo');
       assert.deepEqual(issues, []);
       assert.deepEqual(extras, {});
@@ -245,7 +259,15 @@ describe('PI30 protocol variants', () => {
       assert.deepEqual(activeWarnings(max), ['bit_24', 'bit_25', 'bit_26', 'bit_27', 'bit_28', 'bit_29', 'bit_30']);
       assert.equal(max.battery_short, undefined);
       const pi30 = parseQpiws(bits.slice(0, 32), 'pi30').values.warnings;
-      assert.deepEqual(activeWarnings(pi30), ['battery_short', 'power_limit', 'pv_voltage_high', 'mppt_overload_fault', 'mppt_overload_warning', 'battery_too_low_to_charge', 'pv2_voltage_high']);
+      assert.deepEqual(activeWarnings(pi30), [
+        'battery_short',
+        'power_limit',
+        'pv_voltage_high',
+        'mppt_overload_fault',
+        'mppt_overload_warning',
+        'battery_too_low_to_charge',
+        'pv2_voltage_high',
+      ]);
     });
 
     it('PI30MAX 48 V: bit 31 battery weak, bits 32-33 the fault code; 24 V: bits 31-32 the fault code', () => {
@@ -339,14 +361,20 @@ describe('PI30 protocol variants', () => {
       const controller = new Pi30Controller(exchange, { queries: ['QPIGS'], allowWrites: true, variant: 'auto', now: NOON });
       await assert.rejects(controller.poll(), /port not connected/);
       down = false;
-      await assert.rejects(controller.run(parseCommand({ command: 'set', payload: { battery_type: 'agm' } })), /Revo firmware takes none of the PI30 setters/);
+      await assert.rejects(
+        controller.run(parseCommand({ command: 'set', payload: { battery_type: 'agm' } })),
+        /Revo firmware takes none of the PI30 setters/,
+      );
       assert.deepEqual(sim.received, ['QPI', 'QMN', 'QVFW'], 'only the identity queries went out');
       assert.throws(() => parseCommand({ command: 'PBT11' }), Pi30CommandError);
     });
 
     it('a PI30MAX refuses charger priority "utility first" (PCP 3.12 lists 01-03) before sending it', async () => {
       const { sim, controller } = setup('pi30max', {}, true);
-      await assert.rejects(controller.run(parseCommand({ command: 'PCP00' })), /utility_first \(0\) is not in the PI30MAX specification; it takes solar_first \(1\)/);
+      await assert.rejects(
+        controller.run(parseCommand({ command: 'PCP00' })),
+        /utility_first \(0\) is not in the PI30MAX specification; it takes solar_first \(1\)/,
+      );
       assert.deepEqual(sim.received, []);
       assert.equal(choicesFor(CHARGER_SOURCE_PRIORITIES, 'pi30').length, 4);
     });

@@ -28,7 +28,14 @@ describe('PollSchedule', () => {
   });
 
   it('reports a failure once per kind, and again after a success', async () => {
-    const outcomes: (number | Error)[] = [new Error('no answer'), new Error('no answer'), new DeviceBackedOffError(2, 5000), new DeviceBackedOffError(2, 4000), 1, new Error('no answer')];
+    const outcomes: (number | Error)[] = [
+      new Error('no answer'),
+      new Error('no answer'),
+      new DeviceBackedOffError(2, 5000),
+      new DeviceBackedOffError(2, 4000),
+      1,
+      new Error('no answer'),
+    ];
     const failures: unknown[] = [];
     const reported: string[] = [];
     const readings: number[] = [];

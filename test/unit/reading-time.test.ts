@@ -31,13 +31,21 @@ describe('reading time: one rule for every node', () => {
       '2026-06-21T12:00:00+02:60',
       '2026-06-21T12:00:00+19:00',
     ]) {
-      assert.throws(() => readingTime(text, NOW), (err: Error) => err instanceof ReadingError && /does not exist|not a date and time that exists/.test(err.message), text);
+      assert.throws(
+        () => readingTime(text, NOW),
+        (err: Error) => err instanceof ReadingError && /does not exist|not a date and time that exists/.test(err.message),
+        text,
+      );
     }
   });
 
   it('refuses a local time without a zone rather than guessing the zone', () => {
     for (const text of ['2026-06-21T12:00:00', '2026-06-21', 'yesterday-ish', 'Sun Jun 21 2026 12:00:00']) {
-      assert.throws(() => readingTime(text, NOW), (err: Error) => err instanceof ReadingError && /not ISO-8601 with a zone/.test(err.message), text);
+      assert.throws(
+        () => readingTime(text, NOW),
+        (err: Error) => err instanceof ReadingError && /not ISO-8601 with a zone/.test(err.message),
+        text,
+      );
     }
   });
 
@@ -67,7 +75,9 @@ describe('reading time: one rule for every node', () => {
         rollup = (err as Error).name;
       }
       try {
-        sink = Date.parse(flattenReading({ device: 'd', measurement: 't', payload: { p: 1, timestamp: stamp } }, { deviceColumn: 'device' }, NOW).time);
+        sink = Date.parse(
+          flattenReading({ device: 'd', measurement: 't', payload: { p: 1, timestamp: stamp } }, { deviceColumn: 'device' }, NOW).time,
+        );
       } catch (err) {
         sink = (err as Error).name;
       }

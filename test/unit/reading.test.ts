@@ -25,13 +25,16 @@ describe('the reading message: one contract for device nodes, rollup and sinks',
     assert.equal(reading.device, 'shed');
     assert.equal(reading.measurement, 'epever_tracer');
     assert.equal(reading.time, Date.parse(EPEVER.timestamp));
-    assert.deepEqual([...reading.fields], [
-      ['pv_array_voltage', 18.21],
-      ['pv_array_power', 143.86],
-      ['battery_soc', 81],
-      ['controller_charging_mode', 'boost'],
-      ['load_on', true],
-    ]);
+    assert.deepEqual(
+      [...reading.fields],
+      [
+        ['pv_array_voltage', 18.21],
+        ['pv_array_power', 143.86],
+        ['battery_soc', 81],
+        ['controller_charging_mode', 'boost'],
+        ['load_on', true],
+      ],
+    );
     const fallback = parseReading({ payload: { v: 1, gone: null, nan: Number.NaN } }, { device: 'dev', measurement: 'kind' }, NOW);
     assert.deepEqual([fallback.device, fallback.measurement, fallback.time, [...fallback.fields.keys()]], ['dev', 'kind', NOW, ['v']]);
   });
@@ -39,7 +42,14 @@ describe('the reading message: one contract for device nodes, rollup and sinks',
   it('keeps fields called constructor and __proto__ as ordinary fields', () => {
     const payload = JSON.parse('{"constructor": 1, "__proto__": 2, "g": {"constructor": 3}}') as Record<string, unknown>;
     const reading = parseReading({ payload, device: 'd' }, {}, NOW);
-    assert.deepEqual([...reading.fields], [['constructor', 1], ['__proto__', 2], ['g_constructor', 3]]);
+    assert.deepEqual(
+      [...reading.fields],
+      [
+        ['constructor', 1],
+        ['__proto__', 2],
+        ['g_constructor', 3],
+      ],
+    );
   });
 
   it('refuses what is not a reading, saying why', () => {
@@ -52,14 +62,24 @@ describe('the reading message: one contract for device nodes, rollup and sinks',
       [{ payload: { f: () => 1 }, device: 'd' }, /is a function/],
     ];
     for (const [msg, reason] of bad) {
-      assert.throws(() => parseReading(msg as never, {}, NOW), (err: Error) => err instanceof ReadingError && reason.test(err.message), String(reason));
+      assert.throws(
+        () => parseReading(msg as never, {}, NOW),
+        (err: Error) => err instanceof ReadingError && reason.test(err.message),
+        String(reason),
+      );
     }
   });
 
   it('what a device node sends is what rollup and timescale-out read back', () => {
-    const config = parseDeviceConfig({ name: 'Shed Controller' }, { type: 'epever-tracer', measurement: 'epever_tracer', intervalS: 60, deviceId: 'epever-1' });
+    const config = parseDeviceConfig(
+      { name: 'Shed Controller' },
+      { type: 'epever-tracer', measurement: 'epever_tracer', intervalS: 60, deviceId: 'epever-1' },
+    );
     const msg = readingMessage(config, EPEVER);
-    assert.deepEqual({ ...msg, payload: undefined }, { topic: readingTopic('epever-tracer', 'shed-controller'), payload: undefined, device: 'shed-controller', measurement: 'epever_tracer' });
+    assert.deepEqual(
+      { ...msg, payload: undefined },
+      { topic: readingTopic('epever-tracer', 'shed-controller'), payload: undefined, device: 'shed-controller', measurement: 'epever_tracer' },
+    );
     const row = flattenReading(msg, { deviceColumn: 'device' }, NOW);
     const sample = readSample(msg.payload, NOW);
     assert.equal(row.table, 'epever_tracer');

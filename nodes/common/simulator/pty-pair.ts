@@ -52,7 +52,9 @@ function ptyBinary(): PtyBinary {
     binary = requireBinary('pty.node');
     return binary;
   } catch (err) {
-    throw new Error(`a simulated serial line needs the optional package @lydell/node-pty (npm install @lydell/node-pty): ${messageOf(err)}`, { cause: err });
+    throw new Error(`a simulated serial line needs the optional package @lydell/node-pty (npm install @lydell/node-pty): ${messageOf(err)}`, {
+      cause: err,
+    });
   }
 }
 
@@ -97,7 +99,9 @@ export async function openPtyPair(options: PtyPairOptions = {}): Promise<PtyPair
       const master = to === 'device' ? device.master : client.master;
       if (!master.destroyed) master.write(bytes);
     };
-    const paced = (line = options.paced ? new PacedLine({ frame, turnaroundMs: options.turnaroundMs }, write, { onBurst: options.onBurst }) : undefined);
+    const paced = (line = options.paced
+      ? new PacedLine({ frame, turnaroundMs: options.turnaroundMs }, write, { onBurst: options.onBurst })
+      : undefined);
     for (const t of terminals) {
       const other: LineEnd = t.end === 'device' ? 'client' : 'device';
       t.master.on('data', (chunk: Buffer) => (paced ? paced.send(t.end, chunk) : write(other, chunk)));

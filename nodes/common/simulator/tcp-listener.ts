@@ -15,11 +15,7 @@ export interface TcpListenOptions {
   port?: number;
 }
 
-export async function listenTcp(
-  options: TcpListenOptions,
-  onConnection: (socket: Socket) => void,
-  onClose: () => void,
-): Promise<TcpEndpoint> {
+export async function listenTcp(options: TcpListenOptions, onConnection: (socket: Socket) => void, onClose: () => void): Promise<TcpEndpoint> {
   const host = options.host ?? '127.0.0.1';
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {

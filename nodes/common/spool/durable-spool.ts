@@ -361,7 +361,10 @@ export class DurableSpool<T> {
 
 function checkOptions(dir: string, maxBytes: number, segmentBytes: number): void {
   if (typeof dir !== 'string' || dir === '') throw new TypeError('spool: dir must name a folder');
-  for (const [name, bytes] of [['maxBytes', maxBytes], ['segmentBytes', segmentBytes]] as const) {
+  for (const [name, bytes] of [
+    ['maxBytes', maxBytes],
+    ['segmentBytes', segmentBytes],
+  ] as const) {
     if (!Number.isFinite(bytes) || bytes <= 0) throw new RangeError(`spool: ${name} must be a positive number of bytes, not ${bytes}`);
   }
 }

@@ -80,7 +80,7 @@ export class SegmentReader {
 
 /** Writes all of `bytes` at `position`: a write may take less than asked, a record must go down whole. */
 export async function writeFullyAt(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
-  for (let written = 0; written < bytes.length; ) {
+  for (let written = 0; written < bytes.length;) {
     const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, position + written);
     written += bytesWritten;
   }

@@ -13,7 +13,10 @@ export type ExceptionCodeValue = (typeof ExceptionCode)[keyof typeof ExceptionCo
 
 /** Thrown by a device (or the PDU handler) to answer with a Modbus exception instead of data. */
 export class ModbusException extends Error {
-  constructor(readonly code: ExceptionCodeValue, message?: string) {
+  constructor(
+    readonly code: ExceptionCodeValue,
+    message?: string,
+  ) {
     super(message ?? `Modbus exception ${code}`);
     this.name = 'ModbusException';
   }

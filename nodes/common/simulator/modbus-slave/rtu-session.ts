@@ -9,9 +9,7 @@ export function rtuSession(bus: SlaveBus, write: (frame: Buffer) => void): (chun
   let queue: Promise<void> = Promise.resolve();
   return (chunk) => {
     for (const request of framer.push(chunk)) {
-      queue = queue.then(() =>
-        bus.request(request.unitId, request.pdu, (reply) => write(encodeRtuFrame(reply.unitId, reply.pdu, reply.corruptCrc))),
-      );
+      queue = queue.then(() => bus.request(request.unitId, request.pdu, (reply) => write(encodeRtuFrame(reply.unitId, reply.pdu, reply.corruptCrc))));
     }
   };
 }

@@ -37,7 +37,10 @@ export async function servePty(devices: readonly ModbusDevice[], options: PtyOpt
     await new Promise<void>((resolve, reject) => opened.open((err) => (err ? reject(err) : resolve())));
     // Errors after open (the relay gone) leave the line dead, as an unplugged adapter; close() still works.
     opened.on('error', () => undefined);
-    opened.on('data', rtuSession(bus, (frame) => opened.write(frame)));
+    opened.on(
+      'data',
+      rtuSession(bus, (frame) => opened.write(frame)),
+    );
   } catch (err) {
     await close();
     throw err;

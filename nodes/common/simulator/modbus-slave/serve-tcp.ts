@@ -10,7 +10,11 @@ const MAX_MBAP_BODY = 254;
 
 export function serveTcp(devices: readonly ModbusDevice[], options: TcpListenOptions = {}): Promise<TcpEndpoint> {
   const bus = new SlaveBus(devices);
-  return listenTcp(options, (socket) => mbapSession(bus, socket), () => bus.close());
+  return listenTcp(
+    options,
+    (socket) => mbapSession(bus, socket),
+    () => bus.close(),
+  );
 }
 
 function mbapSession(bus: SlaveBus, socket: Socket): void {

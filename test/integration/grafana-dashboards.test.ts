@@ -1,4 +1,4 @@
-// The Grafana dashboards in examples/grafana, their queries run as Grafana runs them (macros expanded as its
+// The Grafana dashboards in grafana, their queries run as Grafana runs them (macros expanded as its
 // backend does, see support/grafana-macros.ts) over two days of Epever readings stored by this package's writers:
 // the SQL panels against TimescaleDB (PGlite with the extension) over rows timescale-out's writer stored, the
 // InfluxQL panels against InfluxDB 1.6 over points influxdb-out's writer stored.
@@ -35,7 +35,7 @@ interface Dashboard {
 }
 
 const root = findPackageRoot(__dirname);
-const dashboard = (name: string) => JSON.parse(readFileSync(join(root, 'examples', 'grafana', name), 'utf8')) as Dashboard;
+const dashboard = (name: string) => JSON.parse(readFileSync(join(root, 'grafana', name), 'utf8')) as Dashboard;
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -138,7 +138,7 @@ function check(title: string, rows: Record<string, unknown>[]): void {
   }
 }
 
-describe('Grafana dashboard for TimescaleDB (examples/grafana/solar-timescale.json)', function () {
+describe('Grafana dashboard for TimescaleDB (grafana/solar-timescale.json)', function () {
   this.timeout(120_000);
   const board = dashboard('solar-timescale.json');
   let server: TimescaleServer;
@@ -218,7 +218,7 @@ describe('Grafana dashboard for TimescaleDB (examples/grafana/solar-timescale.js
   }
 });
 
-describe('Grafana dashboard for InfluxDB (examples/grafana/solar-influxdb.json)', function () {
+describe('Grafana dashboard for InfluxDB (grafana/solar-influxdb.json)', function () {
   this.timeout(120_000);
   const board = dashboard('solar-influxdb.json');
   let influxd: InfluxdServer;
@@ -277,7 +277,7 @@ describe('Grafana dashboard for InfluxDB (examples/grafana/solar-influxdb.json)'
   });
 });
 
-describe('Grafana dashboard for the DC meters on InfluxDB (examples/grafana/dc-meters-influxdb.json)', function () {
+describe('Grafana dashboard for the DC meters on InfluxDB (grafana/dc-meters-influxdb.json)', function () {
   this.timeout(120_000);
   const board = dashboard('dc-meters-influxdb.json');
   const METERS = ['battery', 'load', 'solar'];

@@ -1,7 +1,7 @@
 // What every device node does around its engine: attach to the link or refuse clearly, show the link and each
 // failure kind in one way, poll on a schedule, run input (parse -> run -> send -> done), warn once, and close.
 // A device node supplies only its config parser, its engine and the messages it builds.
-import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { attachToLink, type Attachment } from './attach-link';
 import type { DeviceConfig } from './device-config';
 import { asError, messageOf } from './errors';
@@ -13,6 +13,8 @@ import { catalogText, FAILURE_STATUS, linkStatusLook, statusOf, timeOfDay, type 
 
 export type DeviceInput = NodeMessageInFlow & { command?: unknown };
 export type MessageFields = Record<string, unknown>;
+/** What Node-RED's send takes: one message, or one entry (message, list or null) per output. */
+type Sendable = NodeMessage | (NodeMessage | NodeMessage[] | null)[];
 
 /** Which config node owns the link, and which of the node's settings names it. */
 export interface LinkSpec {
@@ -24,15 +26,19 @@ export interface LinkSpec {
 export interface ReadingOut {
   /** Topic, payload, device, measurement and whatever else the device adds. */
   message: MessageFields;
+  /** Instead of `message`: messages per output, for a node with several outputs or several messages a reading. */
+  outputs?: readonly (MessageFields | MessageFields[] | null)[];
   /** The status a reading shows, its text a full catalog key or shown as is; the time of day when not given. */
   status?: NodeStatusLook;
   /** Said once each in the log (node.warn), not on every poll. */
   warnings?: readonly string[];
 }
 
-/** What one input command came to: a reading (sent like a scheduled one) or a reply to a command. */
+/** What one input command came to: a reading (sent like a scheduled one), a reply to a command, or nothing to send. */
 export type Outcome<R> =
   | { readonly reading: R }
+  /** Taken in (e.g. a sample the node's own schedule will report): nothing is sent, the status stays. */
+  | { readonly accepted: true }
   | {
       /** payload and any fields of the reply; the node adds `device`. */
       readonly reply: MessageFields;
@@ -153,17 +159,18 @@ export function startDeviceNode<C extends DeviceConfig, L extends SharedLink<unk
     show(FAILURE_STATUS[kind]);
   }
 
-  /** Shows a reading's status, says its warnings once, and gives the fields to send. */
-  function present(reading: R): MessageFields {
+  /** Shows a reading's status, says its warnings once, and gives what to send. */
+  function present(reading: R): ReadingOut {
     const out = driver.readingOut(reading);
     node.status(statusOf(out.status?.state ?? 'ok', out.status?.text ?? timeOfDay(new Date())));
     warnOnce(out.warnings);
-    return out.message;
+    return out;
   }
+  const sendable = (out: ReadingOut): Sendable => (out.outputs ? [...out.outputs] : out.message);
 
   // Scheduled polls have no message to fail; a Catch node hears each new kind of failure once.
   const handlers: Omit<PollHandlers<R>, 'poll'> = {
-    onReading: (reading) => node.send(present(reading)),
+    onReading: (reading) => node.send(sendable(present(reading))),
     onFailure: showFailure,
     report: (err) => {
       const error = messageOf(err);
@@ -185,11 +192,13 @@ export function startDeviceNode<C extends DeviceConfig, L extends SharedLink<unk
   };
   const schedule = driver.schedule ? driver.schedule(guarded) : poll ? new PollSchedule(config.intervalMs, { ...handlers, poll }) : undefined;
 
-  node.on('input', (msg: DeviceInput, send: (msg: MessageFields) => void, done: (err?: Error) => void) => {
+  node.on('input', (msg: DeviceInput, send: (msg: Sendable) => void, done: (err?: Error) => void) => {
     (async () => {
       const outcome = await driver.run(driver.parse(msg));
+      if ('accepted' in outcome) return;
       if ('reading' in outcome) {
-        send(Object.assign(msg, present(outcome.reading)));
+        const out = present(outcome.reading);
+        send(out.outputs ? sendable(out) : Object.assign(msg, out.message));
       } else {
         show({ state: 'ok', text: outcome.status });
         warnOnce(outcome.warnings);

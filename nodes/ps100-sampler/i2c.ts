@@ -1,5 +1,6 @@
 // The part of i2c-bus's PromisifiedBus the sampler uses, the lazy loader of the real one, and what its errors
 // mean. i2c-bus is optional and Linux-only: it is required only when a node opens a real bus.
+import { access, constants } from 'node:fs/promises';
 import { messageOf } from '../common/errors';
 import type { DeviceFailureKind } from '../common/failure-kind';
 
@@ -38,6 +39,9 @@ export const openRealBus: I2cOpener = async (busNumber) => {
     throw new BusUnavailableError(`the optional package i2c-bus is not installed or not built for this system (Linux only): ${messageOf(err)}`, 'no-module');
   }
   try {
+    // i2c-bus opens the device file only at the first transfer, so a missing /dev/i2c-N or a user outside the
+    // i2c group would surface as every panel failing; checking the file first names the real cause.
+    await access(`/dev/i2c-${busNumber}`, constants.R_OK | constants.W_OK);
     return await module.openPromisified(busNumber);
   } catch (err) {
     throw openError(busNumber, err);

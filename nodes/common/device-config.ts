@@ -1,6 +1,7 @@
 // The settings every device node has (name, device id, topic, measurement, poll interval, allow writes), read
 // the same way for all, so a device node's parser adds only its own fields.
 import { flag, intervalMs, text, type RawConfig } from './config-fields';
+import { readingTopic, type ReadingMessage } from './reading';
 
 export interface DeviceConfig {
   /** The node type: the default topic's first part. */
@@ -47,5 +48,10 @@ export function parseDeviceConfig(raw: RawConfig, defaults: DeviceDefaults): Dev
 
 /** The topic the user set, or `<type>/<device id>`. */
 export function topicOf(config: DeviceConfig, deviceId = config.deviceId): string {
-  return config.topic || `${config.type}/${deviceId}`;
+  return config.topic || readingTopic(config.type, deviceId);
+}
+
+/** A reading as the node sends it: topic, payload, device and measurement from the shared settings. */
+export function readingMessage<P extends ReadingMessage['payload']>(config: DeviceConfig, payload: P, deviceId = config.deviceId): ReadingMessage & { payload: P } {
+  return { topic: topicOf(config, deviceId), payload, device: deviceId, measurement: config.measurement };
 }

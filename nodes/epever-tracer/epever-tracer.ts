@@ -1,10 +1,11 @@
 // Node-RED adapter for an Epever Tracer charge controller on a modbus-bus.
 import type { NodeAPI } from 'node-red';
 import { registerDeviceNode, type DeviceContext } from '../common/device-node';
-import { topicOf } from '../common/device-config';
+import { readingMessage, topicOf } from '../common/device-config';
 import type { ModbusConnection } from '../modbus-bus/connection';
 import { failureKind, parseCommand } from './commands';
 import { EpeverController } from './controller';
+import type { WyandataPayload } from './reading';
 import { parseEpeverConfig, type EpeverNodeConfig } from './node-config';
 
 export = function register(RED: NodeAPI): void {
@@ -19,11 +20,9 @@ export = function register(RED: NodeAPI): void {
       return {
         parse: parseCommand,
         poll: () => controller.poll(),
-        run: async (command) => {
-          const result = await controller.run(command);
-          return command.kind === 'poll' ? { reading: result } : { reply: { payload: result }, status: 'done' };
-        },
-        readingOut: (payload) => ({ message: { topic, payload, device: config.deviceId, measurement: config.measurement } }),
+        run: async (command) =>
+          command.kind === 'poll' ? { reading: await controller.poll() } : { reply: { payload: await controller.run(command) }, status: 'done' },
+        readingOut: (payload: WyandataPayload) => ({ message: readingMessage(config, payload) }),
         deviceId: () => config.deviceId,
         topic: () => topic,
       };

@@ -1,6 +1,6 @@
 // Node-RED adapter for an MPP-Solar / Voltronic inverter (PI30 protocol) on a pi30-port.
 import type { NodeAPI } from 'node-red';
-import { topicOf } from '../common/device-config';
+import { readingMessage, topicOf } from '../common/device-config';
 import { registerDeviceNode, type DeviceContext, type NodeStatusLook } from '../common/device-node';
 import type { StatusState } from '../common/status';
 import type { Pi30Connection } from '../pi30-port/connection';
@@ -58,7 +58,7 @@ export = function register(RED: NodeAPI): void {
         readingOut: (reading: Reading) => {
           logVariant();
           const id = deviceId();
-          const message = { topic: topicOf(config, id), payload: reading.payload, device: id, measurement: config.measurement, variant: reading.variant };
+          const message = { ...readingMessage(config, reading.payload, id), variant: reading.variant };
           return { message: withIssues(message, reading.issues), status: modeStatus(reading.mode), warnings: reading.issues };
         },
         deviceId,

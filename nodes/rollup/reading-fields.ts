@@ -1,6 +1,7 @@
 // A reading message's payload -> the moment it was measured and its numeric fields, named as sinks name them
 // (one level flattened with `_`: `pv_array.power` -> `pv_array_power`).
-import { ReadingError, readingTime } from '../common/reading-time';
+import { forEachField, isReadingObject, ReadingError } from '../common/reading';
+import { readingTime } from '../common/reading-time';
 
 export interface Sample {
   /** ms since the epoch */
@@ -15,7 +16,6 @@ export interface ReadingOptions {
   readonly only?: ReadonlySet<string>;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** A bare number payload is one field named `value`. */
@@ -27,16 +27,9 @@ export function readSample(payload: unknown, now: number, options: ReadingOption
   let time = now;
   if (isNumber(payload)) {
     keep('value', payload);
-  } else if (isRecord(payload)) {
+  } else if (isReadingObject(payload)) {
     time = readingTime(payload.timestamp, now);
-    for (const [name, value] of Object.entries(payload)) {
-      if (name === 'timestamp') continue;
-      if (isRecord(value)) {
-        for (const [inner, v] of Object.entries(value)) keep(`${name}_${inner}`, v);
-      } else {
-        keep(name, value);
-      }
-    }
+    forEachField(payload, keep);
   } else {
     throw new ReadingError(`payload must be a reading object or a number, got ${payload === null ? 'null' : typeof payload}`);
   }

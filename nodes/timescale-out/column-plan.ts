@@ -9,7 +9,8 @@
 //   does text PostgreSQL cannot hold (a NUL character, which no text or jsonb value may contain).
 // - A value whose type does not fit its column is stored as NULL and named in the row's problems; the row
 //   and its other fields are kept. A marker in a column that is not text is simply NULL, like null.
-import type { FieldValue, FlatRow, JsonValue } from './row-flatten';
+import type { FieldValue, JsonValue } from '../common/reading';
+import type { FlatRow } from './row-flatten';
 import { columnAccepts, kindOf, MAX_COLUMNS, TIME_COLUMN, type ColumnKind, type NewColumn, type TableShape } from './schema';
 
 /** What devices and gateways send for "no value" (compared trimmed and in lower case). */

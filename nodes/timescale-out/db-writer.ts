@@ -3,14 +3,16 @@
 // refused alone before any DDL; a field that does not fit its column is stored as NULL and reported with its
 // row. A statement that fails on the data is retried row by row, so one bad row is reported alone and the
 // others are stored. A failure that no row can get past (the connection, the login, the database, a right)
-// is thrown whole: the batch writer keeps those rows in the spool.
+// is thrown whole: the batch writer (nodes/common/sink) keeps those rows in the spool; classify tells a
+// refusal of the writer (login, database, right) from an unreachable server.
 import type { Pool, PoolClient } from 'pg';
 import { asError, messageOf } from '../common/errors';
 import type { Capabilities, Queryable } from '../timescale-db/database';
-import { isBlockingFailure, isSchemaDrift, isTransientFailure } from '../timescale-db/pg-errors';
-import type { Sink, WriteOrigin, WriteOutcome } from './batch-writer';
+import type { Failure, Sink, WriteContext, WriteOutcome } from '../common/sink/sink';
+import { isBlockingFailure, isSchemaDrift, isTransientFailure, refusalOf } from '../timescale-db/pg-errors';
 import { rowValues, type RowValues } from './column-plan';
-import type { FieldValue, FlatRow } from './row-flatten';
+import type { FieldValue } from '../common/reading';
+import type { FlatRow } from './row-flatten';
 import { insertSql, kindOf, type TableRef, type TableShape } from './schema';
 import type { PreparedTable, TableLog, TableManager } from './tables';
 
@@ -28,7 +30,10 @@ interface Fitted extends Entry {
   stored: RowValues;
 }
 
-export class DbWriter implements Sink {
+/** How callers outside the batch writer (the tests, the bench) name a batch's origin: 'spool' is a replay. */
+export type WriteOrigin = 'live' | 'spool';
+
+export class DbWriter implements Sink<FlatRow> {
   private capabilities: Capabilities | undefined;
   /** Time span of replayed rows per table, for refreshing the aggregates once the spool is empty. */
   private readonly replayed = new Map<string, { from: string; to: string }>();
@@ -41,7 +46,8 @@ export class DbWriter implements Sink {
     private readonly log: TableLog,
   ) {}
 
-  async write(rows: readonly FlatRow[], origin: WriteOrigin): Promise<WriteOutcome> {
+  async write(rows: readonly FlatRow[], context: WriteContext | WriteOrigin): Promise<WriteOutcome> {
+    const replay = typeof context === 'string' ? context === 'spool' : context.replay;
     const client = await this.db.pool.connect();
     let broken: Error | undefined;
     // A checked-out client has no pool listener: a server that ends the connection between two statements
@@ -54,7 +60,7 @@ export class DbWriter implements Sink {
       const outcome: WriteOutcome = { inserted: 0, duplicates: 0, rejected: [], emptied: [] };
       for (const [table, entries] of groupByTable(rows)) {
         await this.writeTable(client, table, entries, timescale, outcome, false);
-        if (origin === 'spool') this.noteReplayed(table, entries);
+        if (replay) this.noteReplayed(table, entries);
       }
       return outcome;
     } catch (err) {
@@ -65,6 +71,12 @@ export class DbWriter implements Sink {
       client.off('error', onConnectionError);
       client.release(broken);
     }
+  }
+
+  /** A refused login, database or right is the configuration's fault; anything else that throws, an outage. */
+  classify(err: Error): Failure {
+    const reason = refusalOf(err);
+    return reason ? { kind: 'refusal', reason } : { kind: 'outage' };
   }
 
   /** Asks the server what it offers and logs it once: TimescaleDB, or plain PostgreSQL. */

@@ -2,7 +2,7 @@
 import { wholeNumber, type RawConfig as Raw } from '../common/config-fields';
 import { daysSpan, parseBuckets, parseSpan } from './intervals';
 import { checkIdentifier, checkTableName, TIME_COLUMN } from './schema';
-import { AGGREGATE_KEYS, type TimescalePolicy } from './timescale';
+import { AGGREGATE_KEYS, type TimescalePolicy } from './hypertable-sql';
 
 export interface OutSettings {
   /** Fixed table; when absent each message's `msg.measurement` names it. */

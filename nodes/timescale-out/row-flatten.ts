@@ -1,13 +1,11 @@
-// A reading message turned into one row: the table, the device key, the time it was measured, and its
-// readings flattened one level with "_" (`battery.voltage` -> `battery_voltage`), each with a JSON type.
-import { ReadingError, readingTimeIso } from '../common/reading-time';
+// A reading message as one SQL row: the table and field names checked as SQL identifiers, the device column's
+// rule, and the limits a table has. Taking the message apart is the shared parseReading's job (common/reading).
+import { parseReading, ReadingError, type FieldValue, type IncomingReading, type JsonValue } from '../common/reading';
 import { checkFieldName, checkTableName, MAX_COLUMNS } from './schema';
 
-export { ReadingError };
-
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-/** A stored value: numbers, booleans and strings get their own column types, anything nested is jsonb. */
-export type FieldValue = number | boolean | string | JsonValue[] | { [key: string]: JsonValue };
+export { ReadingError, type FieldValue, type JsonValue };
+/** The message as the node receives it. */
+export type ReadingMessage = IncomingReading;
 
 /** One row as the writer queues, spools and inserts it; plain JSON, so it survives the spool unchanged. */
 export interface FlatRow {
@@ -30,47 +28,24 @@ export interface RowDefaults {
   deviceColumn: string;
 }
 
-export interface ReadingMessage {
-  payload?: unknown;
-  device?: unknown;
-  measurement?: unknown;
-}
-
-const MAX_DEVICE_LENGTH = 200;
-
 /** `now` is the arrival time, which stands in for a missing `payload.timestamp` (see common/reading-time). */
 export function flattenReading(msg: ReadingMessage, defaults: RowDefaults, now = Date.now()): FlatRow {
-  const payload = msg.payload;
-  if (!isPlainObject(payload)) throw new ReadingError('msg.payload must be an object of readings');
-  const table = tableOf(msg, defaults);
-  const device = deviceOf(msg, defaults);
-  const time = readingTimeIso(payload.timestamp, now);
-  // A Map, not an object: `constructor` or `__proto__` are field names like any other.
+  const reading = parseReading(msg, { device: defaults.device }, now);
+  const table = tableOf(defaults.table || reading.measurement);
   const fields = new Map<string, FieldValue>();
-  const put = (name: string, raw: unknown) => {
-    const value = fieldValue(raw, name);
-    if (value === undefined) return;
-    if (fields.has(name)) throw new ReadingError(`field "${name}" appears twice after flattening`);
+  for (const [name, value] of reading.fields) {
     if (name === defaults.deviceColumn) {
       // A payload may repeat its own key (a PS100 roll-up's panel_id); anything else there is a clash.
-      if (String(value) === device) return;
-      throw new ReadingError(`field "${name}" is the device column but differs from the device key "${device}"`);
+      if (String(value) === reading.device) continue;
+      throw new ReadingError(`field "${name}" is the device column but differs from the device key "${reading.device}"`);
     }
     fields.set(fieldName(name), value);
-  };
-  for (const [key, value] of Object.entries(payload)) {
-    if (key === 'timestamp') continue;
-    if (isPlainObject(value)) {
-      for (const [inner, innerValue] of Object.entries(value)) put(`${key}_${inner}`, innerValue);
-    } else {
-      put(key, value);
-    }
   }
   if (![...fields.values()].some((v) => typeof v === 'number')) throw new ReadingError('payload has no numeric readings');
   // Never fits any table: refused here, before it can reach the spool or the schema.
   if (fields.size > MAX_COLUMNS) throw new ReadingError(`payload has ${fields.size} fields; a table holds at most ${MAX_COLUMNS}`);
   // fromEntries defines each key as an own property, `__proto__` included, where assignment would not.
-  return { table, device, time, fields: Object.fromEntries(fields) };
+  return { table, device: reading.device, time: new Date(reading.time).toISOString(), fields: Object.fromEntries(fields) };
 }
 
 function fieldName(name: string): string {
@@ -81,56 +56,11 @@ function fieldName(name: string): string {
   }
 }
 
-function tableOf(msg: ReadingMessage, defaults: RowDefaults): string {
-  if (defaults.table) return defaults.table;
-  if (typeof msg.measurement !== 'string' || msg.measurement.trim() === '') {
-    throw new ReadingError('no table: set one in the node or send msg.measurement');
-  }
+function tableOf(name: string): string {
+  if (name === '') throw new ReadingError('no table: set one in the node or send msg.measurement');
   try {
-    return checkTableName(msg.measurement.trim());
+    return checkTableName(name);
   } catch (err) {
     throw new ReadingError(`msg.measurement: ${(err as Error).message}`);
   }
-}
-
-function deviceOf(msg: ReadingMessage, defaults: RowDefaults): string {
-  const given = typeof msg.device === 'string' || typeof msg.device === 'number' ? String(msg.device).trim() : '';
-  const device = given || defaults.device || '';
-  if (!device) throw new ReadingError('no device key: send msg.device or set a device in the node');
-  if (device.length > MAX_DEVICE_LENGTH) throw new ReadingError(`device key longer than ${MAX_DEVICE_LENGTH} characters`);
-  return device;
-}
-
-/** undefined for "no reading" (null, NaN, +-Infinity): the column stays NULL. */
-function fieldValue(raw: unknown, name: string): FieldValue | undefined {
-  switch (typeof raw) {
-    case 'number':
-      return Number.isFinite(raw) ? raw : undefined;
-    case 'boolean':
-    case 'string':
-      return raw;
-    case 'bigint':
-      if (raw >= BigInt(Number.MIN_SAFE_INTEGER) && raw <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(raw);
-      throw new ReadingError(`field "${name}" is a bigint beyond 2^53`);
-    case 'undefined':
-      return undefined;
-    case 'object': {
-      if (raw === null) return undefined;
-      if (raw instanceof Date) {
-        if (Number.isNaN(raw.getTime())) return undefined;
-        return raw.toISOString();
-      }
-      try {
-        return JSON.parse(JSON.stringify(raw)) as FieldValue;
-      } catch (err) {
-        throw new ReadingError(`field "${name}" cannot be stored as JSON: ${(err as Error).message}`);
-      }
-    }
-    default:
-      throw new ReadingError(`field "${name}" is a ${typeof raw}, not a reading`);
-  }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date) && !Buffer.isBuffer(value);
 }

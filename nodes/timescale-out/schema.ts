@@ -1,7 +1,7 @@
 // Tables shaped by the messages: which names may become identifiers, how they are quoted, which column type
 // a value gets, and the CREATE TABLE / ADD COLUMN a batch needs. Values themselves only ever travel as
 // query parameters; names pass the strict check below and are quoted as well.
-import type { FieldValue } from './row-flatten';
+import type { FieldValue } from '../common/reading';
 
 export type ColumnKind = 'number' | 'boolean' | 'text' | 'json';
 

@@ -32,7 +32,7 @@ import {
   type Queryable,
   type Statement,
   type TimescalePolicy,
-} from './timescale';
+} from './hypertable-sql';
 
 export interface TableLog {
   info(text: string): void;

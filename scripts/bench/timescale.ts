@@ -11,7 +11,7 @@ import { DurableSpool } from '../../nodes/common/spool/durable-spool';
 import { Database } from '../../nodes/timescale-db/database';
 import { parseDbSettings } from '../../nodes/timescale-db/db-config';
 import { poolConfig } from '../../nodes/timescale-db/pool';
-import { BatchWriter } from '../../nodes/timescale-out/batch-writer';
+import { BatchWriter } from '../../nodes/common/sink/batch-writer';
 import { DbWriter } from '../../nodes/timescale-out/db-writer';
 import { parseOutSettings } from '../../nodes/timescale-out/out-config';
 import { flattenReading, type FlatRow } from '../../nodes/timescale-out/row-flatten';

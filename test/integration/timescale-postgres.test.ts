@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { DurableSpool } from '../../nodes/common/spool/durable-spool';
 import { Database, type Queryable } from '../../nodes/timescale-db/database';
 import { parseDbSettings } from '../../nodes/timescale-db/db-config';
+import { BatchWriter } from '../../nodes/common/sink/batch-writer';
+import type { Sink } from '../../nodes/common/sink/sink';
 import { isTransientFailure } from '../../nodes/timescale-db/pg-errors';
-import { BatchWriter, type Sink } from '../../nodes/timescale-out/batch-writer';
 import { DbWriter } from '../../nodes/timescale-out/db-writer';
 import { parseOutSettings } from '../../nodes/timescale-out/out-config';
 import { flattenReading, type FlatRow } from '../../nodes/timescale-out/row-flatten';
@@ -20,7 +21,7 @@ const START = Date.parse('2026-06-21T00:00:00Z');
 const FAST_RETRY = { initialMs: 100, maxMs: 400 };
 
 /** The sink, telling `progress` after every write and when a replay has emptied the spool. */
-function watched(sink: Sink, progress: EventEmitter): Sink {
+function watched(sink: Sink<FlatRow>, progress: EventEmitter): Sink<FlatRow> {
   return {
     write: async (rows, origin) => {
       try {
@@ -29,6 +30,7 @@ function watched(sink: Sink, progress: EventEmitter): Sink {
         progress.emit('progress');
       }
     },
+    classify: sink.classify?.bind(sink),
     afterReplay: async () => {
       await sink.afterReplay?.();
       progress.emit('progress');
@@ -93,7 +95,7 @@ describe('timescale-out on PostgreSQL', function () {
     return { database, sink, logs };
   }
 
-  async function batchWriter(sink: Sink, maxBytes = 16 * 1024 * 1024) {
+  async function batchWriter(sink: Sink<FlatRow>, maxBytes = 16 * 1024 * 1024) {
     const spool = await DurableSpool.open<FlatRow>({ dir, maxBytes, segmentBytes: Math.max(4096, Math.min(maxBytes / 4, 64 * 1024)) });
     const writer = new BatchWriter(sink, spool, { batchRows: 50, batchMs: 50, retry: FAST_RETRY });
     writer.start();

@@ -1,10 +1,9 @@
-// The node's status from the writer's figures. What the user must act on comes first: a refusal (the login,
-// the database, a right), rows lost since the deploy and rows spooled; then how the writes go (rows/s,
+// A sink node's status from the batch writer's figures. What the user must act on comes first: a refusal (the
+// login, the database, a right), rows lost since the deploy and rows spooled; then how the writes go (rows/s,
 // "waiting" for an overdue write, "unreachable"), then rows refused and rows in memory. Parts that do not fit
 // in MAX_TEXT are left out, least important first; the spool count has a short form so that it and the loss
 // count fit together. Words come from the locale file; the rate is a number and a unit.
-import type { StatusState } from '../common/status';
-import type { Refusal } from '../timescale-db/pg-errors';
+import type { StatusState } from '../status';
 import type { LinkState } from './batch-writer';
 
 const MAX_TEXT = 19;
@@ -23,15 +22,18 @@ function rate(perSecond: number): string {
   return perSecond > 0 && perSecond < 10 ? perSecond.toFixed(1) : compact(perSecond);
 }
 
-/** The node's locale lookup: a key under `timescale-out.status.` and its variables. */
+/**
+ * The node's locale lookup: a key under `<type>.status.` and its variables. A sink node's locale has the words
+ * waiting, unreachable, lost, spooled, spooledShort, errors, queued and one per refusal reason.
+ */
 export type StatusWords = (key: string, vars?: Record<string, string>) => string;
 
 export interface StatusFigures {
   state: LinkState;
   /** A write is running longer than it should. */
   overdue: boolean;
-  /** The database refuses the writer as a whole (only while it is down). */
-  refusal?: Refusal;
+  /** The store refuses the writer as a whole (only while it is down): the sink's reason, a status word. */
+  refusal?: string;
   rowsPerSecond: number;
   spooled: number;
   /** Rows the spool gave up since the deploy (or the last reset). */

@@ -1,68 +1,40 @@
-// Batches rows by size and time and hands them to the database one batch at a time, in order. While the
-// database cannot be reached, batches go to the durable spool instead; once anything is in the spool, every
-// newer batch goes behind it, and the spool is replayed oldest first when the database answers again.
-// A write that takes longer than `overdueMs` (a database that stopped answering) does not hold rows in
+// Batches rows by size and time and hands them to a sink one batch at a time, in order. While the sink cannot
+// write, batches go to the durable spool instead; once anything is in the spool, every newer batch goes
+// behind it, and the spool is replayed oldest first when the sink answers again.
+// A write that takes longer than `overdueMs` (a store that stopped answering) does not hold rows in
 // memory until the client's timeout: its batch and everything queued behind it go to the spool at once
-// (a replay of rows the write did store is harmless: the sink skips duplicates).
+// (a replay of rows the write did store is harmless: replays are written idempotently, see WriteContext).
 // Each row settles once: written, spooled (durable), or refused with the reason.
+// Generic over the row type; timescale-out is the first user, the InfluxDB writer the second.
 import { EventEmitter } from 'node:events';
-import { Backoff, type BackoffOptions } from '../common/backoff';
-import { asError, messageOf } from '../common/errors';
-import type { FlatRow } from './row-flatten';
+import { Backoff, type BackoffOptions } from '../backoff';
+import { asError, messageOf } from '../errors';
+import { BatchQueue } from './batch-queue';
 import { RateMeter } from './rate-meter';
-
-export type WriteOrigin = 'live' | 'spool';
+import { failureOf, type RowIssue, type Sink, type WriteContext, type WriteOutcome } from './sink';
+import type { SpoolPort } from './spool-port';
 
 const DEFAULT_OVERDUE_MS = 5000;
 
-export interface WriteOutcome {
-  /** Rows new to the table. */
-  inserted: number;
-  /** Rows the table already had (a replay, or a repeated reading): skipped, not an error. */
-  duplicates: number;
-  /** Rows the database refused, by their index in the batch. */
-  rejected: { index: number; error: Error }[];
-  /** Rows stored with some fields left NULL because they did not fit their columns, saying which. */
-  emptied: { index: number; error: Error }[];
-}
-
-/**
- * Where batches go. Throws only when no row can go in now (the database cannot be reached, or refuses the
- * login, the database or a right); refused rows and rows stored with fields left NULL come back in the outcome.
- */
-export interface Sink {
-  write(rows: readonly FlatRow[], origin: WriteOrigin): Promise<WriteOutcome>;
-  /** Called when a replay has emptied the spool. */
-  afterReplay?(): Promise<void>;
-}
-
-export interface SpoolFigures {
-  rows: number;
-  droppedRows: number;
-}
-
-/** The part of the durable spool (nodes/common/spool) this writer uses. */
-export interface SpoolPort {
-  append(rows: readonly FlatRow[]): Promise<void>;
-  peek(): Promise<{ id: number; rows: FlatRow[] } | undefined>;
-  ack(id: number): Promise<void>;
-  readonly stats: SpoolFigures;
-  readonly isEmpty: boolean;
-  close(): Promise<void>;
-}
-
-/** `err`: the row was not stored. `warning`: it was, but some of its fields were stored as NULL. */
+/** `err`: the row was not stored. `warning`: it was, but part of it was left out (see WriteOutcome.emptied). */
 export type Settle = (err?: Error, warning?: Error) => void;
 
-export interface BatchOptions {
+export interface BatchOptions<Row> {
   batchRows: number;
   batchMs: number;
   retry: BackoffOptions;
   /**
-   * A write still running after this long is overdue: rows stop waiting for it and go to the spool. The
-   * node derives it from the statement timeout (timescale-db/pool.ts overdueAfterMs); 5 s when not given.
+   * A write still running after this long is overdue: rows stop waiting for it and go to the spool. A node
+   * derives it from its client's timeout (e.g. timescale-db/pool.ts overdueAfterMs); 5 s when not given.
    */
   overdueMs?: number;
+  /** Names the writer in the error a row added after close gets; "sink" when not given. */
+  name?: string;
+  /**
+   * Cuts batches per key (e.g. the table a row goes to): each batch holds rows of one key, the size limit
+   * counts per key, and the sink is told the key (WriteContext.key). Order then holds per key, not across keys.
+   */
+  keyOf?: (row: Row) => string;
 }
 
 export type LinkState = 'connecting' | 'up' | 'down';
@@ -77,30 +49,32 @@ export interface WriterStats {
   written: number;
   duplicates: number;
   errors: number;
-  /** Rows stored with fields left NULL. */
+  /** Rows stored with part of their data left out. */
   emptied: number;
   rowsPerSecond: number;
   /** A write has been running longer than overdueMs. */
   overdue: boolean;
   /** Why the last attempt failed, while the state is 'down'. */
   failure?: Error;
+  /** The sink's reason when that failure is a refusal of the writer as a whole (a configuration error). */
+  refusal?: string;
 }
 
-interface Pending {
-  row: FlatRow;
+interface Pending<Row> {
+  row: Row;
   settle?: Settle;
 }
 
 /** Refused rows that came out of the spool: no message is waiting for them, so they are reported here. */
-export interface ReplayRejects {
-  rows: { row: FlatRow; error: Error }[];
-  /** Replayed rows stored with some fields left NULL. */
-  emptied: { row: FlatRow; error: Error }[];
+export interface ReplayRejects<Row> {
+  rows: { row: Row; error: Error }[];
+  /** Replayed rows stored with part of their data left out. */
+  emptied: { row: Row; error: Error }[];
 }
 
-export class BatchWriter extends EventEmitter {
-  private pending: Pending[] = [];
-  private inflight: Pending[] | undefined;
+export class BatchWriter<Row> extends EventEmitter {
+  private readonly pending: BatchQueue<Pending<Row>>;
+  private inflight: Pending<Row>[] | undefined;
   /** The in-flight batch went to the spool while its write hung: it must not be spooled again. */
   private inflightSpooled = false;
   private flushDue = false;
@@ -109,6 +83,7 @@ export class BatchWriter extends EventEmitter {
   private overdueTimer: NodeJS.Timeout | undefined;
   private overdue = false;
   private failure: Error | undefined;
+  private refusal: string | undefined;
   private running: Promise<void> | undefined;
   /** Set when work arrives while the loop runs, so it looks again before stopping. */
   private again = false;
@@ -125,12 +100,14 @@ export class BatchWriter extends EventEmitter {
   private emptied = 0;
 
   constructor(
-    private readonly sink: Sink,
-    private readonly spool: SpoolPort,
-    private readonly options: BatchOptions,
+    private readonly sink: Sink<Row>,
+    private readonly spool: SpoolPort<Row>,
+    private readonly options: BatchOptions<Row>,
   ) {
     super();
     this.backoff = new Backoff(options.retry);
+    const keyOf = options.keyOf;
+    this.pending = new BatchQueue<Pending<Row>>(options.batchRows, keyOf && ((p) => keyOf(p.row)));
   }
 
   /** Starts a replay of what a previous run left in the spool. */
@@ -138,13 +115,12 @@ export class BatchWriter extends EventEmitter {
     void this.kick();
   }
 
-  add(row: FlatRow, settle?: Settle): void {
+  add(row: Row, settle?: Settle): void {
     if (this.closing) {
-      settle?.(new Error('timescale-out is closing'));
+      settle?.(new Error(`${this.options.name ?? 'sink'} is closing`));
       return;
     }
-    this.pending.push({ row, settle: once(settle) });
-    if (this.pending.length >= this.options.batchRows) this.flush();
+    if (this.pending.push({ row, settle: once(settle) })) this.flush();
     else if (!this.batchTimer) {
       this.batchTimer = setTimeout(() => {
         this.batchTimer = undefined;
@@ -173,11 +149,12 @@ export class BatchWriter extends EventEmitter {
       rowsPerSecond: this.rate.perSecond(),
       overdue: this.overdue,
       failure: this.state === 'down' ? this.failure : undefined,
+      refusal: this.state === 'down' ? this.refusal : undefined,
     };
   }
 
   /**
-   * Flushes what is queued: to the database if it is up and nothing is spooled, else to the spool; a write
+   * Flushes what is queued: to the sink if it is up and nothing is spooled, else to the spool; a write
    * still hanging near the end of `budgetMs` is spooled as well (a replay of it is harmless). Then closes
    * the spool.
    */
@@ -188,7 +165,7 @@ export class BatchWriter extends EventEmitter {
     this.flushDue = true;
     const spoolReserveMs = Math.min(2000, budgetMs / 3);
     const finished = await within(this.kick(), budgetMs - spoolReserveMs);
-    // The database has not answered: keep everything still in memory on disk.
+    // The sink has not answered: keep everything still in memory on disk.
     if (!finished) await this.spill();
     clearTimeout(this.overdueTimer);
     this.spoolClosed = true;
@@ -225,13 +202,13 @@ export class BatchWriter extends EventEmitter {
     }
   }
 
-  /** Writes or spools every ready batch and replays the spool while the database answers. */
+  /** Writes or spools every ready batch and replays the spool while the sink answers. */
   private async drain(): Promise<void> {
     while (!this.spoolClosed) {
       const batch = this.takeBatch();
       if (batch) {
         if (!this.spool.isEmpty || this.waitingRetry) await this.toSpool(batch);
-        else await this.toDatabase(batch);
+        else await this.toSink(batch);
         continue;
       }
       if (!this.spool.isEmpty && !this.waitingRetry && !this.closing) {
@@ -242,27 +219,30 @@ export class BatchWriter extends EventEmitter {
     }
   }
 
-  private takeBatch(): Pending[] | undefined {
-    const { batchRows } = this.options;
-    if (this.pending.length >= batchRows || (this.flushDue && this.pending.length > 0)) {
-      const batch = this.pending.splice(0, batchRows);
-      if (this.pending.length === 0) this.flushDue = false;
-      return batch;
-    }
-    return undefined;
+  private takeBatch(): Pending<Row>[] | undefined {
+    const batch = this.pending.take(this.flushDue);
+    if (this.pending.length === 0) this.flushDue = false;
+    return batch;
   }
 
-  private async toDatabase(batch: Pending[]): Promise<void> {
+  private async toSink(batch: Pending<Row>[]): Promise<void> {
     this.inflight = batch;
     this.inflightSpooled = false;
     let outcome: WriteOutcome;
     try {
-      outcome = await this.watched(this.sink.write(batch.map((p) => p.row), 'live'));
+      outcome = await this.watched(this.sink.write(...this.batchOf(batch.map((p) => p.row), false)));
     } catch (err) {
       this.inflight = undefined;
-      this.markDown(err);
-      if (!this.inflightSpooled) await this.toSpool(batch);
-      return;
+      const error = asError(err);
+      if (failureOf(this.sink, error).kind === 'bad-batch') {
+        // The store answered, and refused this batch's data: its rows are refused, the next batch may go in.
+        this.markUp();
+        outcome = refusedWhole(batch.length, error);
+      } else {
+        this.markDown(error);
+        if (!this.inflightSpooled) await this.toSpool(batch);
+        return;
+      }
     }
     this.inflight = undefined;
     this.markUp();
@@ -293,21 +273,20 @@ export class BatchWriter extends EventEmitter {
    * waiting for the loop: it is stuck on a write that does not answer, or closing.
    */
   private async spill(): Promise<void> {
-    const rows = [...(this.inflight && !this.inflightSpooled ? this.inflight : []), ...this.pending];
+    const batches = [...(this.inflight && !this.inflightSpooled ? [this.inflight] : []), ...this.pending.takeAll()];
     if (this.inflight) this.inflightSpooled = true;
-    this.pending = [];
     this.flushDue = false;
     clearTimeout(this.batchTimer);
     this.batchTimer = undefined;
-    for (let i = 0; i < rows.length; i += this.options.batchRows) await this.toSpool(rows.slice(i, i + this.options.batchRows));
+    for (const batch of batches) await this.toSpool(batch);
   }
 
-  private async toSpool(batch: Pending[]): Promise<void> {
+  private async toSpool(batch: Pending<Row>[]): Promise<void> {
     if (this.spoolClosed) return;
     try {
       await this.spool.append(batch.map((p) => p.row));
     } catch (err) {
-      // Neither the database nor the disk took the rows: say so for each, never pretend they are kept.
+      // Neither the sink nor the disk took the rows: say so for each, never pretend they are kept.
       this.errors += batch.length;
       const error = new Error(`not stored: database unreachable and the spool failed (${messageOf(err)})`);
       this.emit('spool-error', asError(err));
@@ -318,26 +297,37 @@ export class BatchWriter extends EventEmitter {
   }
 
   private async replayOne(): Promise<void> {
-    let entry: { id: number; rows: FlatRow[] } | undefined;
+    let entry: { id: number; rows: Row[] } | undefined;
     let outcome: WriteOutcome;
     try {
       entry = await this.spool.peek();
       if (!entry) return;
-      outcome = await this.watched(this.sink.write(entry.rows, 'spool'));
+      outcome = await this.watched(this.sink.write(...this.batchOf(entry.rows, true)));
     } catch (err) {
-      this.markDown(err);
-      return;
+      const error = asError(err);
+      if (!entry || failureOf(this.sink, error).kind !== 'bad-batch') {
+        this.markDown(error);
+        return;
+      }
+      outcome = refusedWhole(entry.rows.length, error);
     }
     this.markUp();
     this.record(outcome, entry.rows.length);
     if (outcome.rejected.length > 0 || outcome.emptied.length > 0) {
       const rows = entry.rows;
-      const withRow = ({ index, error }: { index: number; error: Error }) => ({ row: rows[index], error });
-      this.emit('replay-rejects', { rows: outcome.rejected.map(withRow), emptied: outcome.emptied.map(withRow) } satisfies ReplayRejects);
+      const withRow = ({ index, error }: RowIssue) => ({ row: rows[index], error });
+      this.emit('replay-rejects', { rows: outcome.rejected.map(withRow), emptied: outcome.emptied.map(withRow) } satisfies ReplayRejects<Row>);
     }
     if (this.spoolClosed) return;
     await this.spool.ack(entry.id);
     this.replayedSomething = true;
+  }
+
+  /** The rows and what the sink is told of them: a replay or not, and their key when they share one. */
+  private batchOf(rows: Row[], replay: boolean): [Row[], WriteContext] {
+    const { keyOf } = this.options;
+    const key = keyOf && rows.length > 0 ? keyOf(rows[0]) : undefined;
+    return [rows, key !== undefined && rows.every((row) => keyOf?.(row) === key) ? { replay, key } : { replay }];
   }
 
   private record(outcome: WriteOutcome, rows: number): void {
@@ -352,6 +342,7 @@ export class BatchWriter extends EventEmitter {
     const was = this.state;
     this.state = 'up';
     this.failure = undefined;
+    this.refusal = undefined;
     this.backoff.reset();
     if (was === 'down') this.emit('up');
   }
@@ -360,10 +351,12 @@ export class BatchWriter extends EventEmitter {
    * One 'down' per outage, however many retries fail, and a 'failure' for every failed attempt (the reason
    * may change while the outage lasts); batches go straight to the spool until the retry.
    */
-  private markDown(err: unknown): void {
+  private markDown(err: Error): void {
     const was = this.state;
     this.state = 'down';
-    this.failure = asError(err);
+    this.failure = err;
+    const failure = failureOf(this.sink, err);
+    this.refusal = failure.kind === 'refusal' ? failure.reason : undefined;
     if (was !== 'down') this.emit('down', this.failure);
     this.emit('failure', this.failure);
     if (this.closing) return;
@@ -375,6 +368,11 @@ export class BatchWriter extends EventEmitter {
       void this.kick();
     }, this.backoff.fail());
   }
+}
+
+/** Every row of a batch refused with one error. */
+function refusedWhole(rows: number, error: Error): WriteOutcome {
+  return { inserted: 0, duplicates: 0, rejected: Array.from({ length: rows }, (_, index) => ({ index, error })), emptied: [] };
 }
 
 function once(settle: Settle | undefined): Settle | undefined {

@@ -6,6 +6,7 @@ import type { TransportKind } from '../../nodes/modbus-bus/bus-config';
 import { benchEpeverRead, EPEVER_READ_LEGEND } from './epever-read';
 import { Report } from './report';
 import { benchPi30, PI30_LEGEND } from './pi30';
+import { benchPs100 } from './ps100';
 import { benchRollup } from './rollup';
 import { benchSharedBus, SHARED_BUS_LEGEND, type BusKind } from './shared-bus';
 import { benchSpool, SPOOL_LEGEND } from './spool';
@@ -59,6 +60,7 @@ async function main(): Promise<boolean> {
     for (const { bench, case: column, ...figures } of await benchSpool()) report.add(bench, String(column), figures, SPOOL_LEGEND);
   });
   await benchTimescale(report, attempt);
+  await attempt('ps100 (8 panels at 10 Hz, ours then naive)', () => benchPs100(report));
   report.printTables();
   return ok;
 }

@@ -2,8 +2,8 @@
 // aggregates (5 min -> 1 h -> 1 day by default, each built on the one before) with the sums a mean and a
 // standard deviation need, their refresh policies, compression and retention.
 import type { Queryable } from '../timescale-db/database';
-import type { Span } from './intervals';
-import { qualified, quoteIdent, TIME_COLUMN, type TableRef } from './schema';
+import { viewName, type Bucket, type Span } from './intervals';
+import { checkIdentifier, qualified, quoteIdent, TIME_COLUMN, type TableRef } from './schema';
 
 export interface Statement {
   text: string;
@@ -15,7 +15,7 @@ export type { Queryable };
 export interface TimescalePolicy {
   chunk: Span;
   /** Smallest first; empty for no aggregates. */
-  buckets: readonly Span[];
+  buckets: readonly Bucket[];
   compressAfter?: Span;
   retainFor?: Span;
 }
@@ -25,8 +25,9 @@ export const AGGREGATE_KEYS = ['bucket', 'samples'] as const;
 /** What each numeric column becomes in every aggregate view. */
 export const AGGREGATE_SUFFIXES = ['count', 'sum', 'min', 'max', 'sumsq'] as const;
 
-export function aggregateRef(ref: TableRef, bucket: Span): TableRef {
-  return { schema: ref.schema, table: `${ref.table}_${bucket.suffix}` };
+/** The view of one bucket: `<table>_<width>`, or the name the bucket's `as` pattern gives. */
+export function aggregateRef(ref: TableRef, bucket: Bucket): TableRef {
+  return { schema: ref.schema, table: checkIdentifier(viewName(ref.table, bucket), 'aggregate view name') };
 }
 
 export function hypertableSql(ref: TableRef, policy: TimescalePolicy): Statement {

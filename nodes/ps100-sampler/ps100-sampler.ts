@@ -57,7 +57,7 @@ export = function register(RED: NodeAPI): void {
             ...report.system.map((s) => ({ topic: topicOf(config, config.deviceId), payload: s.payload, device: config.deviceId, measurement: names.system })),
           ];
           const events = report.events.map((e) =>
-            panelMessage(e.panel, { timestamp: new Date(e.time).toISOString(), panel_id: e.panel, event_type: e.type, severity: e.severity, message: e.message }, names.events),
+            panelMessage(e.panel, { timestamp: new Date(e.time).toISOString(), panel_id: e.panel, event_type: e.type, severity: e.severity, message: e.message, value: e.value }, names.events),
           );
           return { message: {}, outputs: [records, events], status: statusLook(report.status, source, t) };
         },

@@ -50,6 +50,11 @@ export interface PanelEvent {
   readonly type: EventType;
   readonly severity: 'info' | 'warning' | 'critical';
   readonly message: string;
+  /**
+   * The number behind it: samples in the period (shortfall), highest current (over-current), average voltage
+   * (under-voltage), 1 (overflow), failed reads in a row (lost), tries it took (back), resets or restarts so far.
+   */
+  readonly value: number;
 }
 
 export interface Closed {
@@ -83,6 +88,7 @@ export class PanelRecords {
   /** Per record window, the panels that sent samples into it, and the records of them closed so far. */
   private readonly windows = new Map<number, { panels: Set<string>; records: PanelRecord[] }>();
   private readonly activeAlerts = new Map<string, Set<EventType>>();
+  private readonly lastRecordStart = new Map<string, number>();
   readonly expectedSamples: number;
   private readonly maxGapMs: number;
   private readonly graceMs: number;
@@ -155,7 +161,10 @@ export class PanelRecords {
     const powerAvg = power ? power.mean : 0;
     const efficiency = limits.ratedPowerW > 0 ? (powerAvg / limits.ratedPowerW) * 100 : 0;
     const alerts: string[] = [];
-    if (window.state.sampleCount < this.expectedSamples) alerts.push('sample_shortfall');
+    // A panel's first period after it starts (or comes back) is partial by nature, not a shortfall.
+    const continuing = this.lastRecordStart.get(window.key) === window.start - this.options.recordPeriodMs;
+    this.lastRecordStart.set(window.key, window.start);
+    if (continuing && window.state.sampleCount < this.expectedSamples) alerts.push('sample_shortfall');
     if (current && current.max > limits.maxCurrentA) alerts.push('over_current');
     if (voltage && current && this.options.underVoltageV > 0 && current.mean > DELIVERING_SHARE * limits.maxCurrentA && voltage.mean < this.options.underVoltageV) {
       alerts.push('under_voltage');
@@ -197,7 +206,7 @@ export class PanelRecords {
       }
       if (active.has(type)) continue;
       active.add(type);
-      events.push({ time, panel: record.panel, type, severity: type === 'over_current' ? 'critical' : 'warning', message: alertMessage(type, record) });
+      events.push({ time, panel: record.panel, type, severity: type === 'over_current' ? 'critical' : 'warning', message: alertMessage(type, record), value: alertValue(type, record) });
     }
     return events;
   }
@@ -242,6 +251,12 @@ function systemRecord(start: number, records: readonly PanelRecord[]): SystemRec
       sample_count: sum('sample_count'),
     },
   };
+}
+
+function alertValue(type: EventType, record: PanelRecord): number {
+  const field = type === 'sample_shortfall' ? 'sample_count' : type === 'over_current' ? 'current_max' : type === 'under_voltage' ? 'voltage_avg' : undefined;
+  const value = field === undefined ? 1 : record.payload[field];
+  return typeof value === 'number' ? value : 0;
 }
 
 function alertMessage(type: EventType, record: PanelRecord): string {

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
 const root = new URL('..', import.meta.url).pathname;
 const require = createRequire(import.meta.url);
@@ -26,10 +27,32 @@ function catalogWithSharedStatus(type, lang, src) {
   catalog[type].status = { ...shared.status, ...catalog[type].status };
   return catalog;
 }
+// A node with a settings schema (nodes/<type>/<type>-schema.ts) gets its editor `defaults` and field data
+// generated from the compiled schema, at the markers in its html. Inline rather than in a resources/ script:
+// registerType needs them the moment the html runs. Node-RED 4.1 does hold a node's inline scripts until its
+// relative <script src> files have loaded (editor-client red.js, appendConfig), but this package declares
+// node-red >=3.0, and inline data needs no request and no load order at all. resources/editor.js holds only
+// helpers the dialogs call from oneditprepare, when the page has long finished loading.
+const { editorDefaultsSource } = await import(pathToFileURL(join(outDir, 'nodes', 'common', 'settings-schema.js')).href);
+// Written `/*SCHEMA_DEFAULTS*/ {}` so the html is valid JavaScript before the build (and as Prettier leaves it).
+const DEFAULTS_MARKER = /\/\*SCHEMA_DEFAULTS\*\/\s*\{\}/;
+const FIELDS_MARKER = /\/\*SCHEMA_FIELDS\*\/\s*\{\}/;
+async function editorHtml(type) {
+  const html = readFileSync(join(root, 'nodes', type, `${type}.html`), 'utf8');
+  const schemaFile = join(outDir, 'nodes', type, `${type}-schema.js`);
+  if (!existsSync(schemaFile)) return html;
+  const { settingsSchema } = await import(pathToFileURL(schemaFile).href);
+  if (!DEFAULTS_MARKER.test(html)) throw new Error(`nodes/${type}/${type}.html has a schema but no /*SCHEMA_DEFAULTS*/ {} marker`);
+  const prefix = /category:\s*'config'/.test(html) ? 'node-config-input-' : 'node-input-';
+  const indent = (text, by) => text.replace(/\n/g, `\n${by}`);
+  return html
+    .replace(DEFAULTS_MARKER, () => indent(editorDefaultsSource(settingsSchema, prefix), '      '))
+    .replace(FIELDS_MARKER, () => JSON.stringify(settingsSchema));
+}
 for (const type of types) {
   const out = join(outDir, 'nodes', type);
   mkdirSync(out, { recursive: true });
-  cpSync(join(root, 'nodes', type, `${type}.html`), join(out, `${type}.html`));
+  writeFileSync(join(out, `${type}.html`), await editorHtml(type));
   for (const lang of languages) {
     for (const ext of ['json', 'html']) {
       const src = join(localesDir, lang, `${type}.${ext}`);

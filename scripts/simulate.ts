@@ -7,9 +7,9 @@ import { servePty } from '../nodes/common/modbus-slave/serve-pty';
 import { serveRtuOverTcp } from '../nodes/common/modbus-slave/serve-rtu-over-tcp';
 import { serveTcp } from '../nodes/common/modbus-slave/serve-tcp';
 import { EpeverSimulator } from '../nodes/epever-tracer/simulator';
-import { servePi30Pty, servePi30Tcp } from '../nodes/mpp-pi30/sim-serve';
-import { Pi30Simulator } from '../nodes/mpp-pi30/simulator';
-import { VARIANTS, type Variant } from '../nodes/mpp-pi30/variants';
+import { servePi30Pty, servePi30Tcp } from '../nodes/mpp-pi30/simulator/serve';
+import { Pi30Simulator } from '../nodes/mpp-pi30/simulator/inverter';
+import { VARIANTS, type Variant } from '../nodes/mpp-pi30/protocol/variants';
 
 type Transport = 'tcp' | 'rtu-tcp' | 'pty';
 

@@ -11,10 +11,10 @@ export function wholeNumber(raw: RawConfig, key: string, fallback: number, min: 
   return value;
 }
 
-/** One of the allowed values (compared as text, as the editor stores numbers as strings). */
+/** One of the allowed values (compared as trimmed text, as the editor stores numbers as strings). */
 export function oneOf<T extends string | number>(raw: RawConfig, key: string, allowed: readonly T[], fallback: T): T {
-  const given = raw[key] === undefined || raw[key] === '' ? fallback : raw[key];
-  const match = allowed.find((a) => String(a) === String(given));
+  const given = raw[key] === undefined || String(raw[key]).trim() === '' ? fallback : raw[key];
+  const match = allowed.find((a) => String(a) === String(given).trim());
   if (match === undefined) throw new RangeError(`${key} must be one of ${allowed.join(', ')}, got ${String(given)}`);
   return match;
 }
@@ -53,10 +53,16 @@ export interface RecoveryTimings {
   deviceBackoff: { initialMs: number; maxMs: number };
 }
 
-/** The recovery timings every shared link (Modbus bus, PI30 port) takes from its editor settings. */
-export function recoveryTimings(raw: RawConfig): RecoveryTimings {
+/** The recovery settings of every shared link (Modbus bus, PI30 port), as a fragment of its settings schema. */
+export const RECOVERY_FIELDS = {
+  reconnectMaxMs: { kind: 'whole', default: 30000, min: 1000, max: 600000 },
+  backoffMaxMs: { kind: 'whole', default: 60000, min: 1000, max: 3600000 },
+} as const;
+
+/** The recovery timings from a link's settings, read through RECOVERY_FIELDS. */
+export function recoveryTimings(settings: { reconnectMaxMs: number; backoffMaxMs: number }): RecoveryTimings {
   return {
-    reconnect: { initialMs: 1000, maxMs: wholeNumber(raw, 'reconnectMaxMs', 30000, 1000, 600000) },
-    deviceBackoff: { initialMs: 5000, maxMs: wholeNumber(raw, 'backoffMaxMs', 60000, 1000, 3600000) },
+    reconnect: { initialMs: 1000, maxMs: settings.reconnectMaxMs },
+    deviceBackoff: { initialMs: 5000, maxMs: settings.backoffMaxMs },
   };
 }

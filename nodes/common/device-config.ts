@@ -1,7 +1,8 @@
 // The settings every device node has (name, device id, topic, measurement, poll interval, allow writes), read
 // the same way for all, so a device node's parser adds only its own fields.
-import { flag, intervalMs, text, type RawConfig } from './config-fields';
+import { type RawConfig } from './config-fields';
 import { readingTopic, type ReadingMessage } from './reading';
+import { readSettings } from './settings-schema';
 
 export interface DeviceConfig {
   /** The node type: the default topic's first part. */
@@ -28,21 +29,37 @@ export interface DeviceDefaults {
 
 const MIN_INTERVAL_S = 1;
 
+/** The fields every device node has, as a schema fragment a device's own schema spreads into its own. */
+export function deviceFields(defaults: Pick<DeviceDefaults, 'measurement' | 'intervalS'>) {
+  return {
+    name: { kind: 'text', default: '' },
+    deviceId: { kind: 'text', default: '' },
+    topic: { kind: 'text', default: '' },
+    measurement: { kind: 'text', default: defaults.measurement },
+    interval: { kind: 'interval', default: defaults.intervalS, min: MIN_INTERVAL_S, what: 'poll interval' },
+    allowWrites: { kind: 'flag', default: false },
+  } as const;
+}
+
 /** "Shed Controller" -> "shed-controller": a name made fit for a device id and a topic. */
 export function slug(name: string): string {
-  return name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 export function parseDeviceConfig(raw: RawConfig, defaults: DeviceDefaults): DeviceConfig {
-  const given = text(raw, 'deviceId');
+  const read = readSettings(deviceFields(defaults), raw);
   return {
     type: defaults.type,
-    deviceId: given || slug(text(raw, 'name')) || defaults.deviceId,
-    deviceIdSet: given !== '',
-    topic: text(raw, 'topic'),
-    measurement: text(raw, 'measurement', defaults.measurement),
-    intervalMs: intervalMs(raw, 'interval', defaults.intervalS, MIN_INTERVAL_S),
-    allowWrites: flag(raw, 'allowWrites'),
+    deviceId: read.deviceId || slug(read.name) || defaults.deviceId,
+    deviceIdSet: read.deviceId !== '',
+    topic: read.topic,
+    measurement: read.measurement,
+    intervalMs: read.interval,
+    allowWrites: read.allowWrites,
   };
 }
 

@@ -1,7 +1,9 @@
 // The epever-tracer node's editor settings, parsed and checked at the edge.
-import { flag, text, modbusUnitId, type RawConfig } from '../common/config-fields';
+import type { RawConfig } from '../common/config-fields';
 import { parseDeviceConfig, type DeviceConfig } from '../common/device-config';
+import { readSettings } from '../common/settings-schema';
 import { parseZone } from '../rollup/window-spec';
+import { EPEVER_DEVICE, settingsSchema } from './epever-tracer-schema';
 
 export interface EpeverNodeConfig extends DeviceConfig {
   unitId: number;
@@ -12,12 +14,12 @@ export interface EpeverNodeConfig extends DeviceConfig {
 }
 
 export function parseEpeverConfig(raw: RawConfig): EpeverNodeConfig {
-  const unitId = modbusUnitId(raw);
+  const settings = readSettings(settingsSchema, raw);
   return {
-    ...parseDeviceConfig(raw, { type: 'epever-tracer', measurement: 'epever_tracer', intervalS: 60, deviceId: `epever-${unitId}` }),
-    unitId,
-    status: flag(raw, 'readStatus'),
-    statistics: flag(raw, 'readStatistics'),
-    timeZone: parseZone(text(raw, 'timeZone')),
+    ...parseDeviceConfig(raw, { ...EPEVER_DEVICE, deviceId: `epever-${settings.unitId}` }),
+    unitId: settings.unitId,
+    status: settings.readStatus,
+    statistics: settings.readStatistics,
+    timeZone: parseZone(settings.timeZone),
   };
 }

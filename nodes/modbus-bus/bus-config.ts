@@ -1,8 +1,10 @@
 // The bus settings a user picks in the editor, parsed into typed values at the edge.
 import { characterMs } from '../common/line-frame';
-import { oneOf, recoveryTimings, wholeNumber, type RawConfig as Raw, type RecoveryTimings } from '../common/config-fields';
+import { recoveryTimings, type RawConfig as Raw, type RecoveryTimings } from '../common/config-fields';
+import { readSettings } from '../common/settings-schema';
+import { settingsSchema, type TRANSPORTS } from './modbus-bus-schema';
 
-export type TransportKind = 'serial' | 'tcp' | 'rtu-over-tcp';
+export type TransportKind = (typeof TRANSPORTS)[number];
 export type Parity = 'none' | 'even' | 'odd';
 
 export interface SerialSettings {
@@ -29,8 +31,6 @@ export interface BusSettings extends RecoveryTimings {
   gapMs: number;
 }
 
-export const BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] as const;
-
 /** Modbus RTU's silent interval: 3.5 characters, fixed at 1.75 ms above 19200 baud (spec, 2.5.1.1). */
 export function interFrameGapMs(serial: SerialSettings): number {
   if (serial.baudRate > 19200) return 1.75;
@@ -39,30 +39,18 @@ export function interFrameGapMs(serial: SerialSettings): number {
 
 /** Parses the editor's config object; throws a RangeError naming the bad field. */
 export function parseBusSettings(raw: Raw): BusSettings {
-  const transport = oneOf<TransportKind>(raw, 'transport', ['serial', 'tcp', 'rtu-over-tcp'], 'serial');
-  const serial: SerialSettings = {
-    path: String(raw.path ?? '').trim(),
-    baudRate: wholeNumber(raw, 'baudRate', 115200, 300, 921600),
-    dataBits: oneOf(raw, 'dataBits', [7, 8] as const, 8),
-    parity: oneOf<Parity>(raw, 'parity', ['none', 'even', 'odd'], 'none'),
-    stopBits: oneOf(raw, 'stopBits', [1, 2] as const, 1),
-  };
-  const network: NetworkSettings = {
-    host: String(raw.host ?? '').trim(),
-    port: wholeNumber(raw, 'port', transport === 'tcp' ? 502 : 8899, 1, 65535),
-  };
-  if (transport === 'serial' && !serial.path) throw new RangeError('serial port path is empty');
-  if (transport !== 'serial' && !network.host) throw new RangeError('host is empty');
-  const minimumGap = transport === 'serial' ? interFrameGapMs(serial) : 0;
-  const gapMs = Math.max(minimumGap, wholeNumber(raw, 'gapMs', 0, 0, 10000));
+  const s = readSettings(settingsSchema, raw);
+  const serial: SerialSettings = { path: s.path, baudRate: s.baudRate, dataBits: s.dataBits, parity: s.parity, stopBits: s.stopBits };
+  const network: NetworkSettings = { host: s.host, port: s.port };
+  const minimumGap = s.transport === 'serial' ? interFrameGapMs(serial) : 0;
   return {
-    transport,
+    transport: s.transport,
     serial,
     network,
-    timeoutMs: wholeNumber(raw, 'timeoutMs', 1000, 50, 60000),
-    retries: wholeNumber(raw, 'retries', 1, 0, 5),
-    gapMs,
-    ...recoveryTimings(raw),
+    timeoutMs: s.timeoutMs,
+    retries: s.retries,
+    gapMs: Math.max(minimumGap, s.gapMs),
+    ...recoveryTimings(s),
   };
 }
 

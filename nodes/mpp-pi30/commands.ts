@@ -1,8 +1,8 @@
 // Input messages parsed into the commands the node runs. A message without `command` is a poll.
 import type { DeviceFailureKind } from '../common/failure-kind';
 import { failureKind as portFailureKind } from '../pi30-port/errors';
-import { isQuery } from './queries';
-import { namedSetter, parseSetter, SetterError, type SetterRequest } from './setters';
+import { isQuery } from './protocol/queries';
+import { namedSetter, parseSetter, SetterError, type SetterRequest } from './protocol/setters';
 
 export type Command =
   | { readonly kind: 'poll' }
@@ -26,7 +26,8 @@ export function isWrite(command: Command): boolean {
 export function parseCommand(msg: { command?: unknown; payload?: unknown }): Command {
   const given = msg.command;
   if (given === undefined || given === null || given === '') return { kind: 'poll' };
-  if (typeof given !== 'string') throw new CommandError(`msg.command must be a string such as "QPIRI" or "POP02", got ${JSON.stringify(given) ?? typeof given}`);
+  if (typeof given !== 'string')
+    throw new CommandError(`msg.command must be a string such as "QPIRI" or "POP02", got ${JSON.stringify(given) ?? typeof given}`);
   const text = given.trim();
   if (text.toLowerCase() === 'poll') return { kind: 'poll' };
   if (text.toLowerCase() === 'set') return { kind: 'set', requests: namedRequests(msg.payload) };

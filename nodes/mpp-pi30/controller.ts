@@ -1,16 +1,24 @@
 // Everything the node asks of one inverter, over any Exchange: polls of the chosen queries merged into one
 // payload, single queries, and setters checked against the inverter's own limits before they are sent.
 import { CommandError, isWrite, type Command } from './commands';
-import { energyCommandsFor } from './energy';
-import { RefusedError, type Exchange } from './exchange';
-import { compactPart, type FieldValue, type Part } from './fields';
-import type { Reply } from './frame';
-import { parseQmchgcr, parseQmuchgcr } from './current-options';
-import { parseQid, parseQmn, parseQpi, parseQvfw } from './identity';
-import { parseQpiri, type Settings } from './qpiri';
-import { parseReply, type ParseContext } from './queries';
-import { checkSetter, contextNeeded, type CheckedSetter, type SetterContext, type SetterRequest } from './setters';
-import { DEFAULT_PARSE_VARIANT, detectVariant, VARIANT_LABELS, type Detection, type IdentityAnswers, type Variant, type VariantSetting } from './variants';
+import { energyCommandsFor } from './protocol/energy';
+import { RefusedError, type Exchange } from './protocol/exchange';
+import { compactPart, type FieldValue, type Part } from './protocol/fields';
+import type { Reply } from './protocol/frame';
+import { parseQmchgcr, parseQmuchgcr } from './protocol/current-options';
+import { parseQid, parseQmn, parseQpi, parseQvfw } from './protocol/identity';
+import { parseQpiri, type Settings } from './protocol/qpiri';
+import { parseReply, type ParseContext } from './protocol/queries';
+import { checkSetter, contextNeeded, type CheckedSetter, type SetterContext, type SetterRequest } from './protocol/setters';
+import {
+  DEFAULT_PARSE_VARIANT,
+  detectVariant,
+  VARIANT_LABELS,
+  type Detection,
+  type IdentityAnswers,
+  type Variant,
+  type VariantSetting,
+} from './protocol/variants';
 
 /** What a poll can read: a query, or `energy` for the PV and load counters (total and today). */
 export const POLL_QUERIES = ['QPIGS', 'QPIGS2', 'QMOD', 'QPIWS', 'QPIRI', 'QFLAG', 'QBEQI', 'QDI', 'energy'] as const;
@@ -48,7 +56,13 @@ export interface ControllerOptions {
   now?: () => Date;
 }
 
-const VOLTAGE_SETTINGS = new Set(['battery_bulk_voltage', 'battery_float_voltage', 'battery_recharge_voltage', 'battery_redischarge_voltage', 'battery_under_voltage']);
+const VOLTAGE_SETTINGS = new Set([
+  'battery_bulk_voltage',
+  'battery_float_voltage',
+  'battery_recharge_voltage',
+  'battery_redischarge_voltage',
+  'battery_under_voltage',
+]);
 
 export class Pi30Controller {
   private readonly now: () => Date;
@@ -91,7 +105,9 @@ export class Pi30Controller {
         const reply = await this.exchange(command);
         if (reply.kind !== 'data') {
           this.refused.add(query);
-          issues.push(`${command} ${reply.kind === 'nak' ? 'refused (NAK)' : 'answered ACK instead of data'}: this inverter does not answer it, so later polls leave it out`);
+          issues.push(
+            `${command} ${reply.kind === 'nak' ? 'refused (NAK)' : 'answered ACK instead of data'}: this inverter does not answer it, so later polls leave it out`,
+          );
           break;
         }
         const parsed = await this.parse(command, reply.text, variant);
@@ -195,7 +211,8 @@ export class Pi30Controller {
     const checked = checkSetter(request, context);
     const reply = await this.exchange(checked.command);
     if (reply.kind === 'ack') return { command: checked.command, reply: 'ACK', changes: checked.changes };
-    if (reply.kind === 'data') throw new RefusedError(`inverter answered ${checked.command} with data instead of ACK/NAK: ${reply.text.slice(0, 40)}`);
+    if (reply.kind === 'data')
+      throw new RefusedError(`inverter answered ${checked.command} with data instead of ACK/NAK: ${reply.text.slice(0, 40)}`);
     throw new RefusedError(`inverter refused ${checked.command} (NAK)${refusalHint(checked, context.settings)}`);
   }
 

@@ -6,7 +6,7 @@ import type { StatusState } from '../common/status';
 import type { Pi30Connection } from '../pi30-port/connection';
 import { failureKind, parseCommand } from './commands';
 import { Pi30Controller, type Reading } from './controller';
-import { exchangeThrough } from './exchange';
+import { exchangeThrough } from './protocol/exchange';
 import { parsePi30Config, type Pi30NodeConfig } from './node-config';
 
 const MODE_LOOK: Readonly<Record<string, StatusState>> = { fault: 'error', shutdown: 'error', power_on: 'connecting', standby: 'idle' };
@@ -50,7 +50,11 @@ export = function register(RED: NodeAPI): void {
               return { reading: result.reading };
             case 'query':
               logVariant();
-              return { reply: withIssues({ payload: result.payload, query: result.command, variant: result.variant }, result.issues), status: 'done', warnings: result.issues };
+              return {
+                reply: withIssues({ payload: result.payload, query: result.command, variant: result.variant }, result.issues),
+                status: 'done',
+                warnings: result.issues,
+              };
             case 'set':
               return { reply: { payload: result.payload }, status: 'accepted' };
           }

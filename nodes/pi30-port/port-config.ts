@@ -1,7 +1,9 @@
 // The pi30-port settings a user picks in the editor, parsed into typed values at the edge.
-import { recoveryTimings, wholeNumber, type RawConfig as Raw, type RecoveryTimings } from '../common/config-fields';
+import { recoveryTimings, type RawConfig as Raw, type RecoveryTimings } from '../common/config-fields';
+import { readSettings } from '../common/settings-schema';
+import { settingsSchema, TRANSPORTS } from './pi30-port-schema';
 
-export type Pi30Transport = 'serial' | 'tcp' | 'usb-hid';
+export type Pi30Transport = (typeof TRANSPORTS)[number];
 
 /** A USB HID device: a hidraw path, or the first device with this vendor and product id. */
 export interface HidTarget {
@@ -24,7 +26,6 @@ export interface PortSettings extends RecoveryTimings {
 
 /** Voltronic's USB-serial bridge chip (Cypress) as PI30 inverters enumerate. */
 export const DEFAULT_HID = { vendorId: 0x0665, productId: 0x5161 } as const;
-export const BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] as const;
 
 /** "0665:5161" (hex vendor:product), a hidraw path, or empty for the PI30 default. */
 export function parseHidTarget(text: string): HidTarget {
@@ -32,7 +33,8 @@ export function parseHidTarget(text: string): HidTarget {
   if (given === '') return { ...DEFAULT_HID };
   const ids = /^([0-9a-f]{4}):([0-9a-f]{4})$/i.exec(given);
   if (ids) return { vendorId: parseInt(ids[1], 16), productId: parseInt(ids[2], 16) };
-  if (/^[0-9a-f]*:[0-9a-f]*$/i.test(given)) throw new RangeError(`USB device must be vendor:product as 4 hex digits each (0665:5161) or a path, got ${JSON.stringify(given)}`);
+  if (/^[0-9a-f]*:[0-9a-f]*$/i.test(given))
+    throw new RangeError(`USB device must be vendor:product as 4 hex digits each (0665:5161) or a path, got ${JSON.stringify(given)}`);
   return { ...DEFAULT_HID, path: given };
 }
 
@@ -43,23 +45,18 @@ export function describeHidTarget(target: HidTarget): string {
 
 /** Parses the editor's config object; throws a RangeError naming the bad field. */
 export function parsePortSettings(raw: Raw): PortSettings {
-  const transport = String(raw.transport ?? 'usb-hid') as Pi30Transport;
-  if (!['serial', 'tcp', 'usb-hid'].includes(transport)) throw new RangeError(`transport must be serial, tcp or usb-hid, got ${String(raw.transport)}`);
-  // Only the chosen transport's fields are checked: the others may hold leftovers from an earlier choice.
-  const serial = { path: String(raw.path ?? '').trim(), baudRate: transport === 'serial' ? wholeNumber(raw, 'baudRate', 2400, 300, 921600) : 2400 };
-  const network = { host: String(raw.host ?? '').trim(), port: transport === 'tcp' ? wholeNumber(raw, 'port', 8899, 1, 65535) : 8899 };
-  const hid = transport === 'usb-hid' ? parseHidTarget(String(raw.hidDevice ?? '')) : { ...DEFAULT_HID };
-  if (transport === 'serial' && !serial.path) throw new RangeError('serial port path is empty');
-  if (transport === 'tcp' && !network.host) throw new RangeError('host is empty');
+  const given = raw.transport ?? 'usb-hid';
+  if (!TRANSPORTS.some((t) => t === given)) throw new RangeError(`transport must be serial, tcp or usb-hid, got ${String(given)}`);
+  const s = readSettings(settingsSchema, raw);
   return {
-    transport,
-    serial,
-    network,
-    hid,
-    timeoutMs: wholeNumber(raw, 'timeoutMs', 3000, 100, 60000),
-    retries: wholeNumber(raw, 'retries', 1, 0, 5),
-    gapMs: wholeNumber(raw, 'gapMs', 50, 0, 10000),
-    ...recoveryTimings(raw),
+    transport: s.transport,
+    serial: { path: s.path, baudRate: s.baudRate },
+    network: { host: s.host, port: s.port },
+    hid: s.transport === 'usb-hid' ? parseHidTarget(s.hidDevice) : { ...DEFAULT_HID },
+    timeoutMs: s.timeoutMs,
+    retries: s.retries,
+    gapMs: s.gapMs,
+    ...recoveryTimings(s),
   };
 }
 

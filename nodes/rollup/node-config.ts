@@ -1,5 +1,8 @@
 // The rollup node's editor settings, parsed and checked at the edge.
+import type { RawConfig } from '../common/config-fields';
+import { readSettings, wordsOf } from '../common/settings-schema';
 import { isPowerFieldName } from './energy';
+import { settingsSchema } from './rollup-schema';
 import { parseWindows, parseZone, type WindowSpec } from './window-spec';
 
 export interface RollupNodeConfig {
@@ -19,42 +22,24 @@ export interface RollupNodeConfig {
   store: string | undefined;
 }
 
-export const DEFAULT_WINDOWS = '1m,1h,day,month,year,lifetime';
 /** A sample stamped further ahead than this is refused; it would hold a window open until then. */
 const MAX_AHEAD_MS = 5 * 60_000;
 
-function nameList(raw: unknown): string[] {
-  return String(raw ?? '')
-    .split(/[\s,]+/)
-    .filter((name) => name !== '');
-}
-
-function seconds(raw: unknown, what: string, fallback: number, min: number): number {
-  const value = raw === '' || raw === undefined || raw === null ? fallback : Number(raw);
-  if (!Number.isFinite(value) || value < min) throw new RangeError(`${what} must be a number of seconds from ${min}, got ${String(raw)}`);
-  return value;
-}
-
-export function parseRollupConfig(raw: Record<string, unknown>): RollupNodeConfig {
-  const windows = parseWindows(String(raw.windows ?? '') || DEFAULT_WINDOWS);
-  const zone = parseZone(String(raw.zone ?? ''));
-  const keyProperty = String(raw.keyProperty ?? '').trim() || 'device';
-  const fields = nameList(raw.fields);
-  const powerFields = new Set(nameList(raw.powerFields));
-  const graceMs = seconds(raw.grace, 'grace', 5, 0) * 1000;
-  const maxGapMs = seconds(raw.maxGap, 'max gap', 300, 0) * 1000;
-  const store = String(raw.store ?? '').trim();
+export function parseRollupConfig(raw: RawConfig): RollupNodeConfig {
+  const s = readSettings(settingsSchema, raw);
+  const fields = wordsOf(s.fields);
+  const powerFields = new Set(wordsOf(s.powerFields));
   return {
-    windows,
-    zone,
-    keyProperty,
+    windows: parseWindows(s.windows),
+    zone: parseZone(s.zone),
+    keyProperty: s.keyProperty,
     fields: fields.length > 0 ? new Set(fields) : undefined,
     isPowerField: powerFields.size > 0 ? (field) => powerFields.has(field) : isPowerFieldName,
-    graceMs,
-    maxGapMs,
+    graceMs: s.grace * 1000,
+    maxGapMs: s.maxGap * 1000,
     maxAheadMs: MAX_AHEAD_MS,
-    topic: String(raw.topic ?? '').trim() || 'rollup/{key}',
-    measurement: String(raw.measurement ?? '').trim(),
-    store: store === '' ? undefined : store,
+    topic: s.topic || 'rollup/{key}',
+    measurement: s.measurement,
+    store: s.store === '' ? undefined : s.store,
   };
 }

@@ -1,8 +1,10 @@
 // The database connection a user sets in the editor, parsed into typed values at the edge. The password and
 // TLS material come from Node-RED's credential store, never from the flow.
-import { wholeNumber, type RawConfig as Raw } from '../common/config-fields';
+import type { RawConfig as Raw } from '../common/config-fields';
+import { readSettings } from '../common/settings-schema';
+import { settingsSchema, type TLS_MODES } from './timescale-db-schema';
 
-export type TlsMode = 'disable' | 'require' | 'verify-full';
+export type TlsMode = (typeof TLS_MODES)[number];
 
 export interface TlsSettings {
   mode: TlsMode;
@@ -45,28 +47,19 @@ function pem(value: unknown): string | undefined {
 
 /** Parses the editor's config and the node's credentials; throws a RangeError naming the bad field. */
 export function parseDbSettings(raw: Raw, credentials: DbCredentials = {}): DbSettings {
-  const host = String(raw.host ?? '').trim();
-  if (!host) throw new RangeError('host is empty');
-  const database = String(raw.database ?? '').trim();
-  if (!database) throw new RangeError('database is empty');
-  const user = String(raw.user ?? '').trim();
-  if (!user) throw new RangeError('user is empty');
-  const mode = String(raw.tls ?? '') || 'disable';
-  if (mode !== 'disable' && mode !== 'require' && mode !== 'verify-full') {
-    throw new RangeError(`tls must be disable, require or verify-full, got ${mode}`);
-  }
-  const tls: TlsSettings = { mode, ca: pem(credentials.ca), cert: pem(credentials.cert), key: pem(credentials.key) };
+  const s = readSettings(settingsSchema, raw);
+  const tls: TlsSettings = { mode: s.tls, ca: pem(credentials.ca), cert: pem(credentials.cert), key: pem(credentials.key) };
   if (Boolean(tls.cert) !== Boolean(tls.key)) throw new RangeError('a client certificate needs its key, and a key its certificate');
   return {
-    host,
-    port: wholeNumber(raw, 'port', 5432, 1, 65535),
-    database,
-    user,
+    host: s.host,
+    port: s.port,
+    database: s.database,
+    user: s.user,
     password: text(credentials.password),
     tls,
-    poolSize: wholeNumber(raw, 'poolSize', 2, 1, 20),
-    connectTimeoutMs: wholeNumber(raw, 'connectTimeoutMs', 5000, 500, 120_000),
-    statementTimeoutMs: wholeNumber(raw, 'statementTimeoutMs', 30_000, 1000, 3_600_000),
+    poolSize: s.poolSize,
+    connectTimeoutMs: s.connectTimeoutMs,
+    statementTimeoutMs: s.statementTimeoutMs,
   };
 }
 

@@ -8,7 +8,8 @@ export interface Span {
   readonly suffix: string;
 }
 
-const UNITS: readonly { names: readonly string[]; ms: number; sql: string; short: string }[] = [
+/** The units a span may be written in; the editor's check is built from the same list (timescale-out-schema.ts). */
+export const UNITS: readonly { names: readonly string[]; ms: number; sql: string; short: string }[] = [
   { names: ['s', 'sec', 'secs', 'second', 'seconds'], ms: 1000, sql: 'seconds', short: 's' },
   { names: ['m', 'min', 'mins', 'minute', 'minutes'], ms: 60_000, sql: 'minutes', short: 'm' },
   { names: ['h', 'hr', 'hrs', 'hour', 'hours'], ms: 3_600_000, sql: 'hours', short: 'h' },

@@ -1,8 +1,10 @@
 // The timescale-out node's editor settings, parsed and checked at the edge.
-import { wholeNumber, type RawConfig as Raw } from '../common/config-fields';
+import type { RawConfig as Raw } from '../common/config-fields';
+import { readSettings } from '../common/settings-schema';
 import { daysSpan, parseBuckets, parseSpan } from './intervals';
 import { checkIdentifier, checkTableName, TIME_COLUMN } from './schema';
 import { AGGREGATE_KEYS, type TimescalePolicy } from './hypertable-sql';
+import { settingsSchema } from './timescale-out-schema';
 
 export interface OutSettings {
   /** Fixed table; when absent each message's `msg.measurement` names it. */
@@ -19,39 +21,36 @@ export interface OutSettings {
   policy: TimescalePolicy;
 }
 
-function str(raw: Raw, key: string): string {
-  return typeof raw[key] === 'string' || typeof raw[key] === 'number' ? String(raw[key]).trim() : '';
-}
-
 export function parseOutSettings(raw: Raw): OutSettings {
-  const table = str(raw, 'table') ? checkTableName(str(raw, 'table')) : undefined;
-  const schema = checkIdentifier(str(raw, 'schema') || 'public', 'schema');
-  const deviceColumn = checkIdentifier(str(raw, 'deviceColumn') || 'device', 'device column');
+  const s = readSettings(settingsSchema, raw);
+  const table = s.table ? checkTableName(s.table) : undefined;
+  const schema = checkIdentifier(s.schema, 'schema');
+  const deviceColumn = checkIdentifier(s.deviceColumn, 'device column');
   if (deviceColumn === TIME_COLUMN || (AGGREGATE_KEYS as readonly string[]).includes(deviceColumn)) {
     throw new RangeError(`device column cannot be called "${deviceColumn}"`);
   }
-  const buckets = parseBuckets(raw.buckets === undefined ? '5m, 1h, 1d' : str(raw, 'buckets'));
-  const compressDays = wholeNumber(raw, 'compressAfterDays', 7, 0, 36500);
-  const retentionDays = wholeNumber(raw, 'retentionDays', 0, 0, 36500);
+  const buckets = parseBuckets(s.buckets);
   const policy: TimescalePolicy = {
-    chunk: parseSpan(str(raw, 'chunkInterval') || '1d', 'chunk interval'),
+    chunk: parseSpan(s.chunkInterval, 'chunk interval'),
     buckets,
-    compressAfter: compressDays > 0 ? daysSpan(compressDays) : undefined,
-    retainFor: retentionDays > 0 ? daysSpan(retentionDays) : undefined,
+    compressAfter: s.compressAfterDays > 0 ? daysSpan(s.compressAfterDays) : undefined,
+    retainFor: s.retentionDays > 0 ? daysSpan(s.retentionDays) : undefined,
   };
   const widest = buckets[buckets.length - 1];
   if (policy.retainFor && widest && policy.retainFor.ms < 3 * widest.ms) {
-    throw new RangeError(`retention of ${retentionDays} days is shorter than three ${widest.suffix} buckets; the aggregates need that much raw data`);
+    throw new RangeError(
+      `retention of ${s.retentionDays} days is shorter than three ${widest.suffix} buckets; the aggregates need that much raw data`,
+    );
   }
   return {
     table,
     schema,
     deviceColumn,
-    device: str(raw, 'device') || undefined,
-    batchRows: wholeNumber(raw, 'batchRows', 500, 1, 10_000),
-    batchMs: wholeNumber(raw, 'batchMs', 1000, 10, 60_000),
-    spoolMaxBytes: wholeNumber(raw, 'spoolMB', 256, 1, 1_000_000) * 1024 * 1024,
-    spoolDir: str(raw, 'spoolDir') || undefined,
+    device: s.device || undefined,
+    batchRows: s.batchRows,
+    batchMs: s.batchMs,
+    spoolMaxBytes: s.spoolMB * 1024 * 1024,
+    spoolDir: s.spoolDir || undefined,
     policy,
   };
 }

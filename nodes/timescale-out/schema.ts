@@ -19,16 +19,16 @@ export const TIME_COLUMN = 'time';
  */
 export const MAX_COLUMNS = 300;
 
-const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
-const MAX_IDENTIFIER = 63;
+export const IDENTIFIER_PATTERN = /^[a-z_][a-z0-9_]*$/;
+export const MAX_IDENTIFIER = 63;
 /** Room for the longest aggregate column suffix ("_sumsq"). */
 const MAX_FIELD = MAX_IDENTIFIER - 6;
 /** Room for an aggregate view's suffix ("_15m", "_1d"). */
-const MAX_TABLE = MAX_IDENTIFIER - 8;
+export const MAX_TABLE = MAX_IDENTIFIER - 8;
 
 /** Lower-case letters, digits and "_", not starting with a digit: no quoting surprises, no case folding. */
 export function checkIdentifier(name: string, what: string, maxLength = MAX_IDENTIFIER): string {
-  if (!IDENTIFIER.test(name) || name.length > maxLength) {
+  if (!IDENTIFIER_PATTERN.test(name) || name.length > maxLength) {
     throw new RangeError(`${what} "${name}" must be lower-case letters, digits and _ (not first), at most ${maxLength} characters`);
   }
   return name;

@@ -1,6 +1,8 @@
 // The timescale-query node's settings and input, parsed at the edge. The SQL is fixed in the node; a message
 // only ever supplies parameter values ($1, $2 ...), never SQL text.
-import { wholeNumber } from '../common/config-fields';
+import type { RawConfig } from '../common/config-fields';
+import { readSettings } from '../common/settings-schema';
+import { settingsSchema } from './timescale-query-schema';
 
 export interface QuerySettings {
   sql: string;
@@ -41,15 +43,9 @@ export function readsThroughCursor(sql: string): boolean {
   return false;
 }
 
-export function parseQuerySettings(raw: Record<string, unknown>): QuerySettings {
-  const sql = typeof raw.sql === 'string' ? raw.sql.trim() : '';
-  if (!sql) throw new RangeError('the query is empty');
-  return {
-    sql,
-    parameterCount: parameterCount(sql),
-    maxRows: wholeNumber(raw, 'maxRows', 10_000, 1, 1_000_000),
-    readsThroughCursor: readsThroughCursor(sql),
-  };
+export function parseQuerySettings(raw: RawConfig): QuerySettings {
+  const { sql, maxRows } = readSettings(settingsSchema, raw);
+  return { sql, parameterCount: parameterCount(sql), maxRows, readsThroughCursor: readsThroughCursor(sql) };
 }
 
 /** `msg.params` as the query's values: an array of plain values, as many as the SQL uses. */

@@ -3,11 +3,11 @@
 // the bytes alone need at 2400 baud; and what decoding and parsing one QPIGS reply costs.
 // Run alone (node <build>/scripts/bench/pi30.js) it prints its JSON lines and table; `benchPi30` returns them.
 import { Pi30Controller } from '../../nodes/mpp-pi30/controller';
-import { exchangeThrough } from '../../nodes/mpp-pi30/exchange';
-import { decodeReply, encodeCommand, encodeReply } from '../../nodes/mpp-pi30/frame';
-import { parseQpigs } from '../../nodes/mpp-pi30/qpigs';
-import { servePi30Pty, servePi30Tcp } from '../../nodes/mpp-pi30/sim-serve';
-import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator';
+import { exchangeThrough } from '../../nodes/mpp-pi30/protocol/exchange';
+import { decodeReply, encodeCommand, encodeReply } from '../../nodes/mpp-pi30/protocol/frame';
+import { parseQpigs } from '../../nodes/mpp-pi30/protocol/qpigs';
+import { servePi30Pty, servePi30Tcp } from '../../nodes/mpp-pi30/simulator/serve';
+import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator/inverter';
 import { Pi30Connection } from '../../nodes/pi30-port/connection';
 import { parsePortSettings } from '../../nodes/pi30-port/port-config';
 import { Report, type Figures, type Legend } from './report';
@@ -46,7 +46,7 @@ async function serve(kind: Kind, sim: Pi30Simulator): Promise<{ raw: Record<stri
     const server = await servePi30Tcp(sim, { host: '127.0.0.1', port: 0 });
     return { raw: { transport: 'tcp', host: server.host, port: server.port }, close: () => server.close() };
   }
-  const line = await servePi30Pty(sim, { baudRate: BAUD, paceBaud: kind === 'pty-2400-paced' ? BAUD : undefined });
+  const line = await servePi30Pty(sim, { baudRate: BAUD, paced: kind === 'pty-2400-paced' });
   return { raw: { transport: 'serial', path: line.path, baudRate: BAUD }, close: () => line.close() };
 }
 

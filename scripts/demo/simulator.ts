@@ -2,8 +2,8 @@
 // free, any free port otherwise.
 import { serveTcp, type TcpEndpoint } from '../../nodes/common/modbus-slave';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
-import { servePi30Tcp } from '../../nodes/mpp-pi30/sim-serve';
-import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator';
+import { servePi30Tcp } from '../../nodes/mpp-pi30/simulator/serve';
+import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator/inverter';
 
 export const SIMULATOR_HOST = '127.0.0.1';
 export const SIMULATOR_UNIT_ID = 1;

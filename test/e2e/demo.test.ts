@@ -162,6 +162,16 @@ describe('npm start demo (simulator + embedded Node-RED)', function () {
     }
   });
 
+  it('serves the editor helpers from resources/ and each node\'s defaults built from its settings schema', async () => {
+    const helpers = await fetch(`http://127.0.0.1:${port}/resources/${PACKAGE_NAME}/editor.js`);
+    assert.equal(helpers.status, 200, 'Node-RED serves the package\'s resources/ folder');
+    assert.match(await helpers.text(), /SolarTelemetryEditor/);
+    const html = await (await fetch(`http://127.0.0.1:${port}/nodes`, { headers: { Accept: 'text/html' } })).text();
+    assert.ok(html.includes(`<script src="resources/${PACKAGE_NAME}/editor.js"></script>`), 'the editor html loads the helpers');
+    assert.ok(!html.includes('/*SCHEMA_DEFAULTS*/'), 'every marker was replaced by the build');
+    assert.match(html, /"readStatistics": \{ value: true/);
+  });
+
   it('offers the example flows under Import > Examples', async () => {
     const res = await fetch(`http://127.0.0.1:${port}/library/examples/flows/${PACKAGE_NAME}/epever-tracer/epever-to-websocket`);
     assert.equal(res.status, 200);

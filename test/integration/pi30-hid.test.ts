@@ -1,11 +1,11 @@
 // The USB HID transport through node-hid's async interface, with the simulated inverter behind a fake device:
 // report chunking, reply reassembly, the deadline, and a device that vanishes and comes back.
 import assert from 'node:assert/strict';
-import { exchangeThrough, type Exchange } from '../../nodes/mpp-pi30/exchange';
-import { encodeCommand } from '../../nodes/mpp-pi30/frame';
-import { parseQpigs } from '../../nodes/mpp-pi30/qpigs';
-import { simulateHid, type SimulatedHid } from '../../nodes/mpp-pi30/sim-hid';
-import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator';
+import { exchangeThrough, type Exchange } from '../../nodes/mpp-pi30/protocol/exchange';
+import { encodeCommand } from '../../nodes/mpp-pi30/protocol/frame';
+import { parseQpigs } from '../../nodes/mpp-pi30/protocol/qpigs';
+import { simulateHid, type SimulatedHid } from '../../nodes/mpp-pi30/simulator/hid';
+import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator/inverter';
 import { Pi30Connection, type LinkStatus } from '../../nodes/pi30-port/connection';
 import { HidLink } from '../../nodes/pi30-port/hid-link';
 import type { LinkLoss } from '../../nodes/pi30-port/link';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
-import { exchangeThrough } from '../../nodes/mpp-pi30/exchange';
+import { exchangeThrough } from '../../nodes/mpp-pi30/protocol/exchange';
 import { Pi30Connection } from '../../nodes/pi30-port/connection';
 import { parsePortSettings } from '../../nodes/pi30-port/port-config';
 

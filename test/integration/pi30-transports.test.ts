@@ -1,9 +1,12 @@
 // The PI30 line over real transports: a TCP serial bridge and a serial pseudo-terminal through `serialport`,
 // with the simulator misbehaving on the far end.
+import { characterMs, DEFAULT_FRAME } from '../../nodes/common/line-frame';
+import type { WireBurst } from '../../nodes/common/paced-line';
+import { encodeReply } from '../../nodes/mpp-pi30/protocol/frame';
 import assert from 'node:assert/strict';
-import { exchangeThrough, type Exchange } from '../../nodes/mpp-pi30/exchange';
-import { servePi30Pty, servePi30Tcp, type Pi30PtyEndpoint, type TcpEndpoint } from '../../nodes/mpp-pi30/sim-serve';
-import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator';
+import { exchangeThrough, type Exchange } from '../../nodes/mpp-pi30/protocol/exchange';
+import { servePi30Pty, servePi30Tcp, type Pi30PtyEndpoint, type TcpEndpoint } from '../../nodes/mpp-pi30/simulator/serve';
+import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator/inverter';
 import { Pi30Connection, type LinkStatus } from '../../nodes/pi30-port/connection';
 import { parsePortSettings, type PortSettings } from '../../nodes/pi30-port/port-config';
 
@@ -134,12 +137,21 @@ describe('PI30 over a serial line (pty pair, serialport, 2400 baud)', function (
 
   it('works at the pace of a real 2400 baud line', async () => {
     sim = new Pi30Simulator({ now: NOON });
-    line = await servePi30Pty(sim, { paceBaud: 2400 });
+    const bursts: WireBurst[] = [];
+    line = await servePi30Pty(sim, { paced: true, onBurst: (burst) => bursts.push(burst) });
     connection = new Pi30Connection(settingsFor({ transport: 'serial', path: line.path, baudRate: 2400, timeoutMs: 2000 }));
     connection.register('test');
     const exchange = exchangeThrough((op) => connection!.transact(op));
     const reply = await exchange('QPIGS');
+    const arrived = performance.now();
     assert.equal(reply.kind, 'data');
     assert.ok(reply.kind === 'data' && reply.text.split(' ').length === 24);
+    // The reply crossed the line at 2400 baud 8N1, 10 bits (1000/240 ms) a byte, and was read only after that.
+    const sent = bursts.filter((b) => b.from === 'device');
+    const bytes = sent.reduce((n, b) => n + b.bytes.length, 0);
+    assert.equal(bytes, encodeReply(reply.text).length);
+    const onWire = sent[sent.length - 1].endMs - sent[0].startMs;
+    assert.ok(onWire >= bytes * characterMs({ ...DEFAULT_FRAME, baudRate: 2400 }) - 1e-6, `${onWire} ms for ${bytes} bytes`);
+    assert.ok(arrived >= sent[sent.length - 1].endMs, 'the reply was read before its last byte crossed the line');
   });
 });

@@ -148,11 +148,13 @@ describe('pty pair (the simulators serial line)', function () {
     client.write(Buffer.alloc(8, 1));
     await request;
     const answer = receive(client, 20);
+    // Listening before the bytes can arrive: they follow the answer's last byte at once.
+    const interruption = receive(device, 4);
     device.write(Buffer.alloc(20, 2));
     // The client talks over the answer: on a half-duplex line its bytes wait for the wire.
     client.write(Buffer.alloc(4, 3));
     await answer;
-    await receive(device, 4);
+    await interruption;
     assert.deepEqual(bursts.map((b) => [b.from, b.bytes.length]), [['client', 8], ['device', 20], ['client', 4]]);
     assert.ok(bursts[1].startMs - bursts[0].endMs >= 5, 'turnaround');
     assert.ok(bursts[2].startMs >= bursts[1].endMs, 'no two talkers at once');

@@ -1,8 +1,8 @@
 // The mpp-pi30 node in a real Node-RED runtime, against the PI30 simulator over TCP and a serial pty.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { servePi30Pty, servePi30Tcp, type TcpEndpoint } from '../../nodes/mpp-pi30/sim-serve';
-import { Pi30Simulator, type Pi30SimulatorOptions } from '../../nodes/mpp-pi30/simulator';
+import { servePi30Pty, servePi30Tcp, type TcpEndpoint } from '../../nodes/mpp-pi30/simulator/serve';
+import { Pi30Simulator, type Pi30SimulatorOptions } from '../../nodes/mpp-pi30/simulator/inverter';
 import { catchNode, collect, getNode, helper, nextMessage, onTab, statuses, waitFor, type Msg } from '../support/node-red';
 
 /* eslint-disable @typescript-eslint/no-require-imports */

@@ -5,7 +5,7 @@ import { CommandError as EpeverCommandError, failureKind as epeverFailureKind } 
 import { SettingsError } from '../../nodes/epever-tracer/settings';
 import { ModbusTransactionError } from '../../nodes/modbus-bus/modbus-client';
 import { CommandError as Pi30CommandError, failureKind as pi30FailureKind } from '../../nodes/mpp-pi30/commands';
-import { FrameError, RefusedError } from '../../nodes/mpp-pi30/exchange';
+import { FrameError, RefusedError } from '../../nodes/mpp-pi30/protocol/exchange';
 import { IncompleteReplyError, NoAnswerError } from '../../nodes/pi30-port/errors';
 
 describe('failure kinds of the device engines', () => {

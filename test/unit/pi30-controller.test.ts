@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { CommandError, parseCommand } from '../../nodes/mpp-pi30/commands';
 import { Pi30Controller, type ControllerOptions } from '../../nodes/mpp-pi30/controller';
-import { FrameError, RefusedError, type Exchange } from '../../nodes/mpp-pi30/exchange';
-import { decodeReply, encodeCommand } from '../../nodes/mpp-pi30/frame';
-import { Pi30Simulator, type Pi30SimulatorOptions } from '../../nodes/mpp-pi30/simulator';
+import { FrameError, RefusedError, type Exchange } from '../../nodes/mpp-pi30/protocol/exchange';
+import { decodeReply, encodeCommand } from '../../nodes/mpp-pi30/protocol/frame';
+import { Pi30Simulator, type Pi30SimulatorOptions } from '../../nodes/mpp-pi30/simulator/inverter';
 
 const NOON = () => new Date('2026-06-21T12:00:00Z');
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { crcBytes, crcXmodem, decodeCommand, decodeReply, encodeCommand, encodeReply } from '../../nodes/mpp-pi30/frame';
+import { crcBytes, crcXmodem, decodeCommand, decodeReply, encodeCommand, encodeReply } from '../../nodes/mpp-pi30/protocol/frame';
 
 const bytes = (text: string, ...tail: number[]) => Buffer.concat([Buffer.from(text, 'latin1'), Buffer.from(tail)]);
 

@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { CommandError, parseCommand } from '../../nodes/mpp-pi30/commands';
-import { crcBytes, decodeReply, encodeReply } from '../../nodes/mpp-pi30/frame';
-import { parseReply } from '../../nodes/mpp-pi30/queries';
-import { checkSetter, parseSetter, SetterError } from '../../nodes/mpp-pi30/setters';
-import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator';
+import { crcBytes, decodeReply, encodeReply } from '../../nodes/mpp-pi30/protocol/frame';
+import { parseReply } from '../../nodes/mpp-pi30/protocol/queries';
+import { checkSetter, parseSetter, SetterError } from '../../nodes/mpp-pi30/protocol/setters';
+import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator/inverter';
 import { ReplyCollector } from '../../nodes/pi30-port/link';
 
 const NOON = () => new Date('2026-06-21T12:00:00Z');

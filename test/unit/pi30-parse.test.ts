@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { parseEnergy } from '../../nodes/mpp-pi30/energy';
-import { parseQid, parseQvfw, parseQvfw2 } from '../../nodes/mpp-pi30/identity';
-import { parseQbeqi } from '../../nodes/mpp-pi30/qbeqi';
-import { parseQflag } from '../../nodes/mpp-pi30/qflag';
-import { parseQmod } from '../../nodes/mpp-pi30/qmod';
-import { parseQpigs, parseQpigs2 } from '../../nodes/mpp-pi30/qpigs';
-import { parseQdi, parseQpiri } from '../../nodes/mpp-pi30/qpiri';
-import { activeWarnings, parseQpiws } from '../../nodes/mpp-pi30/qpiws';
-import { parseReply } from '../../nodes/mpp-pi30/queries';
+import { parseEnergy } from '../../nodes/mpp-pi30/protocol/energy';
+import { parseQid, parseQvfw, parseQvfw2 } from '../../nodes/mpp-pi30/protocol/identity';
+import { parseQbeqi } from '../../nodes/mpp-pi30/protocol/qbeqi';
+import { parseQflag } from '../../nodes/mpp-pi30/protocol/qflag';
+import { parseQmod } from '../../nodes/mpp-pi30/protocol/qmod';
+import { parseQpigs, parseQpigs2 } from '../../nodes/mpp-pi30/protocol/qpigs';
+import { parseQdi, parseQpiri } from '../../nodes/mpp-pi30/protocol/qpiri';
+import { activeWarnings, parseQpiws } from '../../nodes/mpp-pi30/protocol/qpiws';
+import { parseReply } from '../../nodes/mpp-pi30/protocol/queries';
 
 // Replies captured from real inverters, as published with open-source PI30 tools (text after the "(").
 const QPIGS_PIP = '000.0 00.0 230.0 49.9 0161 0119 003 460 57.50 012 100 0069 0014 103.8 57.45 00000 00110110 00 00 00856 010';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { CommandError, parseCommand } from '../../nodes/mpp-pi30/commands';
-import type { Settings } from '../../nodes/mpp-pi30/qpiri';
-import { checkSetter, contextNeeded, namedSetter, parseSetter, SetterError, type SetterContext } from '../../nodes/mpp-pi30/setters';
+import type { Settings } from '../../nodes/mpp-pi30/protocol/qpiri';
+import { checkSetter, contextNeeded, namedSetter, parseSetter, SetterError, type SetterContext } from '../../nodes/mpp-pi30/protocol/setters';
 
 const SYSTEM_48: Settings = {
   battery_rating_voltage: 48,

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { decodeReply, encodeCommand } from '../../nodes/mpp-pi30/frame';
-import { parseQflag } from '../../nodes/mpp-pi30/qflag';
-import { parseQpigs } from '../../nodes/mpp-pi30/qpigs';
-import { parseQpiri } from '../../nodes/mpp-pi30/qpiri';
-import { activeWarnings, parseQpiws } from '../../nodes/mpp-pi30/qpiws';
-import { parseReply } from '../../nodes/mpp-pi30/queries';
-import { Pi30Simulator, type Pi30SimulatorOptions } from '../../nodes/mpp-pi30/simulator';
+import { decodeReply, encodeCommand } from '../../nodes/mpp-pi30/protocol/frame';
+import { parseQflag } from '../../nodes/mpp-pi30/protocol/qflag';
+import { parseQpigs } from '../../nodes/mpp-pi30/protocol/qpigs';
+import { parseQpiri } from '../../nodes/mpp-pi30/protocol/qpiri';
+import { activeWarnings, parseQpiws } from '../../nodes/mpp-pi30/protocol/qpiws';
+import { parseReply } from '../../nodes/mpp-pi30/protocol/queries';
+import { Pi30Simulator, type Pi30SimulatorOptions } from '../../nodes/mpp-pi30/simulator/inverter';
 
 const HOUR = 3_600_000;
 

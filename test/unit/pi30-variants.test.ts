@@ -20,18 +20,18 @@ import {
   PV_POWER_BALANCES,
   TOPOLOGIES,
   type ChoiceTable,
-} from '../../nodes/mpp-pi30/enums';
-import { FrameError, type Exchange } from '../../nodes/mpp-pi30/exchange';
-import { extendTable, knownFields, specNamed } from '../../nodes/mpp-pi30/field-table';
-import { decodeReply, encodeCommand } from '../../nodes/mpp-pi30/frame';
-import { parseQflag } from '../../nodes/mpp-pi30/qflag';
-import { parseQmod } from '../../nodes/mpp-pi30/qmod';
-import { parseQpigs, parseQpigs2, QPIGS_PI30, QPIGS_PI30MAX, QPIGS_PI30REVO } from '../../nodes/mpp-pi30/qpigs';
-import { parseQdi, parseQpiri, QPIRI_PI30, type Settings } from '../../nodes/mpp-pi30/qpiri';
-import { activeWarnings, parseQpiws } from '../../nodes/mpp-pi30/qpiws';
-import { checkSetter, namedSetter, parseSetter, SetterError, type SetterContext } from '../../nodes/mpp-pi30/setters';
-import { Pi30Simulator, type Pi30SimulatorOptions } from '../../nodes/mpp-pi30/simulator';
-import { detectVariant, VARIANTS, type Variant } from '../../nodes/mpp-pi30/variants';
+} from '../../nodes/mpp-pi30/protocol/enums';
+import { FrameError, type Exchange } from '../../nodes/mpp-pi30/protocol/exchange';
+import { extendTable, knownFields, specNamed } from '../../nodes/mpp-pi30/protocol/field-table';
+import { decodeReply, encodeCommand } from '../../nodes/mpp-pi30/protocol/frame';
+import { parseQflag } from '../../nodes/mpp-pi30/protocol/qflag';
+import { parseQmod } from '../../nodes/mpp-pi30/protocol/qmod';
+import { parseQpigs, parseQpigs2, QPIGS_PI30, QPIGS_PI30MAX, QPIGS_PI30REVO } from '../../nodes/mpp-pi30/protocol/qpigs';
+import { parseQdi, parseQpiri, QPIRI_PI30, type Settings } from '../../nodes/mpp-pi30/protocol/qpiri';
+import { activeWarnings, parseQpiws } from '../../nodes/mpp-pi30/protocol/qpiws';
+import { checkSetter, namedSetter, parseSetter, SetterError, type SetterContext } from '../../nodes/mpp-pi30/protocol/setters';
+import { Pi30Simulator, type Pi30SimulatorOptions } from '../../nodes/mpp-pi30/simulator/inverter';
+import { detectVariant, VARIANTS, type Variant } from '../../nodes/mpp-pi30/protocol/variants';
 
 const NOON = () => new Date('2026-06-21T12:00:00Z');
 const HELP = join(__dirname, '..', '..', '..', 'locales', 'en-US', 'mpp-pi30.html');

@@ -1,7 +1,7 @@
 // PI30 framing: a command is ASCII text, a CRC-16/XMODEM high byte first, and CR; a reply is `(` + text +
 // CRC + CR, its CRC covering the `(`. The protocol's quirk: a CRC byte that would read as `(`, CR or LF is
 // sent one higher, so neither can be mistaken for framing.
-import { preview } from '../common/byte-preview';
+import { preview } from '../../common/byte-preview';
 
 export const CR = 0x0d;
 export const REPLY_START = 0x28;
@@ -48,10 +48,7 @@ export function encodeReply(text: string): Buffer {
   return withCrc(Buffer.concat([Buffer.from([REPLY_START]), Buffer.from(text, 'latin1')]));
 }
 
-export type Reply =
-  | { readonly kind: 'ack' }
-  | { readonly kind: 'nak' }
-  | { readonly kind: 'data'; readonly text: string };
+export type Reply = { readonly kind: 'ack' } | { readonly kind: 'nak' } | { readonly kind: 'data'; readonly text: string };
 
 export type DecodedReply =
   | { readonly ok: true; readonly reply: Reply; /** Bytes dropped before the `(`, e.g. a late answer's tail. */ readonly skipped: number }

@@ -1,6 +1,7 @@
 // QFLAG: `E` followed by the letters of enabled settings, `D` followed by the disabled ones ("EakxyDbjuvz").
-import { flagName } from './enums';
+import { choicesFor, FLAG_LETTERS, flagName } from './enums';
 import type { Parsed } from './fields';
+import type { Variant } from './variants';
 
 export type QflagValues = { flags: Record<string, boolean> };
 
@@ -25,4 +26,11 @@ export function parseQflag(text: string): Parsed<QflagValues> {
   }
   if (Object.keys(flags).length === 0) issues.push('QFLAG: no flags in the reply');
   return { values: { flags }, extras, issues };
+}
+
+/** The QFLAG reply of a device with these flags: every letter the family has, enabled ones after E. */
+export function renderQflag(values: QflagValues, variant: Variant): string {
+  const letters = choicesFor(FLAG_LETTERS, variant);
+  const listed = (on: boolean) => letters.filter((f) => (values.flags[f.name] === true) === on).map((f) => f.code);
+  return `E${listed(true).join('')}D${listed(false).join('')}`;
 }

@@ -1,29 +1,25 @@
 // The simulated inverter on real transports: raw bytes over TCP (a serial-to-network bridge) and a serial
 // line on a pseudo-terminal pair through `serialport`.
 import { SerialPort } from 'serialport';
-import { DEFAULT_FRAME } from '../common/line-frame';
-import { listenTcp, type TcpEndpoint, type TcpListenOptions } from '../common/modbus-slave/tcp-listener';
-import { openPtyPair, type PtyPair, type PtyPairOptions } from '../common/pty-pair';
-import { pi30Session, type Session, type SessionOptions } from './sim-session';
-import type { Pi30Simulator } from './simulator';
+import { DEFAULT_FRAME } from '../../common/line-frame';
+import { listenTcp, type TcpEndpoint, type TcpListenOptions } from '../../common/modbus-slave/tcp-listener';
+import { openPtyPair, type PtyPair, type PtyPairOptions } from '../../common/pty-pair';
+import { pi30Session, type Session } from './session';
+import type { Pi30Simulator } from './inverter';
 
-export type { TcpEndpoint } from '../common/modbus-slave/tcp-listener';
+export type { TcpEndpoint } from '../../common/modbus-slave/tcp-listener';
 
-export function servePi30Tcp(sim: Pi30Simulator, options: TcpListenOptions & SessionOptions = {}): Promise<TcpEndpoint> {
+export function servePi30Tcp(sim: Pi30Simulator, options: TcpListenOptions = {}): Promise<TcpEndpoint> {
   const sessions = new Set<Session>();
   return listenTcp(
     options,
     (socket) => {
-      const session = pi30Session(
-        sim,
-        {
-          write: (bytes) => {
-            if (!socket.destroyed) socket.write(bytes);
-          },
-          drop: () => socket.destroy(),
+      const session = pi30Session(sim, {
+        write: (bytes) => {
+          if (!socket.destroyed) socket.write(bytes);
         },
-        options,
-      );
+        drop: () => socket.destroy(),
+      });
       sessions.add(session);
       socket.on('data', (chunk: Buffer) => session.push(chunk));
       socket.on('close', () => {
@@ -43,8 +39,8 @@ export interface Pi30PtyEndpoint {
   close(): Promise<void>;
 }
 
-export interface Pi30PtyOptions extends PtyPairOptions, SessionOptions {
-  /** Default 2400, the PI30 line speed. A pty moves bytes at any speed; `paced` or `paceBaud` emulates the line. */
+export interface Pi30PtyOptions extends PtyPairOptions {
+  /** Default 2400, the PI30 line speed. A pty moves bytes at any speed; `paced` delivers them at this rate, as the line would. */
   baudRate?: number;
 }
 
@@ -66,7 +62,7 @@ export async function servePi30Pty(sim: Pi30Simulator, options: Pi30PtyOptions =
     await new Promise<void>((resolve, reject) => opened.open((err) => (err ? reject(err) : resolve())));
     // Errors after open (the relay gone) leave the line dead, as an unplugged adapter; close() still works.
     opened.on('error', () => undefined);
-    const live = pi30Session(sim, { write: (bytes) => opened.write(bytes), drop: () => undefined }, options);
+    const live = pi30Session(sim, { write: (bytes) => opened.write(bytes), drop: () => undefined });
     session = live;
     opened.on('data', (chunk: Buffer) => live.push(chunk));
   } catch (err) {

@@ -31,7 +31,10 @@ export class FieldReader {
     readonly query: string,
     text: string,
   ) {
-    this.tokens = text.trim().split(/\s+/).filter((t) => t.length > 0);
+    this.tokens = text
+      .trim()
+      .split(/\s+/)
+      .filter((t) => t.length > 0);
     this.prefix = query.toLowerCase();
   }
 

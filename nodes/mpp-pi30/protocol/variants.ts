@@ -61,7 +61,11 @@ export function detectVariant(answers: IdentityAnswers): Detection {
   }
   const model = answers.qmn?.trim();
   if (model && MAX_MODEL.test(model)) return { variant: 'pi30max', reason: `protocol variant: PI30MAX (QMN model ${JSON.stringify(model)})` };
-  if (answers.qvfw === undefined) return { variant: 'pi30revo', reason: 'protocol variant: PI30 Revo (QPI says PI30 and QVFW is refused, as on Revo firmware)' };
+  if (answers.qvfw === undefined)
+    return { variant: 'pi30revo', reason: 'protocol variant: PI30 Revo (QPI says PI30 and QVFW is refused, as on Revo firmware)' };
   const firmware = answers.qvfw.trim();
-  return { variant: FALLBACK_VARIANT, reason: `protocol variant: PI30 (QVFW ${JSON.stringify(firmware)}${model ? `, QMN ${JSON.stringify(model)}` : ', no QMN'})` };
+  return {
+    variant: FALLBACK_VARIANT,
+    reason: `protocol variant: PI30 (QVFW ${JSON.stringify(firmware)}${model ? `, QMN ${JSON.stringify(model)}` : ', no QMN'})`,
+  };
 }

@@ -24,7 +24,13 @@ export type Pv = {
   charging_power?: number;
   feed_to_grid_power?: number;
 };
-export type Inverter = { bus_voltage?: number; heatsink_temperature?: number; eeprom_version?: string; solar_feed_to_grid?: boolean; country_code?: string };
+export type Inverter = {
+  bus_voltage?: number;
+  heatsink_temperature?: number;
+  eeprom_version?: string;
+  solar_feed_to_grid?: boolean;
+  country_code?: string;
+};
 export type ChargingSource = 'none' | 'solar' | 'utility' | 'solar_and_utility';
 export type DeviceStatus = Record<string, boolean | ChargingSource | undefined> & { charging_source?: ChargingSource };
 

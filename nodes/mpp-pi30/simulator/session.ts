@@ -1,7 +1,8 @@
 // One byte stream into the simulated inverter (a TCP connection, a serial line, a USB HID pipe): commands are
 // cut at their CR and answered one at a time, in order, with the simulator's faults applied on the way out.
-import { CR } from './frame';
-import type { Pi30Simulator } from './simulator';
+// The line's own timing is the transport's: a paced pty pair (common/pty-pair) delivers at the baud rate.
+import { CR } from '../protocol/frame';
+import type { Pi30Simulator } from './inverter';
 
 export interface SessionIo {
   write(bytes: Buffer): void;
@@ -9,18 +10,8 @@ export interface SessionIo {
   drop(): void;
 }
 
-export interface SessionOptions {
-  /**
-   * Emulate a real serial line at this baud rate (10 bits a byte): the command is "heard" only after its bytes
-   * would have crossed the wire, and the reply leaves at the line's pace. Off by default.
-   */
-  paceBaud?: number;
-}
-
 /** A command longer than this without CR is noise; it is dropped so the stream gets back in step. */
 const MAX_COMMAND_BYTES = 64;
-/** Paced replies go out in pieces of this many bytes. */
-const PACE_CHUNK = 8;
 
 export interface Session {
   push(chunk: Buffer): void;
@@ -28,7 +19,7 @@ export interface Session {
   close(): void;
 }
 
-export function pi30Session(sim: Pi30Simulator, io: SessionIo, options: SessionOptions = {}): Session {
+export function pi30Session(sim: Pi30Simulator, io: SessionIo): Session {
   let buffer = Buffer.alloc(0);
   let queue: Promise<void> = Promise.resolve();
   let closed = false;
@@ -48,10 +39,7 @@ export function pi30Session(sim: Pi30Simulator, io: SessionIo, options: SessionO
           timers.add(entry);
         });
 
-  const byteMs = options.paceBaud ? (10 * 1000) / options.paceBaud : 0;
-
   async function answer(frame: Buffer): Promise<void> {
-    await sleep(frame.length * byteMs);
     if (closed) return;
     const faults = sim.faults;
     if (faults.dropLink) {
@@ -64,15 +52,7 @@ export function pi30Session(sim: Pi30Simulator, io: SessionIo, options: SessionO
     if (faults.corruptCrc) reply = withBrokenCrc(reply);
     if (faults.truncate) reply = reply.subarray(0, Math.max(1, Math.floor(reply.length / 2)));
     await sleep(faults.delayMs);
-    if (!byteMs) {
-      if (!closed) io.write(reply);
-      return;
-    }
-    for (let at = 0; at < reply.length && !closed; at += PACE_CHUNK) {
-      const piece = reply.subarray(at, at + PACE_CHUNK);
-      await sleep(piece.length * byteMs);
-      if (!closed) io.write(Buffer.from(piece));
-    }
+    if (!closed) io.write(reply);
   }
 
   return {

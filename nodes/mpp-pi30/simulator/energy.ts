@@ -17,7 +17,10 @@ export class EnergyLedger {
   private readonly startKey: string;
 
   /** `typical` is a day's PV and load; the history before `start` is that many typical days. */
-  constructor(start: Date, private readonly typical: EnergyTotals) {
+  constructor(
+    start: Date,
+    private readonly typical: EnergyTotals,
+  ) {
     this.startKey = dayKeyOf(start);
     this.history = { pvWh: 400 * typical.pvWh, loadWh: 400 * typical.loadWh };
   }

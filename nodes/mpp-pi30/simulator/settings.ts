@@ -1,8 +1,20 @@
 // The simulated inverter's settings: what QPIRI, QDI, QFLAG and QBEQI report, and the setters that change
 // them. Like a real model it takes only well-formed commands with allowed values and NAKs the rest.
-import { BATTERY_TYPES, CHARGER_SOURCE_PRIORITIES, choicesFor, FLAG_LETTERS, INPUT_VOLTAGE_RANGES, OUTPUT_SOURCE_PRIORITIES, type ChoiceTable } from './enums';
-import { CHARGING_VOLTAGE_RANGE, CUT_OFF_RANGE, RECHARGE_VOLTAGES, REDISCHARGE_VOLTAGES } from './setters';
-import type { Variant } from './variants';
+import {
+  BATTERY_TYPES,
+  CHARGER_SOURCE_PRIORITIES,
+  choicesFor,
+  FLAG_LETTERS,
+  INPUT_VOLTAGE_RANGES,
+  OUTPUT_SOURCE_PRIORITIES,
+  type ChoiceTable,
+} from '../protocol/enums';
+import { renderTable, type NumberFormat } from '../protocol/field-table';
+import type { FieldValue } from '../protocol/fields';
+import { renderQflag as renderQflagReply } from '../protocol/qflag';
+import { QDI_TABLES, QPIRI_TABLES, type Defaults, type Settings } from '../protocol/qpiri';
+import { CHARGING_VOLTAGE_RANGE, CUT_OFF_RANGE, RECHARGE_VOLTAGES, REDISCHARGE_VOLTAGES } from '../protocol/setters';
+import type { Variant } from '../protocol/variants';
 
 /** The simulated firmware family: what it answers and which values its setters take follow the same tables as the node. */
 export type SimModel = Variant;
@@ -69,86 +81,133 @@ const OPTION_TABLES: Readonly<Record<'POP' | 'PCP' | 'PGR' | 'PBT', ChoiceTable>
   PBT: BATTERY_TYPES,
 };
 
-const v1 = (n: number): string => n.toFixed(1).padStart(4, '0');
-const pad = (n: number, width: number): string => String(Math.round(n)).padStart(width, '0');
+/** Battery voltages as the specifications print them: "BB.B". */
+const VOLTS: NumberFormat = { width: 4, decimals: 1 };
+const ONE_DECIMAL: NumberFormat = { decimals: 1 };
+
+/** How the simulated firmware prints the QPIRI fields (the specifications' samples); PI30MAX has a wider AC current. */
+function qpiriFormats(model: SimModel): Record<string, NumberFormat> {
+  const f = (name: keyof Settings) => `settings.${name}`;
+  return {
+    [f('grid_rating_voltage')]: ONE_DECIMAL,
+    [f('grid_rating_current')]: ONE_DECIMAL,
+    [f('ac_output_rating_voltage')]: ONE_DECIMAL,
+    [f('ac_output_rating_frequency')]: ONE_DECIMAL,
+    [f('ac_output_rating_current')]: ONE_DECIMAL,
+    [f('battery_rating_voltage')]: VOLTS,
+    [f('battery_recharge_voltage')]: VOLTS,
+    [f('battery_low_alarm_voltage')]: VOLTS,
+    [f('battery_under_voltage')]: VOLTS,
+    [f('battery_bulk_voltage')]: VOLTS,
+    [f('battery_float_voltage')]: VOLTS,
+    [f('battery_redischarge_voltage')]: VOLTS,
+    [f('max_ac_charging_current')]: { width: model === 'pi30max' ? 3 : 2 },
+    [f('max_charging_current')]: { width: model === 'pi30revo' ? 2 : 3 },
+  };
+}
+
+/** PI30REVO V02 1.1: fields 15 on are reserved; the simulator sends the document's sample values. */
+const REVO_QPIRI_RESERVED: Readonly<Record<number, string>> = {
+  14: '06',
+  15: '1',
+  16: '0',
+  17: '1',
+  18: '6',
+  19: '01',
+  20: '0',
+  21: '0',
+  22: '52.0',
+  23: '0',
+  24: '1',
+};
+
+/**
+ * The settings as QPIRI reports them, by the payload's names (options by the code the inverter sends); the Revo
+ * has a low-voltage alarm where others have the re-charge voltage.
+ */
+export function qpiriValues(s: SimSettings, model: SimModel): Record<keyof Settings, FieldValue> {
+  return {
+    grid_rating_voltage: 230,
+    grid_rating_current: 21.7,
+    ac_output_rating_voltage: 230,
+    ac_output_rating_frequency: s.outputFrequency,
+    ac_output_rating_current: 21.7,
+    ac_output_rating_apparent_power: 5000,
+    ac_output_rating_active_power: 5000,
+    battery_rating_voltage: SYSTEM_VOLTAGE,
+    battery_recharge_voltage: s.rechargeVoltage,
+    battery_low_alarm_voltage: s.cutOffVoltage + 2,
+    battery_under_voltage: s.cutOffVoltage,
+    battery_bulk_voltage: s.bulkVoltage,
+    battery_float_voltage: s.floatVoltage,
+    battery_type: s.batteryType,
+    max_ac_charging_current: s.maxUtilityChargingCurrent,
+    max_charging_current: s.maxChargingCurrent,
+    input_voltage_range: s.inputVoltageRange,
+    output_source_priority: s.outputSourcePriority,
+    charger_source_priority: s.chargerSourcePriority,
+    max_parallel_units: 9,
+    machine_type: model === 'pi30max' ? '10' : '01',
+    topology: 0,
+    output_mode: 0,
+    battery_redischarge_voltage: s.redischargeVoltage,
+    pv_ok_condition: 0,
+    pv_power_balance: 1,
+    max_cv_charging_time_min: 120,
+    operation_logic: 0,
+    max_discharging_current: 150,
+  };
+}
 
 export function renderQpiri(s: SimSettings, model: SimModel): string {
-  if (model === 'pi30revo') return renderRevoQpiri(s);
-  const fields = [
-    '230.0',
-    '21.7',
-    '230.0',
-    s.outputFrequency.toFixed(1),
-    '21.7',
-    '5000',
-    '5000',
-    v1(SYSTEM_VOLTAGE),
-    v1(s.rechargeVoltage),
-    v1(s.cutOffVoltage),
-    v1(s.bulkVoltage),
-    v1(s.floatVoltage),
-    String(s.batteryType),
-    pad(s.maxUtilityChargingCurrent, model === 'pi30max' ? 3 : 2),
-    pad(s.maxChargingCurrent, 3),
-    String(s.inputVoltageRange),
-    String(s.outputSourcePriority),
-    String(s.chargerSourcePriority),
-    '9',
-    model === 'pi30max' ? '10' : '01',
-    '0',
-    '0',
-    v1(s.redischargeVoltage),
-    '0',
-    '1',
-  ];
-  if (model === 'pi30max') fields.push('120', '0', '150');
-  return fields.join(' ');
+  const reserved = model === 'pi30revo' ? REVO_QPIRI_RESERVED : undefined;
+  return renderTable(QPIRI_TABLES[model], { settings: qpiriValues(s, model) }, { formats: qpiriFormats(model), reserved });
 }
 
-/** PI30REVO V02 1.1: the low-voltage alarm point where others have the re-charge voltage; fields 15 on reserved (the document's sample values). */
-function renderRevoQpiri(s: SimSettings): string {
-  const head = ['230.0', '21.7', '230.0', s.outputFrequency.toFixed(1), '21.7', '5000', '5000', v1(SYSTEM_VOLTAGE), v1(s.cutOffVoltage + 2), v1(s.cutOffVoltage), v1(s.bulkVoltage), v1(s.floatVoltage)];
-  return [...head, String(s.batteryType), pad(s.maxChargingCurrent, 2), '06', '1', '0', '1', '6', '01', '0', '0', '52.0', '0', '1'].join(' ');
-}
+const QDI_FORMATS: Readonly<Record<string, NumberFormat>> = {
+  'defaults.ac_output_voltage': ONE_DECIMAL,
+  'defaults.ac_output_frequency': ONE_DECIMAL,
+  'defaults.max_ac_charging_current': { width: 4 },
+  'defaults.battery_under_voltage': VOLTS,
+  'defaults.battery_float_voltage': VOLTS,
+  'defaults.battery_bulk_voltage': VOLTS,
+  'defaults.battery_recharge_voltage': VOLTS,
+  'defaults.battery_redischarge_voltage': VOLTS,
+  'defaults.max_charging_current': { width: 2 },
+};
 
 /** Factory defaults, as QDI reports them. */
 export function renderQdi(model: SimModel): string {
   const d = defaultSettings();
-  const flag = (letter: string) => (d.enabledFlags.has(letter) ? '1' : '0');
-  const fields = [
-    '230.0',
-    '50.0',
-    pad(d.maxUtilityChargingCurrent, 4),
-    v1(d.cutOffVoltage),
-    v1(d.floatVoltage),
-    v1(d.bulkVoltage),
-    v1(d.rechargeVoltage),
-    pad(d.maxChargingCurrent, 2),
-    String(d.inputVoltageRange),
-    String(d.outputSourcePriority),
-    String(d.chargerSourcePriority),
-    String(d.batteryType),
-    d.enabledFlags.has('a') ? '0' : '1', // the buzzer field says "silenced"
-    flag('j'),
-    flag('u'),
-    flag('v'),
-    flag('x'),
-    flag('y'),
-    flag('z'),
-    flag('b'),
-    flag('k'),
-    '0',
-    v1(d.redischargeVoltage),
-    '0',
-    '1',
-  ];
-  if (model === 'pi30max') fields.push('120', '150');
-  return fields.join(' ');
+  // QDI's flag fields carry the QFLAG names (power_saving is j, overload_restart u, ...).
+  const flags = Object.fromEntries(FLAG_LETTERS.map((f) => [f.name, d.enabledFlags.has(f.code)]));
+  const defaults: Partial<Record<keyof Defaults, FieldValue>> = {
+    ...flags,
+    ac_output_voltage: 230,
+    ac_output_frequency: 50,
+    max_ac_charging_current: d.maxUtilityChargingCurrent,
+    battery_under_voltage: d.cutOffVoltage,
+    battery_float_voltage: d.floatVoltage,
+    battery_bulk_voltage: d.bulkVoltage,
+    battery_recharge_voltage: d.rechargeVoltage,
+    max_charging_current: d.maxChargingCurrent,
+    input_voltage_range: d.inputVoltageRange,
+    output_source_priority: d.outputSourcePriority,
+    charger_source_priority: d.chargerSourcePriority,
+    battery_type: d.batteryType,
+    output_mode: 0,
+    battery_redischarge_voltage: d.redischargeVoltage,
+    pv_ok_condition: 0,
+    pv_power_balance: 1,
+    max_cv_charging_time_min: 120,
+    max_discharging_current: 150,
+  };
+  // The buzzer field says whether it is silenced.
+  return renderTable(QDI_TABLES[model], { defaults, silenced: { buzzer: !d.enabledFlags.has('a') } }, { formats: QDI_FORMATS });
 }
 
 export function renderQflag(s: SimSettings, model: SimModel): string {
-  const letters = flagLettersOf(model);
-  return `E${letters.filter((l) => s.enabledFlags.has(l)).join('')}D${letters.filter((l) => !s.enabledFlags.has(l)).join('')}`;
+  return renderQflagReply({ flags: Object.fromEntries(FLAG_LETTERS.map((f) => [f.name, s.enabledFlags.has(f.code)])) }, model);
 }
 
 /** Applies a setter; false means the inverter answers NAK and nothing changed. */

@@ -1,7 +1,7 @@
 // The physics behind the simulated inverter: a 48 V lead-acid bank, PV strings behind the solar charger, the
 // household's AC loads and a grid that now and then fails. One call advances it by a time step; where the
 // power goes follows the output source and charger priorities the way the inverter's modes do.
-import type { SimSettings } from './sim-settings';
+import type { SimSettings } from './settings';
 
 export type SimMode = 'L' | 'B' | 'F' | 'H';
 
@@ -140,7 +140,10 @@ export function stepPlant(state: PlantState, env: Surroundings, s: SimSettings, 
   const accepts = acceptanceCurrent(state, s, config.capacityAh);
   // Utility-first charging leaves the sun idle while the grid is there; solar-only never uses the grid.
   const solarMayCharge = s.chargerSourcePriority !== 0 || mode !== 'L';
-  const utilityMayCharge = env.gridUp && mode === 'L' && (s.chargerSourcePriority === 0 || s.chargerSourcePriority === 2 || (s.chargerSourcePriority === 1 && solarAvailable === 0));
+  const utilityMayCharge =
+    env.gridUp &&
+    mode === 'L' &&
+    (s.chargerSourcePriority === 0 || s.chargerSourcePriority === 2 || (s.chargerSourcePriority === 1 && solarAvailable === 0));
   const limit = Math.min(s.maxChargingCurrent, accepts);
   const scc = solarMayCharge ? Math.min(limit, solarLeft / vBattery) : 0;
   const ac = utilityMayCharge ? Math.min(s.maxUtilityChargingCurrent, limit - scc) : 0;

@@ -2,11 +2,11 @@
 // reports in (report id 0 first), 8-byte input reports out, reads with a timeout. It can vanish and come back
 // under a new hidraw number, as real devices do after a USB reset. Tests and users without node-hid use it.
 import { EventEmitter } from 'node:events';
-import type { HidDevice, HidOpener } from '../pi30-port/hid-device';
-import type { HidTarget } from '../pi30-port/port-config';
-import { CR } from './frame';
-import { pi30Session, type Session } from './sim-session';
-import type { Pi30Simulator } from './simulator';
+import type { HidDevice, HidOpener } from '../../pi30-port/hid-device';
+import type { HidTarget } from '../../pi30-port/port-config';
+import { CR } from '../protocol/frame';
+import { pi30Session, type Session } from './session';
+import type { Pi30Simulator } from './inverter';
 
 export const HID_REPORT_BYTES = 8;
 export const SIMULATED_VENDOR_ID = 0x0665;
@@ -57,8 +57,12 @@ export function simulateHid(sim: Pi30Simulator): SimulatedHid {
     handles,
     open: async (target: HidTarget) => {
       if (gone) throw new Error(`could not open HID device: no such device`);
-      if (target.path !== undefined ? target.path !== hid.path : target.vendorId !== SIMULATED_VENDOR_ID || target.productId !== SIMULATED_PRODUCT_ID) {
-        throw new Error(`cannot open device with ${target.path !== undefined ? `path ${target.path}` : `vendor id 0x${target.vendorId.toString(16)} and product id 0x${target.productId.toString(16)}`}`);
+      if (
+        target.path !== undefined ? target.path !== hid.path : target.vendorId !== SIMULATED_VENDOR_ID || target.productId !== SIMULATED_PRODUCT_ID
+      ) {
+        throw new Error(
+          `cannot open device with ${target.path !== undefined ? `path ${target.path}` : `vendor id 0x${target.vendorId.toString(16)} and product id 0x${target.productId.toString(16)}`}`,
+        );
       }
       opens += 1;
       const handle = new SimulatedHidDevice(sim, reports, () => hid.vanish());

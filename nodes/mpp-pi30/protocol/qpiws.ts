@@ -136,7 +136,9 @@ export function parseQpiws(text: string, variant: Variant = DEFAULT_PARSE_VARIAN
       // All zero reads the same on 24 and 48 V models: no fault, battery not weak.
     } else if (special.size > 0 && codeAt === undefined) {
       r.extras.qpiws_31_34 = chars.slice(31, 35);
-      r.issues.push('QPIWS: bits 31-34 hold a fault code at a place that depends on the battery voltage (24 or 48 V), which QPIRI has not told; kept in extras');
+      r.issues.push(
+        'QPIWS: bits 31-34 hold a fault code at a place that depends on the battery voltage (24 or 48 V), which QPIRI has not told; kept in extras',
+      );
     } else if (codeAt !== undefined) {
       const digits = chars.slice(codeAt, codeAt + 2);
       if (/^\d\d$/.test(digits)) {
@@ -176,4 +178,18 @@ export function parseQpiws(text: string, variant: Variant = DEFAULT_PARSE_VARIAN
 /** The warnings that are set, by name. */
 export function activeWarnings(warnings: Readonly<Record<string, boolean>>): string[] {
   return Object.keys(warnings).filter((name) => warnings[name]);
+}
+
+/**
+ * The QPIWS reply of a device with these warnings (and, on PI30MAX, this fault), by the same bit table the
+ * parser reads: `bits` characters, set where a named warning is true. PI30MAX puts the fault code and the
+ * battery-weak bit where the system voltage says (see MAX_FAULT_CODE_AT).
+ */
+export function renderQpiws(values: QpiwsValues, variant: Variant, context: QpiwsContext = {}, bits = QPIWS_TABLES[variant].length): string {
+  const names = QPIWS_TABLES[variant];
+  const chars = Array.from({ length: bits }, (_, i): string => (names[i] !== undefined && values.warnings[names[i]] ? '1' : '0'));
+  const codeAt = variant === 'pi30max' && bits > 31 ? MAX_FAULT_CODE_AT[context.systemVoltage ?? 0] : undefined;
+  if (codeAt !== undefined) chars.splice(codeAt, 2, ...String(values.fault?.code ?? 0).padStart(2, '0'));
+  if (codeAt !== undefined && context.systemVoltage === 48) chars[31] = values.warnings.battery_weak ? '1' : '0';
+  return chars.join('');
 }

@@ -122,7 +122,9 @@ export function parseSetter(command: string): SetterRequest {
   }
   if (def.rule.kind === 'current' && Number(argument) >= 100) {
     // Parallel-capable firmware reads the first digit as the unit number: MCHGC120 would be unit 1, 20 A.
-    throw new SetterError(`${command} is ambiguous (unit ${argument[0]}, ${Number(argument.slice(1))} A on parallel firmware); set ${def.setting} by name instead`);
+    throw new SetterError(
+      `${command} is ambiguous (unit ${argument[0]}, ${Number(argument.slice(1))} A on parallel firmware); set ${def.setting} by name instead`,
+    );
   }
   if (def.rule.kind === 'option') {
     const choice = def.rule.table.find((c) => c.code === Number(argument));
@@ -146,7 +148,8 @@ export function namedSetter(setting: string, value: unknown): SetterRequest {
   }
   if (def.rule.kind === 'option') {
     const table = def.rule.table;
-    const choice = typeof value === 'number' ? table.find((c) => c.code === value) : typeof value === 'string' ? choiceNamed(table, value) : undefined;
+    const choice =
+      typeof value === 'number' ? table.find((c) => c.code === value) : typeof value === 'string' ? choiceNamed(table, value) : undefined;
     if (choice === undefined) throw new SetterError(`${setting} must be ${optionList(table)}, got ${JSON.stringify(value)}`);
     return { kind: 'value', def, value: choice.name };
   }
@@ -190,7 +193,9 @@ export function checkSetter(request: SetterRequest, context: SetterContext = {})
   const variant = context.variant;
   if (variant === 'pi30revo') {
     // PI30REVO.20Protocol.20V03--20201112.pdf sets everything with PSET (1.6); it has none of these setters.
-    throw new SetterError(`${VARIANT_LABELS.pi30revo} firmware takes none of the PI30 setters (it is set with PSET, which this node does not send); nothing was sent`);
+    throw new SetterError(
+      `${VARIANT_LABELS.pi30revo} firmware takes none of the PI30 setters (it is set with PSET, which this node does not send); nothing was sent`,
+    );
   }
   if (request.kind === 'restore-defaults') return { command: 'PF', changes: { restore_defaults: true } };
   if (request.kind === 'flags') {
@@ -211,7 +216,9 @@ export function checkSetter(request: SetterRequest, context: SetterContext = {})
     case 'option': {
       const choice = choiceNamed(rule.table, String(value)) as Choice;
       if (variant && !choice.variants.includes(variant)) {
-        throw new SetterError(`${def.setting} ${choice.name} (${choice.code}) is not in the ${VARIANT_LABELS[variant]} specification; it takes ${optionList(choicesFor(rule.table, variant))}`);
+        throw new SetterError(
+          `${def.setting} ${choice.name} (${choice.code}) is not in the ${VARIANT_LABELS[variant]} specification; it takes ${optionList(choicesFor(rule.table, variant))}`,
+        );
       }
       return { command: `${def.code}${String(choice.code).padStart(2, '0')}`, changes };
     }
@@ -248,20 +255,29 @@ function systemVoltageOf(settings: Settings | undefined): SystemVoltage | undefi
   return v === 12 || v === 24 || v === 48 ? v : undefined;
 }
 
-function checkVoltage(def: SetterDef, rule: Extract<Rule, { kind: 'voltage-list' | 'voltage-range' }>, volts: number, settings: Settings | undefined): void {
+function checkVoltage(
+  def: SetterDef,
+  rule: Extract<Rule, { kind: 'voltage-list' | 'voltage-range' }>,
+  volts: number,
+  settings: Settings | undefined,
+): void {
   if (Math.abs(volts * 10 - Math.round(volts * 10)) > 1e-6 || volts < 0 || volts >= 100) {
     throw new SetterError(`${def.setting} takes volts with one decimal (e.g. 54.0), got ${volts}`);
   }
   const system = systemVoltageOf(settings);
   if (!system) {
-    throw new SetterError(`${def.setting}: the inverter's battery rating voltage (QPIRI) is not 12, 24 or 48 V, so the limits are unknown and nothing was sent`);
+    throw new SetterError(
+      `${def.setting}: the inverter's battery rating voltage (QPIRI) is not 12, 24 or 48 V, so the limits are unknown and nothing was sent`,
+    );
   }
   if (rule.kind === 'voltage-list') {
     const allowed = rule.allowed[system];
-    if (!allowed.includes(volts)) throw new SetterError(`${def.setting} on a ${system} V system must be one of ${allowed.map((v) => v.toFixed(1)).join(', ')} V, got ${volts}`);
+    if (!allowed.includes(volts))
+      throw new SetterError(`${def.setting} on a ${system} V system must be one of ${allowed.map((v) => v.toFixed(1)).join(', ')} V, got ${volts}`);
   } else {
     const [lo, hi] = rule.range[system];
-    if (volts < lo || volts > hi) throw new SetterError(`${def.setting} on a ${system} V system must be ${lo.toFixed(1)}-${hi.toFixed(1)} V, got ${volts}`);
+    if (volts < lo || volts > hi)
+      throw new SetterError(`${def.setting} on a ${system} V system must be ${lo.toFixed(1)}-${hi.toFixed(1)} V, got ${volts}`);
   }
   checkOrder(def.setting, volts, settings ?? {});
 }
@@ -271,7 +287,13 @@ function checkOrder(setting: keyof Settings, volts: number, s: Settings): void {
   const fail = (rule: string) => {
     throw new SetterError(`${setting} ${volts.toFixed(1)} V would break ${rule}`);
   };
-  const { battery_bulk_voltage: bulk, battery_float_voltage: float, battery_under_voltage: cutOff, battery_recharge_voltage: recharge, battery_redischarge_voltage: redischarge } = s;
+  const {
+    battery_bulk_voltage: bulk,
+    battery_float_voltage: float,
+    battery_under_voltage: cutOff,
+    battery_recharge_voltage: recharge,
+    battery_redischarge_voltage: redischarge,
+  } = s;
   switch (setting) {
     case 'battery_float_voltage':
       if (bulk !== undefined && volts > bulk) fail(`float ≤ bulk (${bulk.toFixed(1)} V)`);
@@ -284,7 +306,8 @@ function checkOrder(setting: keyof Settings, volts: number, s: Settings): void {
       break;
     case 'battery_recharge_voltage':
       if (cutOff !== undefined && volts <= cutOff) fail(`re-charge > cut-off voltage (${cutOff.toFixed(1)} V)`);
-      if (redischarge !== undefined && redischarge !== 0 && volts >= redischarge) fail(`re-charge < re-discharge voltage (${redischarge.toFixed(1)} V)`);
+      if (redischarge !== undefined && redischarge !== 0 && volts >= redischarge)
+        fail(`re-charge < re-discharge voltage (${redischarge.toFixed(1)} V)`);
       break;
     case 'battery_redischarge_voltage':
       if (volts !== 0 && recharge !== undefined && volts <= recharge) fail(`re-discharge > re-charge voltage (${recharge.toFixed(1)} V)`);

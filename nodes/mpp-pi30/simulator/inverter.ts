@@ -1,14 +1,19 @@
 // A simulated MPP-Solar / Voltronic inverter speaking PI30: a 5 kVA, 48 V hybrid with PV, a lead-acid bank, a
 // household on its AC output and a grid that fails now and then. It advances lazily to the (optionally
-// accelerated) current time on each command, answers every query from the same codec the node reads with,
-// applies setters, and NAKs what a real model would refuse.
-import { ambientTemperature, panelIrradiance, solarHours, type Site } from '../common/sim-day';
-import { ENERGY_COMMAND } from './energy';
-import { decodeCommand, encodeReply } from './frame';
-import { STATUS2_BITS, STATUS_BITS } from './qpigs';
-import { QPIWS_TABLES } from './qpiws';
-import { dayKeyOf, EnergyLedger } from './sim-energy';
-import { initialPlant, stepPlant, type PlantConfig, type PlantState } from './sim-plant';
+// accelerated) current time on each command, answers every query from the same codec the node reads with (the
+// multi-field replies rendered from the parsers' own field tables of its family), applies setters, and NAKs what
+// a real model would refuse.
+import { ambientTemperature, panelIrradiance, solarHours, type Site } from '../../common/sim-day';
+import { ENERGY_COMMAND } from '../protocol/energy';
+import { decodeCommand, encodeReply } from '../protocol/frame';
+import { MODES, nameOf } from '../protocol/enums';
+import { formatNumber, renderTable, type NumberFormat } from '../protocol/field-table';
+import type { Part } from '../protocol/fields';
+import { renderQmod } from '../protocol/qmod';
+import { QPIGS2_TABLES, QPIGS_TABLES, type QpigsValues } from '../protocol/qpigs';
+import { renderQpiws } from '../protocol/qpiws';
+import { dayKeyOf, EnergyLedger } from './energy';
+import { initialPlant, stepPlant, type PlantConfig, type PlantState } from './plant';
 import {
   applySetter,
   CHARGING_CURRENT_OPTIONS,
@@ -16,13 +21,14 @@ import {
   renderQdi,
   renderQflag,
   renderQpiri,
+  SYSTEM_VOLTAGE,
   UTILITY_CHARGING_CURRENT_OPTIONS,
   type SimModel,
   type SimSettings,
-} from './sim-settings';
-import { stepTowards } from '../common/sim-steps';
+} from './settings';
+import { stepTowards } from '../../common/sim-steps';
 
-export type { SimModel } from './sim-settings';
+export type { SimModel } from './settings';
 
 /** Misbehaviour a test switches on; the served transports honour it. */
 export interface Pi30Faults {
@@ -149,7 +155,7 @@ export class Pi30Simulator {
       case 'QDI':
         return renderQdi(this.model);
       case 'QMOD':
-        return this.plantState.mode;
+        return this.qmod();
       case 'QPIWS':
         return this.qpiws();
       case 'QFLAG':
@@ -188,14 +194,18 @@ export class Pi30Simulator {
       case 'QPI':
         return 'PI30';
       case 'QPIGS':
-        return this.revoQpigs();
+        return this.qpigs();
       case 'QPIRI':
         return renderQpiri(this.settingsState, this.model);
       case 'QMOD':
-        return this.plantState.mode;
+        return this.qmod();
       default:
         return 'NAK';
     }
+  }
+
+  private qmod(): string {
+    return renderQmod({ mode: nameOf(MODES, this.plantState.mode) });
   }
 
   private remember(entry: string): void {
@@ -203,11 +213,11 @@ export class Pi30Simulator {
     if (this.received.length > 200) this.received.splice(0, this.received.length - 200);
   }
 
+  /** QPIGS by the family's table: PV power and today's energy where Revo has them, the feed-to-grid fields on PI30MAX. */
   private qpigs(): string {
     const p = this.plantState;
     const s = this.settingsState;
     const t = this.simulatedTime().getTime() / 1000;
-    const max = this.model === 'pi30max';
     const outputOn = p.mode !== 'F';
     const gridVolts = p.gridUp ? 230 + 3 * Math.sin((2 * Math.PI * t) / 2220) : 0;
     const gridHz = p.gridUp ? 50 + 0.05 * Math.sin((2 * Math.PI * t) / 610) : 0;
@@ -215,81 +225,76 @@ export class Pi30Simulator {
     const outHz = outputOn ? (p.mode === 'L' ? gridHz : s.outputFrequency) : 0;
     const watts = Math.round(p.loadWatts);
     const va = Math.round(watts / 0.92);
-    const loadPercent = Math.round((100 * Math.max(watts, va)) / RATED_WATTS);
-    const charging = p.sccChargingCurrent + p.acChargingCurrent;
-    const pvCurrent = p.pvVoltage > 0 ? p.pvPower / p.pvVoltage : 0;
     const sccOn = p.sccChargingCurrent > 0.5;
     const acOn = p.acChargingCurrent > 0.5;
-    const statusBits: Record<(typeof STATUS_BITS)[number], boolean> = {
-      sbu_priority_version_added: true,
-      configuration_changed: false,
-      scc_firmware_updated: true,
-      load_on: outputOn && watts > 0,
-      battery_voltage_steady: p.floating,
-      charging_on: sccOn || acOn,
-      scc_charging_on: sccOn,
-      ac_charging_on: acOn,
+    const values: QpigsValues = {
+      grid: { voltage: gridVolts, frequency: gridHz },
+      ac_output: {
+        voltage: outVolts,
+        frequency: outHz,
+        apparent_power: va,
+        active_power: watts,
+        load: Math.round((100 * Math.max(watts, va)) / RATED_WATTS),
+      },
+      battery: {
+        voltage: p.batteryVoltage,
+        charging_current: p.sccChargingCurrent + p.acChargingCurrent,
+        soc: p.soc,
+        scc_voltage: sccOn ? p.batteryVoltage + 0.05 : 0,
+        discharge_current: p.dischargeCurrent,
+        fan_on_voltage_offset: 0,
+      },
+      pv: {
+        current: p.pvVoltage > 0 ? p.pvPower / p.pvVoltage : 0,
+        power: p.pvPower,
+        voltage: p.pvVoltage,
+        charging_power: p.pvPower,
+        feed_to_grid_power: 0,
+      },
+      inverter: {
+        bus_voltage: outputOn ? 390 + 15 * (watts / RATED_WATTS) : 0,
+        heatsink_temperature: p.heatsinkTemperature,
+        eeprom_version: '00',
+        solar_feed_to_grid: s.enabledFlags.has('d'),
+        country_code: '00',
+      },
+      status: {
+        sbu_priority_version_added: true,
+        configuration_changed: false,
+        scc_firmware_updated: true,
+        load_on: outputOn && watts > 0,
+        battery_voltage_steady: p.floating,
+        charging_on: sccOn || acOn,
+        scc_charging_on: sccOn,
+        ac_charging_on: acOn,
+        charging_to_float: p.floating,
+        switched_on: true,
+        dustproof_installed: false,
+      },
+      energy: { pv_day_wh: this.ledger.sum(dayKeyOf(this.simulatedTime()), 'pvWh') },
     };
-    const status2: Record<(typeof STATUS2_BITS)[number], boolean> = { charging_to_float: p.floating, switched_on: true, dustproof_installed: false };
-    const fields = [
-      fixed(gridVolts, 5, 1),
-      fixed(gridHz, 4, 1),
-      fixed(outVolts, 5, 1),
-      fixed(outHz, 4, 1),
-      int(va, 4),
-      int(watts, 4),
-      int(loadPercent, 3),
-      int(outputOn ? 390 + 15 * (watts / RATED_WATTS) : 0, 3),
-      fixed(p.batteryVoltage, 5, 2),
-      int(charging, 3),
-      int(p.soc, 3),
-      int(p.heatsinkTemperature, 4),
-      max ? fixed(pvCurrent, 4, 1) : int(pvCurrent, 4),
-      fixed(p.pvVoltage, 5, 1),
-      fixed(sccOn ? p.batteryVoltage + 0.05 : 0, 5, 2),
-      int(p.dischargeCurrent, 5),
-      STATUS_BITS.map((b) => (statusBits[b] ? '1' : '0')).join(''),
-      '00',
-      '00',
-      int(p.pvPower, 5),
-      STATUS2_BITS.map((b) => (status2[b] ? '1' : '0')).join(''),
-    ];
-    if (max) fields.push(s.enabledFlags.has('d') ? '1' : '0', '00', '0000');
-    return fields.join(' ');
-  }
-
-  /** PI30REVO V02 1.2: field 13 PV power (W), field 16 today's PV energy (Wh), 18, 19 and 21 reserved. */
-  private revoQpigs(): string {
-    const fields = this.qpigs().split(' ');
-    const p = this.plantState;
-    fields[12] = int(p.pvPower, 4);
-    fields[15] = int(this.ledger.sum(dayKeyOf(this.simulatedTime()), 'pvWh'), 5);
-    fields[20] = '010';
-    return fields.join(' ');
+    return renderTable(QPIGS_TABLES[this.model], clamped(values), { formats: QPIGS_FORMATS[this.model], reserved: QPIGS_RESERVED });
   }
 
   private qpigs2(): string {
     const p = this.plantState;
-    const current = p.pv2Voltage > 0 ? p.pv2Power / p.pv2Voltage : 0;
-    return `${fixed(current, 4, 1)} ${fixed(p.pv2Voltage, 5, 1)} ${int(p.pv2Power, 5)} `;
+    const pv2 = { current: p.pv2Voltage > 0 ? p.pv2Power / p.pv2Voltage : 0, voltage: p.pv2Voltage, charging_power: p.pv2Power };
+    // The simulator has always ended this reply with a space; readers must take it.
+    return `${renderTable(QPIGS2_TABLES[this.model], clamped({ pv2 }), { formats: QPIGS2_FORMATS })} `;
   }
 
   private qpiws(): string {
     const p = this.plantState;
     const s = this.settingsState;
-    const set = new Set<string>();
-    if (!p.gridUp) set.add('line_fail');
-    if (p.lowBatteryTripped) set.add('battery_under_shutdown').add('inverter_fault');
-    else if (p.mode !== 'L' && p.batteryVoltage < s.cutOffVoltage + 2) set.add('battery_low_alarm');
-    if (this.model === 'pi30max' && p.pvVoltage === 0) set.add('pv_loss');
+    const warnings: Record<string, boolean> = {};
+    if (!p.gridUp) warnings.line_fail = true;
+    if (p.lowBatteryTripped) warnings.battery_under_shutdown = warnings.inverter_fault = true;
+    else if (p.mode !== 'L' && p.batteryVoltage < s.cutOffVoltage + 2) warnings.battery_low_alarm = true;
+    if (this.model === 'pi30max' && p.pvVoltage === 0) warnings.pv_loss = true;
     // PI30MAX 48 V: a31 battery weak, a32-a33 the fault code ("00": none).
-    if (this.model === 'pi30max' && p.lowBatteryTripped) set.add('battery_weak');
-    const names = QPIWS_TABLES[this.model];
-    const length = this.model === 'pi30max' ? 36 : 32;
-    return Array.from({ length }, (_, i) => {
-      const name = this.model === 'pi30max' && i === 31 ? 'battery_weak' : names[i];
-      return name && set.has(name) ? '1' : '0';
-    }).join('');
+    if (this.model === 'pi30max' && p.lowBatteryTripped) warnings.battery_weak = true;
+    // PI30 sends the 32 bits of the 2014 specification; PI30MAX all 36.
+    return renderQpiws({ warnings }, this.model, { systemVoltage: SYSTEM_VOLTAGE }, this.model === 'pi30max' ? 36 : 32);
   }
 
   private qbeqi(): string {
@@ -299,7 +304,7 @@ export class Pi30Simulator {
 
   private energy(which: 'pvWh' | 'loadWh', period: string): string {
     const prefix = period === 'T' ? '' : period.slice(1);
-    return int(this.ledger.sum(prefix, which), 8);
+    return formatNumber(Math.max(0, this.ledger.sum(prefix, which)), { width: 8 });
   }
 
   private gridUp(at: Date): boolean {
@@ -349,11 +354,50 @@ export class Pi30Simulator {
   }
 }
 
-/** A number as the inverter prints it: fixed decimals, zero-padded to `width` characters. */
-function fixed(value: number, width: number, decimals: number): string {
-  return Math.max(0, value).toFixed(decimals).padStart(width, '0');
+/** Every number of a reply at least 0, as the simulated firmware prints them. */
+function clamped<T extends Part>(values: T): T {
+  const out: Part = {};
+  for (const [key, group] of Object.entries(values)) {
+    if (typeof group !== 'object') out[key] = group;
+    else out[key] = Object.fromEntries(Object.entries(group).map(([name, v]) => [name, typeof v === 'number' ? Math.max(0, v) : v]));
+  }
+  return out as T;
 }
 
-function int(value: number, width: number): string {
-  return String(Math.max(0, Math.round(value))).padStart(width, '0');
-}
+/** How this firmware prints each QPIGS field (the specifications' samples: "BBB.B" is 5 wide, 1 decimal). */
+const QPIGS_COMMON_FORMATS: Readonly<Record<string, NumberFormat>> = {
+  'grid.voltage': { width: 5, decimals: 1 },
+  'grid.frequency': { width: 4, decimals: 1 },
+  'ac_output.voltage': { width: 5, decimals: 1 },
+  'ac_output.frequency': { width: 4, decimals: 1 },
+  'ac_output.apparent_power': { width: 4 },
+  'ac_output.active_power': { width: 4 },
+  'ac_output.load': { width: 3 },
+  'inverter.bus_voltage': { width: 3 },
+  'battery.voltage': { width: 5, decimals: 2 },
+  'battery.charging_current': { width: 3 },
+  'battery.soc': { width: 3 },
+  'inverter.heatsink_temperature': { width: 4 },
+  'pv.current': { width: 4 },
+  'pv.voltage': { width: 5, decimals: 1 },
+  'battery.scc_voltage': { width: 5, decimals: 2 },
+  'battery.discharge_current': { width: 5 },
+  'battery.fan_on_voltage_offset': { width: 2 },
+  'pv.charging_power': { width: 5 },
+  'pv.feed_to_grid_power': { width: 4 },
+  'pv.power': { width: 4 },
+  'energy.pv_day_wh': { width: 5 },
+};
+const QPIGS_FORMATS: Readonly<Record<SimModel, Readonly<Record<string, NumberFormat>>>> = {
+  pi30: QPIGS_COMMON_FORMATS,
+  // PI30MAX sends the PV current with a decimal.
+  pi30max: { ...QPIGS_COMMON_FORMATS, 'pv.current': { width: 4, decimals: 1 } },
+  pi30revo: QPIGS_COMMON_FORMATS,
+};
+/** What the Revo sends in the QPIGS fields its protocol reserves (PI30REVO V02 1.2). */
+const QPIGS_RESERVED: Readonly<Record<number, string>> = { 17: '00', 18: '00', 20: '010' };
+const QPIGS2_FORMATS: Readonly<Record<string, NumberFormat>> = {
+  'pv2.current': { width: 4, decimals: 1 },
+  'pv2.voltage': { width: 5, decimals: 1 },
+  'pv2.charging_power': { width: 5 },
+};

@@ -36,7 +36,10 @@ export const openRealBus: I2cOpener = async (busNumber) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     module = require('i2c-bus') as I2cBusModule;
   } catch (err) {
-    throw new BusUnavailableError(`the optional package i2c-bus is not installed or not built for this system (Linux only): ${messageOf(err)}`, 'no-module');
+    throw new BusUnavailableError(
+      `the optional package i2c-bus is not installed or not built for this system (Linux only): ${messageOf(err)}`,
+      'no-module',
+    );
   }
   try {
     // i2c-bus opens the device file only at the first transfer, so a missing /dev/i2c-N or a user outside the
@@ -52,8 +55,10 @@ export const openRealBus: I2cOpener = async (busNumber) => {
 export function openError(busNumber: number, err: unknown): BusUnavailableError {
   const code = errorCode(err);
   const path = `/dev/i2c-${busNumber}`;
-  if (code === 'ENOENT') return new BusUnavailableError(`${path} does not exist: enable I2C (raspi-config, or dtparam=i2c_arm=on) and check the bus number`, 'no-device');
-  if (code === 'EACCES' || code === 'EPERM') return new BusUnavailableError(`no permission to open ${path}: add the Node-RED user to the i2c group and restart Node-RED`, 'no-permission');
+  if (code === 'ENOENT')
+    return new BusUnavailableError(`${path} does not exist: enable I2C (raspi-config, or dtparam=i2c_arm=on) and check the bus number`, 'no-device');
+  if (code === 'EACCES' || code === 'EPERM')
+    return new BusUnavailableError(`no permission to open ${path}: add the Node-RED user to the i2c group and restart Node-RED`, 'no-permission');
   return new BusUnavailableError(`cannot open ${path}: ${messageOf(err)}`, 'other');
 }
 
@@ -78,4 +83,3 @@ function errorCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 }
-

@@ -36,6 +36,7 @@ function numberField(p: Record<string, unknown>, name: string, required: boolean
     if (required) throw new ReadingError(`payload.${name} is missing`);
     return undefined;
   }
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ReadingError(`payload.${name} must be a finite number, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new ReadingError(`payload.${name} must be a finite number, got ${JSON.stringify(value)}`);
   return value;
 }

@@ -1,8 +1,10 @@
 // The ps100-sampler node's editor settings, parsed and checked at the edge (the editor checks the same rules).
-import { oneOf, text, wholeNumber, type RawConfig } from '../common/config-fields';
+import { oneOf, text, type RawConfig } from '../common/config-fields';
 import { parseDeviceConfig, type DeviceConfig } from '../common/device-config';
+import { readSettings } from '../common/settings-schema';
 import { shuntRangeProblem, SettingError } from './calibration';
 import type { ChipChoice } from './ina-chip';
+import { PS100_DEVICE, settingsSchema } from './ps100-sampler-schema';
 import type { PanelConfig, SamplerConfig } from './sampler';
 
 export interface Ps100NodeConfig extends DeviceConfig, SamplerConfig {
@@ -25,15 +27,31 @@ export function defaultPanelName(address: number): string {
 /** A positive number, from a number or a numeric string; an empty field takes the fallback. */
 function positive(value: unknown, fallback: number, what: string, max = Infinity): number {
   const n = value === undefined || value === '' || value === null ? fallback : Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > max) throw new SettingError(`${what} must be a number above 0${max < Infinity ? ` and at most ${max}` : ''}, got ${String(value)}`);
+  if (!Number.isFinite(n) || n <= 0 || n > max)
+    throw new SettingError(`${what} must be a number above 0${max < Infinity ? ` and at most ${max}` : ''}, got ${String(value)}`);
   return n;
 }
 
 /** 64, "64", "0x40" or "40h" -> 64. */
 export function parseAddress(value: unknown): number {
-  const raw = typeof value === 'number' ? value : String(value ?? '').trim().toLowerCase();
-  const n = typeof raw === 'number' ? raw : /^0x[0-9a-f]+$/.test(raw) ? parseInt(raw, 16) : /^[0-9a-f]+h$/.test(raw) ? parseInt(raw, 16) : /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isInteger(n) || n < FIRST_ADDRESS || n > LAST_ADDRESS) throw new SettingError(`panel address must be 0x40 to 0x4F, got ${String(value)}`);
+  const raw =
+    typeof value === 'number'
+      ? value
+      : String(value ?? '')
+          .trim()
+          .toLowerCase();
+  const n =
+    typeof raw === 'number'
+      ? raw
+      : /^0x[0-9a-f]+$/.test(raw)
+        ? parseInt(raw, 16)
+        : /^[0-9a-f]+h$/.test(raw)
+          ? parseInt(raw, 16)
+          : /^\d+$/.test(raw)
+            ? Number(raw)
+            : NaN;
+  if (!Number.isInteger(n) || n < FIRST_ADDRESS || n > LAST_ADDRESS)
+    throw new SettingError(`panel address must be 0x40 to 0x4F, got ${String(value)}`);
   return n;
 }
 
@@ -74,24 +92,23 @@ export function parsePanels(raw: unknown): PanelConfig[] {
 }
 
 export function parsePs100Config(raw: RawConfig): Ps100NodeConfig {
-  const choice = oneOf(raw, 'source', ['bus', 'simulator', 'messages'] as const, 'bus');
-  const source = choice === 'messages' ? 'messages' : 'bus';
-  const panels = parsePanels(raw.panels);
+  const settings = readSettings(settingsSchema, raw);
+  const source = settings.source === 'messages' ? 'messages' : 'bus';
+  // The editor saves the list as JSON text; a flow written by hand may hold the array itself.
+  const panels = parsePanels(Array.isArray(raw.panels) ? raw.panels : settings.panels);
   if (source === 'bus' && panels.length === 0) throw new SettingError('list at least one panel to read from the bus');
-  const sampleRateHz = wholeNumber(raw, 'sampleRate', 10, 1, 50);
-  const recordPeriodS = wholeNumber(raw, 'recordPeriod', 1, 1, 3600);
-  const base = parseDeviceConfig(raw, { type: 'ps100-sampler', measurement: 'ps100', intervalS: 0, deviceId: 'ps100' });
+  const base = parseDeviceConfig(raw, { ...PS100_DEVICE, deviceId: 'ps100' });
   return {
     ...base,
     // The sampling clock replaces the poll interval.
     intervalMs: 0,
-    busNumber: wholeNumber(raw, 'bus', 1, 0, 255),
-    sampleRateHz,
-    recordPeriodS,
+    busNumber: settings.bus,
+    sampleRateHz: settings.sampleRate,
+    recordPeriodS: settings.recordPeriod,
     panels,
-    underVoltageV: raw.underVoltage === undefined || raw.underVoltage === '' ? 12 : positiveOrZero(raw.underVoltage),
+    underVoltageV: settings.underVoltage === '' ? 12 : positiveOrZero(settings.underVoltage),
     source,
-    simulated: choice === 'simulator',
+    simulated: settings.source === 'simulator',
     defaultLimits: { ratedPowerW: DEFAULT_PANEL.ratedPowerW, maxCurrentA: DEFAULT_PANEL.maxCurrentA },
   };
 }

@@ -39,7 +39,8 @@ export = function register(RED: NodeAPI): void {
 
       return {
         parse: (msg): InputSample => {
-          if (config.source !== 'messages') throw new ReadingError('this node reads its panels from the I2C bus; set Source to "input messages" to feed samples');
+          if (config.source !== 'messages')
+            throw new ReadingError('this node reads its panels from the I2C bus; set Source to "input messages" to feed samples');
           return parseInputSample(msg, Date.now());
         },
         run: async (input: InputSample) => {
@@ -54,10 +55,26 @@ export = function register(RED: NodeAPI): void {
         readingOut: (report: SamplerReport): ReadingOut => {
           const records = [
             ...report.records.map((r) => panelMessage(r.panel, r.payload, names.readings)),
-            ...report.system.map((s) => ({ topic: topicOf(config, config.deviceId), payload: s.payload, device: config.deviceId, measurement: names.system })),
+            ...report.system.map((s) => ({
+              topic: topicOf(config, config.deviceId),
+              payload: s.payload,
+              device: config.deviceId,
+              measurement: names.system,
+            })),
           ];
           const events = report.events.map((e) =>
-            panelMessage(e.panel, { timestamp: new Date(e.time).toISOString(), panel_id: e.panel, event_type: e.type, severity: e.severity, message: e.message, value: e.value }, names.events),
+            panelMessage(
+              e.panel,
+              {
+                timestamp: new Date(e.time).toISOString(),
+                panel_id: e.panel,
+                event_type: e.type,
+                severity: e.severity,
+                message: e.message,
+                value: e.value,
+              },
+              names.events,
+            ),
           );
           return { message: {}, outputs: [records, events], status: statusLook(report.status, source, t) };
         },
@@ -72,7 +89,8 @@ export = function register(RED: NodeAPI): void {
 /** Panels ok out of all and samples per second; the bus's problem while there is one. */
 function statusLook(status: SamplerStatus, source: Source, t: (key: string, vars?: Record<string, string>) => string): NodeStatusLook {
   const rate = String(Math.round(status.samplesPerSecond * 10) / 10);
-  if (status.busProblem) return { state: 'error', text: t(`status.${status.busProblem.reason === 'other' ? 'bus-error' : status.busProblem.reason}`) };
+  if (status.busProblem)
+    return { state: 'error', text: t(`status.${status.busProblem.reason === 'other' ? 'bus-error' : status.busProblem.reason}`) };
   if (source === 'messages') return { state: 'ok', text: t('status.fed', { rate }) };
   const text = t('status.sampling', { ok: String(status.panelsOk), total: String(status.panelsTotal), rate });
   if (status.panelsOk === 0) return { state: status.panelsLost > 0 ? 'error' : 'connecting', text };

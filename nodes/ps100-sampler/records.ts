@@ -42,7 +42,8 @@ export interface SystemRecord {
   readonly payload: Record<string, RecordValue>;
 }
 
-export type EventType = 'sensor_lost' | 'sensor_back' | 'sensor_reset' | 'conversion_stuck' | 'sample_shortfall' | 'over_current' | 'under_voltage' | 'overflow';
+export type EventType =
+  'sensor_lost' | 'sensor_back' | 'sensor_reset' | 'conversion_stuck' | 'sample_shortfall' | 'over_current' | 'under_voltage' | 'overflow';
 
 export interface PanelEvent {
   readonly time: number;
@@ -166,7 +167,13 @@ export class PanelRecords {
     this.lastRecordStart.set(window.key, window.start);
     if (continuing && window.state.sampleCount < this.expectedSamples) alerts.push('sample_shortfall');
     if (current && current.max > limits.maxCurrentA) alerts.push('over_current');
-    if (voltage && current && this.options.underVoltageV > 0 && current.mean > DELIVERING_SHARE * limits.maxCurrentA && voltage.mean < this.options.underVoltageV) {
+    if (
+      voltage &&
+      current &&
+      this.options.underVoltageV > 0 &&
+      current.mean > DELIVERING_SHARE * limits.maxCurrentA &&
+      voltage.mean < this.options.underVoltageV
+    ) {
       alerts.push('under_voltage');
     }
     if ((f('overflow')?.max ?? 0) > 0) alerts.push('overflow');
@@ -206,7 +213,14 @@ export class PanelRecords {
       }
       if (active.has(type)) continue;
       active.add(type);
-      events.push({ time, panel: record.panel, type, severity: type === 'over_current' ? 'critical' : 'warning', message: alertMessage(type, record), value: alertValue(type, record) });
+      events.push({
+        time,
+        panel: record.panel,
+        type,
+        severity: type === 'over_current' ? 'critical' : 'warning',
+        message: alertMessage(type, record),
+        value: alertValue(type, record),
+      });
     }
     return events;
   }
@@ -254,7 +268,8 @@ function systemRecord(start: number, records: readonly PanelRecord[]): SystemRec
 }
 
 function alertValue(type: EventType, record: PanelRecord): number {
-  const field = type === 'sample_shortfall' ? 'sample_count' : type === 'over_current' ? 'current_max' : type === 'under_voltage' ? 'voltage_avg' : undefined;
+  const field =
+    type === 'sample_shortfall' ? 'sample_count' : type === 'over_current' ? 'current_max' : type === 'under_voltage' ? 'voltage_avg' : undefined;
   const value = field === undefined ? 1 : record.payload[field];
   return typeof value === 'number' ? value : 0;
 }

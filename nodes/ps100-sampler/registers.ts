@@ -58,8 +58,24 @@ interface ChipScale {
 // bit 0 of CAL unused (so at most 0xFFFE), ±320 mV at PGA /8. INA226: 2.5 µV, 1.25 mV, 25 ×, 0.00512, bit 15
 // unused (at most 0x7FFF), ±81.92 mV. (ina2xx.c table; ESPHome ina219.cpp / ina226.cpp calibration.)
 export const SCALE: Readonly<Record<ChipModel, ChipScale>> = {
-  INA219: { shuntLsbV: 10e-6, busLsbV: 4e-3, busShift: 3, powerLsbFactor: 20, calibrationConstant: 0.04096, maxCalibration: 0xfffe, shuntFullScaleV: 0.32 },
-  INA226: { shuntLsbV: 2.5e-6, busLsbV: 1.25e-3, busShift: 0, powerLsbFactor: 25, calibrationConstant: 0.00512, maxCalibration: 0x7fff, shuntFullScaleV: 0.08192 },
+  INA219: {
+    shuntLsbV: 10e-6,
+    busLsbV: 4e-3,
+    busShift: 3,
+    powerLsbFactor: 20,
+    calibrationConstant: 0.04096,
+    maxCalibration: 0xfffe,
+    shuntFullScaleV: 0.32,
+  },
+  INA226: {
+    shuntLsbV: 2.5e-6,
+    busLsbV: 1.25e-3,
+    busShift: 0,
+    powerLsbFactor: 25,
+    calibrationConstant: 0.00512,
+    maxCalibration: 0x7fff,
+    shuntFullScaleV: 0.08192,
+  },
 };
 
 /** A two's-complement 16-bit register (shunt voltage, current) as a signed number. */

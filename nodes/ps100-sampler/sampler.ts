@@ -210,7 +210,14 @@ export class Ps100Sampler {
       const chip = new InaChip(bus, model, config, this.clock.periodMs);
       await chip.setUp();
       panel.chip = chip;
-      if (panel.state === 'lost') this.event(config.name, 'sensor_back', 'info', `${config.name}: ${model} at 0x${config.address.toString(16)} answers again`, panel.backoff.attempts + 1);
+      if (panel.state === 'lost')
+        this.event(
+          config.name,
+          'sensor_back',
+          'info',
+          `${config.name}: ${model} at 0x${config.address.toString(16)} answers again`,
+          panel.backoff.attempts + 1,
+        );
       panel.state = 'ok';
       panel.failures = 0;
       panel.backoff.reset();
@@ -229,10 +236,22 @@ export class Ps100Sampler {
         this.counters.stale++;
         break;
       case 'recalibrated':
-        this.event(config.name, 'sensor_reset', 'warning', `${config.name}: calibration read 0 (the chip was reset, e.g. a brown-out); set up again`, panel.chip.recalibrations);
+        this.event(
+          config.name,
+          'sensor_reset',
+          'warning',
+          `${config.name}: calibration read 0 (the chip was reset, e.g. a brown-out); set up again`,
+          panel.chip.recalibrations,
+        );
         break;
       case 'restarted':
-        this.event(config.name, 'conversion_stuck', 'warning', `${config.name}: no conversion finished for several samples; conversion restarted`, panel.chip.restarts);
+        this.event(
+          config.name,
+          'conversion_stuck',
+          'warning',
+          `${config.name}: no conversion finished for several samples; conversion restarted`,
+          panel.chip.restarts,
+        );
         break;
     }
   }
@@ -245,7 +264,13 @@ export class Ps100Sampler {
     panel.retryAt = this.source.monotonic() + panel.backoff.fail();
     if (panel.state !== 'lost') {
       panel.state = 'lost';
-      this.event(panel.config.name, 'sensor_lost', 'critical', `${panel.config.name} at 0x${panel.config.address.toString(16)}: ${messageOf(err)}`, panel.failures);
+      this.event(
+        panel.config.name,
+        'sensor_lost',
+        'critical',
+        `${panel.config.name} at 0x${panel.config.address.toString(16)}: ${messageOf(err)}`,
+        panel.failures,
+      );
     }
   }
 

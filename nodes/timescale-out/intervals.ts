@@ -50,13 +50,18 @@ const VIEW_PATTERN = /^[a-z0-9_]*\{(table|base)\}[a-z0-9_]*$/;
  * can only be built on another whose bucket divides its own. Each may name its view: `5m as {base}_5min`.
  */
 export function parseBuckets(text: string): Bucket[] {
-  const parts = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   const spans: Bucket[] = parts.map((p) => {
     const [width, view, extra] = p.split(/\s+as\s+/i);
     const span = parseSpan(width, 'aggregate buckets');
     if (view === undefined) return span;
     if (extra !== undefined || !VIEW_PATTERN.test(view.trim())) {
-      throw new RangeError(`aggregate buckets: "${p}" names its view with {table} or {base} and lower-case letters, digits and _, e.g. 5m as {base}_5min`);
+      throw new RangeError(
+        `aggregate buckets: "${p}" names its view with {table} or {base} and lower-case letters, digits and _, e.g. 5m as {base}_5min`,
+      );
     }
     return { ...span, view: view.trim() };
   });

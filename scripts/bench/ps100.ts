@@ -52,7 +52,15 @@ async function ours(seconds: number): Promise<Figures> {
   const lateness: number[] = [];
   let measuring = false;
   const sampler = new Ps100Sampler(
-    { busNumber: 1, sampleRateHz: RATE_HZ, recordPeriodS: 1, panels: panels(), underVoltageV: 0, source: 'bus', defaultLimits: { ratedPowerW: 100, maxCurrentA: 8 } },
+    {
+      busNumber: 1,
+      sampleRateHz: RATE_HZ,
+      recordPeriodS: 1,
+      panels: panels(),
+      underVoltageV: 0,
+      source: 'bus',
+      defaultLimits: { ratedPowerW: 100, maxCurrentA: 8 },
+    },
     {
       onReport: (report) => {
         if (measuring) for (const r of report.records) counts.push(r.payload.sample_count as number);

@@ -65,7 +65,8 @@ describe('ps100-sampler example flow: PS100 panels -> TimescaleDB', function () 
   it('imports: one tab, unique ids, wires to nodes that exist, valid settings, no password', () => {
     const ids = new Set(FLOW.map((n) => n.id));
     assert.equal(ids.size, FLOW.length);
-    for (const node of FLOW) for (const target of ((node.wires as string[][] | undefined) ?? []).flat()) assert.ok(ids.has(target), `${node.id} -> ${target}`);
+    for (const node of FLOW)
+      for (const target of ((node.wires as string[][] | undefined) ?? []).flat()) assert.ok(ids.has(target), `${node.id} -> ${target}`);
     const out = parseOutSettings(only('timescale-out'));
     assert.equal(out.deviceColumn, 'panel_id');
     assert.equal(out.policy.compressAfter?.sql, '7 days');
@@ -109,21 +110,44 @@ describe('ps100-sampler example flow: PS100 panels -> TimescaleDB', function () 
       const bus = simulatedBus(BUS)!;
       for (const [address, chip] of [...bus.chips]) {
         const i = address - 0x40;
-        bus.attach(address, new SimChip({ model: chip.model, shuntOhms: 0.01, clock: () => performance.now(), source: (t) => ({ volts: 19 + i * 0.1, amps: 4 + i * 0.1 + 0.2 * Math.sin(t / 170) }) }));
+        bus.attach(
+          address,
+          new SimChip({
+            model: chip.model,
+            shuntOhms: 0.01,
+            clock: () => performance.now(),
+            source: (t) => ({ volts: 19 + i * 0.1, amps: 4 + i * 0.1 + 0.2 * Math.sin(t / 170) }),
+          }),
+        );
       }
       // A panel that stops answering, for the events table.
       setTimeout(() => bus.nacking.add(0x47), 2500);
       const shared = (getNode(db.id) as unknown as TimescaleDbNode).database;
       assert.ok(shared);
       pool = shared.pool;
-      await waitUntil(async () => sent.filter((m) => m.measurement === 'ps100_events' && (m.payload as Record<string, unknown>).event_type === 'sensor_lost').length > 0, 15_000, 'sensor_lost');
-      await waitUntil(async () => sent.filter((m) => (m.payload as Record<string, unknown>).sample_count === 10).length >= 7 * 3, 15_000, 'three whole seconds');
+      await waitUntil(
+        async () =>
+          sent.filter((m) => m.measurement === 'ps100_events' && (m.payload as Record<string, unknown>).event_type === 'sensor_lost').length > 0,
+        15_000,
+        'sensor_lost',
+      );
+      await waitUntil(
+        async () => sent.filter((m) => (m.payload as Record<string, unknown>).sample_count === 10).length >= 7 * 3,
+        15_000,
+        'three whole seconds',
+      );
       // Stop sampling; timescale-out writes what it has.
-      await new Promise<void>((resolve) => (getNode(samplerId) as unknown as { close(removed: boolean): Promise<void> }).close(false).then(resolve, resolve));
+      await new Promise<void>((resolve) =>
+        (getNode(samplerId) as unknown as { close(removed: boolean): Promise<void> }).close(false).then(resolve, resolve),
+      );
       const readings = () => sent.filter((m) => m.measurement === 'ps100_readings_1s').length;
       const stored = (table: string, measurement: string) => async () =>
         Number((await pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n) === sent.filter((m) => m.measurement === measurement).length;
-      await waitUntil(async () => Number((await pool.query('SELECT count(*)::int AS n FROM ps100_readings_1s')).rows[0].n) === readings(), 20_000, 'every record stored');
+      await waitUntil(
+        async () => Number((await pool.query('SELECT count(*)::int AS n FROM ps100_readings_1s')).rows[0].n) === readings(),
+        20_000,
+        'every record stored',
+      );
       await waitUntil(stored('ps100_system_1s', 'ps100_system_1s'), 20_000, 'every system record stored');
       await waitUntil(stored('ps100_events', 'ps100_events'), 20_000, 'every event stored');
     });
@@ -191,7 +215,15 @@ describe('ps100-sampler example flow: PS100 panels -> TimescaleDB', function () 
         assert.equal(Number(row.max_samples), 10);
       }
       // A running panel's records in the middle hold exactly 10 (the first second is partial).
-      for (const panel of panels().filter((p) => p !== 'PS100_0X47')) assert.deepEqual(new Set(ofPanel(panel).slice(1).map((r) => r.sample_count)), new Set([10]));
+      for (const panel of panels().filter((p) => p !== 'PS100_0X47'))
+        assert.deepEqual(
+          new Set(
+            ofPanel(panel)
+              .slice(1)
+              .map((r) => r.sample_count),
+          ),
+          new Set([10]),
+        );
     });
 
     it('stores the system and event tables, and names the aggregates as the old system did', async () => {
@@ -199,11 +231,20 @@ describe('ps100-sampler example flow: PS100 panels -> TimescaleDB', function () 
       assert.equal(system.rows.length, sent.filter((m) => m.measurement === 'ps100_system_1s').length);
       assert.ok(system.rows.every((r) => r.panel_id === 'PS100_SYSTEM'));
       const events = await pool.query("SELECT panel_id, event_type, severity FROM ps100_events WHERE event_type = 'sensor_lost'");
-      assert.deepEqual(events.rows.map((r) => [r.panel_id, r.severity]), [['PS100_0X47', 'critical']]);
-      const views = await pool.query("SELECT view_name FROM timescaledb_information.continuous_aggregates WHERE view_name LIKE 'ps100_readings_%' ORDER BY view_name");
-      assert.deepEqual(views.rows.map((r) => r.view_name), ['ps100_readings_1hour', 'ps100_readings_5min', 'ps100_readings_daily']);
+      assert.deepEqual(
+        events.rows.map((r) => [r.panel_id, r.severity]),
+        [['PS100_0X47', 'critical']],
+      );
+      const views = await pool.query(
+        "SELECT view_name FROM timescaledb_information.continuous_aggregates WHERE view_name LIKE 'ps100_readings_%' ORDER BY view_name",
+      );
+      assert.deepEqual(
+        views.rows.map((r) => r.view_name),
+        ['ps100_readings_1hour', 'ps100_readings_5min', 'ps100_readings_daily'],
+      );
       const daily = await pool.query('SELECT panel_id, energy_wh_sum / 1000.0 AS kwh FROM ps100_readings_daily ORDER BY panel_id');
-      for (const row of daily.rows) near(row.kwh, sum(ofPanel(row.panel_id).map((r) => r.energy_wh as number)) / 1000, `${row.panel_id} daily view kWh`);
+      for (const row of daily.rows)
+        near(row.kwh, sum(ofPanel(row.panel_id).map((r) => r.energy_wh as number)) / 1000, `${row.panel_id} daily view kWh`);
       const jobs = await pool.query("SELECT proc_name FROM timescaledb_information.jobs WHERE hypertable_name = 'ps100_readings_1s'");
       const procs = jobs.rows.map((r) => r.proc_name);
       assert.ok(procs.includes('policy_compression'));
@@ -213,7 +254,9 @@ describe('ps100-sampler example flow: PS100 panels -> TimescaleDB', function () 
 });
 
 function dateOf(value: unknown): string {
-  return value instanceof Date ? new Date(value.getTime() - value.getTimezoneOffset() * 60_000).toISOString().slice(0, 10) : String(value).slice(0, 10);
+  return value instanceof Date
+    ? new Date(value.getTime() - value.getTimezoneOffset() * 60_000).toISOString().slice(0, 10)
+    : String(value).slice(0, 10);
 }
 
 async function waitUntil(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {

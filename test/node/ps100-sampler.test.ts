@@ -37,7 +37,11 @@ describe('ps100-sampler node', function () {
     await helper.load(NODES, flow());
     const records = collect('records');
     const seen = statuses('ps');
-    await waitFor(() => records.filter((m) => m.measurement === 'ps100_system_1s' && payloadOf(m).active_panels === 3).length >= 2, 8000, 'two whole seconds');
+    await waitFor(
+      () => records.filter((m) => m.measurement === 'ps100_system_1s' && payloadOf(m).active_panels === 3).length >= 2,
+      8000,
+      'two whole seconds',
+    );
     const panels = records.filter((m) => m.measurement === 'ps100_readings_1s');
     assert.deepEqual([...new Set(panels.map((m) => m.device))].sort(), ['PS100_0X40', 'PS100_0X41', 'roof']);
     const system = records.filter((m) => m.measurement === 'ps100_system_1s' && payloadOf(m).active_panels === 3).at(-1)!;
@@ -73,7 +77,11 @@ describe('ps100-sampler node', function () {
     assert.equal(lost.measurement, 'ps100_events');
     assert.equal(payloadOf(lost).severity, 'critical');
     const count = records.length;
-    await waitFor(() => records.slice(count).filter((m) => m.device === 'PS100_0X40' && payloadOf(m).sample_count === 10).length >= 1, 3000, 'records go on');
+    await waitFor(
+      () => records.slice(count).filter((m) => m.device === 'PS100_0X40' && payloadOf(m).sample_count === 10).length >= 1,
+      3000,
+      'records go on',
+    );
     assert.ok(seen.some((s) => s.fill === 'yellow'));
     simulatedBus(7)!.nacking.delete(0x41);
     await waitFor(() => events.some((m) => payloadOf(m).event_type === 'sensor_back'), 8000, 'sensor_back');
@@ -85,7 +93,10 @@ describe('ps100-sampler node', function () {
     const node = getNode('ps');
     const start = Math.ceil(Date.now() / 1000) * 1000 + 1000;
     for (let i = 0; i <= 10; i++) {
-      node.receive({ device: 'esp32-a', payload: { timestamp: new Date(start + i * 100 + 50).toISOString(), voltage: 19, current: 5, temperature: 25 + i } });
+      node.receive({
+        device: 'esp32-a',
+        payload: { timestamp: new Date(start + i * 100 + 50).toISOString(), voltage: 19, current: 5, temperature: 25 + i },
+      });
     }
     await waitFor(() => records.some((m) => m.device === 'esp32-a' && payloadOf(m).timestamp === new Date(start).toISOString()), 6000, 'the record');
     const p = payloadOf(records.find((m) => m.device === 'esp32-a')!);

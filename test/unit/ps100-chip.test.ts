@@ -87,8 +87,11 @@ describe('ps100 register decoding', () => {
     assert.ok(Math.abs(shuntVolts('INA226', 4000) - 0.01) < 1e-12);
   });
 
-  it('an SMBus word read returns the chip\'s MSB-first register swapped, and the driver swaps it back', async () => {
-    const bus = new SimI2cBus().attach(0x40, new SimChip({ model: 'INA226', shuntOhms: 0.01, source: () => ({ volts: 0, amps: 0 }), clock: () => 0 }));
+  it("an SMBus word read returns the chip's MSB-first register swapped, and the driver swaps it back", async () => {
+    const bus = new SimI2cBus().attach(
+      0x40,
+      new SimChip({ model: 'INA226', shuntOhms: 0.01, source: () => ({ volts: 0, amps: 0 }), clock: () => 0 }),
+    );
     const smbusWord = await bus.readWord(0x40, REG.manufacturerId);
     assert.equal(smbusWord, 0x4954);
     assert.equal(swapBytes(smbusWord), 0x5449);

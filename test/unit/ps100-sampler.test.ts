@@ -78,14 +78,31 @@ function panels(n: number): PanelConfig[] {
 }
 
 function config(n: number, extra: Partial<SamplerConfig> = {}): SamplerConfig {
-  return { busNumber: 1, sampleRateHz: 10, recordPeriodS: 1, panels: panels(n), underVoltageV: 12, source: 'bus', defaultLimits: { ratedPowerW: 100, maxCurrentA: 8 }, ...extra };
+  return {
+    busNumber: 1,
+    sampleRateHz: 10,
+    recordPeriodS: 1,
+    panels: panels(n),
+    underVoltageV: 12,
+    source: 'bus',
+    defaultLimits: { ratedPowerW: 100, maxCurrentA: 8 },
+    ...extra,
+  };
 }
 
 function rig(n: number, amps = 4, extra: Partial<SamplerConfig> = {}) {
   const fake = new FakeClock();
   const bus = new SimI2cBus();
   for (let i = 0; i < n; i++) {
-    bus.attach(0x40 + i, new SimChip({ model: i % 2 ? 'INA219' : 'INA226', shuntOhms: 0.01, source: () => ({ volts: 20, amps: amps + i * 0.1 }), clock: fake.monotonic }));
+    bus.attach(
+      0x40 + i,
+      new SimChip({
+        model: i % 2 ? 'INA219' : 'INA226',
+        shuntOhms: 0.01,
+        source: () => ({ volts: 20, amps: amps + i * 0.1 }),
+        clock: fake.monotonic,
+      }),
+    );
   }
   const reports: SamplerReport[] = [];
   const records: PanelRecord[] = [];
@@ -118,7 +135,25 @@ describe('ps100 sampler', () => {
     assert.ok(seconds.size >= 4, `${seconds.size} whole seconds`);
     for (const second of seconds) assert.equal(full.filter((r) => r.start === second).length, 8);
     const r = full[full.length - 1];
-    for (const key of ['voltage_avg', 'voltage_min', 'voltage_max', 'voltage_stddev', 'current_avg', 'current_min', 'current_max', 'current_stddev', 'power_avg', 'power_min', 'power_max', 'power_peak', 'energy_wh', 'sample_count', 'efficiency_percent', 'conditions_estimate', 'alerts']) {
+    for (const key of [
+      'voltage_avg',
+      'voltage_min',
+      'voltage_max',
+      'voltage_stddev',
+      'current_avg',
+      'current_min',
+      'current_max',
+      'current_stddev',
+      'power_avg',
+      'power_min',
+      'power_max',
+      'power_peak',
+      'energy_wh',
+      'sample_count',
+      'efficiency_percent',
+      'conditions_estimate',
+      'alerts',
+    ]) {
       assert.ok(key in r.payload, key);
     }
     assert.equal('temperature_avg' in r.payload, false);
@@ -143,10 +178,13 @@ describe('ps100 sampler', () => {
     assert.equal(lost.length, 1);
     assert.equal(lost[0].panel, 'PS100_0X41');
     const lastSecond = Math.max(...records.map((r) => r.start));
-    assert.deepEqual(records.filter((r) => r.start === lastSecond).map((r) => [r.panel, r.payload.sample_count]), [
-      ['PS100_0X40', 10],
-      ['PS100_0X42', 10],
-    ]);
+    assert.deepEqual(
+      records.filter((r) => r.start === lastSecond).map((r) => [r.panel, r.payload.sample_count]),
+      [
+        ['PS100_0X40', 10],
+        ['PS100_0X42', 10],
+      ],
+    );
     bus.nacking.delete(0x41);
     await fake.advance(5000);
     assert.equal(sampler.panelStates().PS100_0X41, 'ok');
@@ -176,8 +214,14 @@ describe('ps100 sampler', () => {
     (bus.chips.get(0x41) as SimChip).stuck = true;
     await fake.advance(2000);
     await sampler.stop();
-    assert.deepEqual(events.filter((e) => e.type === 'sensor_reset').map((e) => e.panel), ['PS100_0X40']);
-    assert.deepEqual(events.filter((e) => e.type === 'conversion_stuck').map((e) => e.panel), ['PS100_0X41']);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'sensor_reset').map((e) => e.panel),
+      ['PS100_0X40'],
+    );
+    assert.deepEqual(
+      events.filter((e) => e.type === 'conversion_stuck').map((e) => e.panel),
+      ['PS100_0X41'],
+    );
     assert.equal(sampler.chips().PS100_0X40?.recalibrations, 1);
   });
 
@@ -197,7 +241,10 @@ describe('ps100 sampler', () => {
     sampler.start();
     await fake.advance(3000);
     await sampler.stop();
-    assert.deepEqual(events.filter((e) => e.type === 'sensor_lost').map((e) => e.panel), ['PS100_0X41']);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'sensor_lost').map((e) => e.panel),
+      ['PS100_0X41'],
+    );
     assert.ok(records.some((r) => r.panel === 'PS100_0X40' && r.payload.sample_count === 10));
     assert.equal(LOST_AFTER_FAILURES, 3);
   });
@@ -205,7 +252,12 @@ describe('ps100 sampler', () => {
   it('message-fed: samples from input are aggregated the same way, temperature included', async () => {
     const fake = new FakeClock();
     const records: PanelRecord[] = [];
-    const sampler = new Ps100Sampler(config(0, { source: 'messages' }), { onReport: (r) => records.push(...r.records), onBusFailure: () => undefined }, () => Promise.reject(new Error('no bus')), fake);
+    const sampler = new Ps100Sampler(
+      config(0, { source: 'messages' }),
+      { onReport: (r) => records.push(...r.records), onBusFailure: () => undefined },
+      () => Promise.reject(new Error('no bus')),
+      fake,
+    );
     sampler.start();
     const start = Math.ceil(fake.wall() / 1000) * 1000;
     for (let i = 0; i < 20; i++) {
@@ -232,7 +284,12 @@ describe('ps100 records', () => {
   });
 
   it('a short period raises sample_shortfall once until a whole one comes', () => {
-    const records = new PanelRecords({ recordPeriodMs: 1000, samplePeriodMs: 100, underVoltageV: 12, defaultLimits: { ratedPowerW: 100, maxCurrentA: 8 } });
+    const records = new PanelRecords({
+      recordPeriodMs: 1000,
+      samplePeriodMs: 100,
+      underVoltageV: 12,
+      defaultLimits: { ratedPowerW: 100, maxCurrentA: 8 },
+    });
     const t0 = Date.UTC(2026, 5, 21, 12);
     const events: PanelEvent[] = [];
     const counts: unknown[] = [];
@@ -250,7 +307,12 @@ describe('ps100 records', () => {
   });
 
   it('under-voltage only while the panel delivers current (a dark panel at 0 V is not an alert)', () => {
-    const records = new PanelRecords({ recordPeriodMs: 1000, samplePeriodMs: 100, underVoltageV: 12, defaultLimits: { ratedPowerW: 100, maxCurrentA: 8 } });
+    const records = new PanelRecords({
+      recordPeriodMs: 1000,
+      samplePeriodMs: 100,
+      underVoltageV: 12,
+      defaultLimits: { ratedPowerW: 100, maxCurrentA: 8 },
+    });
     const t0 = Date.UTC(2026, 5, 21, 12);
     for (let i = 0; i < 10; i++) {
       records.add('loaded', t0 + i * 100 + 50, { voltage: 9, current: 3, power: 27 }, t0 + i * 100 + 51);
@@ -260,6 +322,9 @@ describe('ps100 records', () => {
     const closed = records.close(t0 + 1200);
     const alerts = Object.fromEntries(closed.records.map((r) => [r.panel, r.payload.alerts]));
     assert.deepEqual(alerts, { loaded: ['under_voltage'], dark: [] });
-    assert.deepEqual(closed.events.map((e) => [e.panel, e.type]), [['loaded', 'under_voltage']]);
+    assert.deepEqual(
+      closed.events.map((e) => [e.panel, e.type]),
+      [['loaded', 'under_voltage']],
+    );
   });
 });

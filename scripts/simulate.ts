@@ -2,10 +2,10 @@
 // solar-telemetry-sim: serves simulated devices over Modbus TCP, RTU over TCP, PI30 over TCP and/or a
 // pseudo-terminal, for tests, the demo and anyone without the hardware.
 import { parseArgs } from 'node:util';
-import type { ModbusDevice } from '../nodes/common/modbus-slave/device';
-import { servePty } from '../nodes/common/modbus-slave/serve-pty';
-import { serveRtuOverTcp } from '../nodes/common/modbus-slave/serve-rtu-over-tcp';
-import { serveTcp } from '../nodes/common/modbus-slave/serve-tcp';
+import type { ModbusDevice } from '../nodes/common/simulator/modbus-slave/device';
+import { servePty } from '../nodes/common/simulator/modbus-slave/serve-pty';
+import { serveRtuOverTcp } from '../nodes/common/simulator/modbus-slave/serve-rtu-over-tcp';
+import { serveTcp } from '../nodes/common/simulator/modbus-slave/serve-tcp';
 import { EpeverSimulator } from '../nodes/epever-tracer/simulator';
 import { servePi30Pty, servePi30Tcp } from '../nodes/mpp-pi30/simulator/serve';
 import { Pi30Simulator } from '../nodes/mpp-pi30/simulator/inverter';

@@ -1,21 +1,12 @@
 // Everything the node can ask of one Epever controller, over any ModbusUnit. Writes are checked before
 // anything goes on the wire and read back afterwards.
-import type { ModbusUnit } from '../common/modbus-unit';
+import { readGroup, RegisterWriteError, writeGroup } from '../common/modbus/block-read';
+import type { ModbusUnit } from '../common/modbus/unit';
 import { clockInZone, clockToIso, decodeClock, encodeClock, wallClockIn, type WallClock } from './clock';
 import { CommandError, WRITE_COMMANDS, type Command } from './commands';
 import { readPayload, type PollOptions, type WyandataPayload } from './reading';
-import { decodeGroup } from './register-codec';
-import { CLOCK_ADDRESS, CLOCK_WORDS, COIL_MANUAL_LOAD, RATED, REALTIME, type RatedData } from './register-map';
-import {
-  applyChange,
-  SETTINGS_START,
-  SETTINGS_WORDS,
-  settingsFromWords,
-  settingsWords,
-  toNamed,
-  SettingsError,
-  type NamedSettings,
-} from './settings';
+import { BATTERY_SETTINGS, CLOCK_ADDRESS, CLOCK_WORDS, COIL_MANUAL_LOAD, RATED, REALTIME, type BatterySettings, type RatedData } from './register-map';
+import { applyChange, toNamed, SettingsError, type NamedSettings } from './settings';
 
 export interface ControllerOptions extends PollOptions {
   allowWrites: boolean;
@@ -31,8 +22,6 @@ export type CommandResult =
   | { load: boolean }
   | { clock: string; time_zone: string };
 
-const RATED_START = RATED[0].address;
-const RATED_WORDS = 0x300e - RATED_START + 1;
 const SYSTEM_VOLTAGE = REALTIME.find((d) => d.name === 'batteryRatedSystemVoltage')!;
 
 export class EpeverController {
@@ -57,7 +46,7 @@ export class EpeverController {
       case 'poll':
         return this.poll();
       case 'read-rated':
-        return decodeGroup(RATED, await this.unit.readInputRegisters(RATED_START, RATED_WORDS), RATED_START);
+        return readGroup(this.unit, RATED);
       case 'read-settings':
         return toNamed(await this.readSettings());
       case 'read-clock':
@@ -71,8 +60,8 @@ export class EpeverController {
     }
   }
 
-  private async readSettings() {
-    return settingsFromWords(await this.unit.readHoldingRegisters(SETTINGS_START, SETTINGS_WORDS));
+  private readSettings(): Promise<BatterySettings> {
+    return readGroup(this.unit, BATTERY_SETTINGS);
   }
 
   private async readClock(): Promise<WallClock> {
@@ -108,14 +97,13 @@ export class EpeverController {
     const [systemWord] = await this.unit.readInputRegisters(SYSTEM_VOLTAGE.address, 1);
     const systemVoltage = systemWord / SYSTEM_VOLTAGE.scale || 12;
     const next = applyChange(current, change, systemVoltage);
-    const words = settingsWords(next);
-    await this.unit.writeRegisters(SETTINGS_START, words);
-    const readBack = await this.unit.readHoldingRegisters(SETTINGS_START, SETTINGS_WORDS);
-    const mismatch = words.findIndex((w, i) => readBack[i] !== w);
-    if (mismatch >= 0) {
-      throw new SettingsError(`controller kept register 0x${(SETTINGS_START + mismatch).toString(16)} at ${readBack[mismatch]} instead of ${words[mismatch]}`);
+    try {
+      await writeGroup(this.unit, BATTERY_SETTINGS, next);
+    } catch (err) {
+      if (!(err instanceof RegisterWriteError)) throw err;
+      throw new SettingsError(`controller kept register 0x${err.address.toString(16)} at ${err.kept} instead of ${err.written}`);
     }
-    return toNamed(settingsFromWords(readBack));
+    return toNamed(await this.readSettings());
   }
 }
 

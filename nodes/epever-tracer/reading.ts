@@ -1,9 +1,9 @@
 // A poll of the controller: the fewest block reads for what the user asked for, decoded into the
 // Wyandata payload shape.
-import { planBlocks, withinRanges, type Block } from '../common/block-plan';
-import type { ModbusUnit } from '../common/modbus-unit';
-import { decodeRegister } from './register-codec';
-import { ANSWERED_RANGES, REALTIME, STATISTICS, STATUS, type RegisterDef } from './register-map';
+import { planReads, readBlocks, type RegisterBlock, type RegisterValues } from '../common/modbus/block-read';
+import type { RegisterDef } from '../common/modbus/register';
+import type { ModbusUnit } from '../common/modbus/unit';
+import { ANSWERED_RANGES, REALTIME, STATISTICS, STATUS } from './register-map';
 import { decodeStatus, type ChargingMode, type ControllerStatus } from './status';
 
 export interface PollOptions {
@@ -45,26 +45,14 @@ export interface EnergyCounters {
   battery_min_voltage_today: number;
 }
 
-export const bridgeEpeverGaps = withinRanges(ANSWERED_RANGES);
-
 /** The block reads one poll makes; exported so the benchmark and the tests count the same thing. */
-export function pollPlan(options: PollOptions): Block<RegisterDef>[] {
+export function pollPlan(options: PollOptions): RegisterBlock[] {
   const defs: RegisterDef[] = [...REALTIME, ...STATUS];
   if (options.statistics) defs.push(...STATISTICS);
-  return planBlocks(defs, bridgeEpeverGaps);
+  return planReads(defs, ANSWERED_RANGES);
 }
 
-export type Values = Record<string, number>;
-
-/** Reads each block of the plan in turn and decodes every member register. */
-export async function readBlocks(unit: ModbusUnit, blocks: Block<RegisterDef>[]): Promise<Values> {
-  const values: Values = {};
-  for (const block of blocks) {
-    const words = await unit.readInputRegisters(block.start, block.count);
-    for (const def of block.members) values[def.name] = decodeRegister(def, words, block.start);
-  }
-  return values;
-}
+export type Values = RegisterValues;
 
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
 

@@ -1,31 +1,30 @@
 // Epever Tracer AN/BN register map (Modbus protocol v2.5). One table drives the reader, the block planner,
 // the settings writer and the simulator, so they cannot disagree about an address or a scale.
+import type { AnsweredRanges } from '../common/modbus/block-read';
+import { defineRegister, type RegisterDef, type RegisterFamily, type RegisterType, type ValuesOf } from '../common/modbus/register';
 
-export type RegisterTable = 'input' | 'holding';
+// Epever stores 32-bit values low word first (v2.5: "L" at the lower address, "H" after it).
+const INPUT: RegisterFamily = { table: 'input', wordOrder: 'low-first' };
+const HOLDING: RegisterFamily = { table: 'holding', wordOrder: 'low-first' };
 
-export interface RegisterDef<N extends string = string> {
-  readonly name: N;
-  readonly address: number;
-  /** 2 = a 32-bit value stored low word first, as Epever does. */
-  readonly words: 1 | 2;
-  /** Raw value divided by this gives the value in `unit`. */
-  readonly scale: number;
-  readonly signed: boolean;
-  readonly unit: string;
+/** An input register; most Epever values are hundredths of their unit. */
+function reg<N extends string>(name: N, address: number, unit: string, scale = 100, type: RegisterType = 'u16'): RegisterDef<N> {
+  return defineRegister(INPUT, name, address, { type, scale, unit });
 }
 
-function reg<N extends string>(name: N, address: number, unit: string, scale = 100, words: 1 | 2 = 1, signed = false): RegisterDef<N> {
-  return { name, address, words, scale, signed, unit };
+/** A holding register (a setting), 16 bits. */
+function setting<N extends string>(name: N, address: number, unit: string, scale = 100): RegisterDef<N> {
+  return defineRegister(HOLDING, name, address, { scale, unit });
 }
 
 /** Rated data, input registers: fixed by the model. */
 export const RATED = [
   reg('pvRatedVoltage', 0x3000, 'V'),
   reg('pvRatedCurrent', 0x3001, 'A'),
-  reg('pvRatedPower', 0x3002, 'W', 100, 2),
+  reg('pvRatedPower', 0x3002, 'W', 100, 'u32'),
   reg('batteryRatedVoltage', 0x3004, 'V'),
   reg('ratedChargingCurrent', 0x3005, 'A'),
-  reg('ratedChargingPower', 0x3006, 'W', 100, 2),
+  reg('ratedChargingPower', 0x3006, 'W', 100, 'u32'),
   reg('chargingType', 0x3008, '', 1),
   reg('loadRatedVoltage', 0x300d, 'V'),
   reg('loadRatedCurrent', 0x300e, 'A'),
@@ -35,18 +34,18 @@ export const RATED = [
 export const REALTIME = [
   reg('pvVoltage', 0x3100, 'V'),
   reg('pvCurrent', 0x3101, 'A'),
-  reg('pvPower', 0x3102, 'W', 100, 2),
+  reg('pvPower', 0x3102, 'W', 100, 'u32'),
   reg('batteryVoltage', 0x3104, 'V'),
   reg('batteryChargingCurrent', 0x3105, 'A'),
-  reg('batteryChargingPower', 0x3106, 'W', 100, 2),
+  reg('batteryChargingPower', 0x3106, 'W', 100, 'u32'),
   reg('loadVoltage', 0x310c, 'V'),
   reg('loadCurrent', 0x310d, 'A'),
-  reg('loadPower', 0x310e, 'W', 100, 2),
-  reg('batteryTemperature', 0x3110, '°C', 100, 1, true),
-  reg('controllerTemperature', 0x3111, '°C', 100, 1, true),
-  reg('heatsinkTemperature', 0x3112, '°C', 100, 1, true),
+  reg('loadPower', 0x310e, 'W', 100, 'u32'),
+  reg('batteryTemperature', 0x3110, '°C', 100, 's16'),
+  reg('controllerTemperature', 0x3111, '°C', 100, 's16'),
+  reg('heatsinkTemperature', 0x3112, '°C', 100, 's16'),
   reg('batterySoc', 0x311a, '%', 1),
-  reg('remoteBatteryTemperature', 0x311b, '°C', 100, 1, true),
+  reg('remoteBatteryTemperature', 0x311b, '°C', 100, 's16'),
   reg('batteryRatedSystemVoltage', 0x311d, 'V'),
 ] as const;
 
@@ -63,16 +62,16 @@ export const STATISTICS = [
   reg('pvMinVoltageToday', 0x3301, 'V'),
   reg('batteryMaxVoltageToday', 0x3302, 'V'),
   reg('batteryMinVoltageToday', 0x3303, 'V'),
-  reg('consumedEnergyToday', 0x3304, 'kWh', 100, 2),
-  reg('consumedEnergyMonth', 0x3306, 'kWh', 100, 2),
-  reg('consumedEnergyYear', 0x3308, 'kWh', 100, 2),
-  reg('consumedEnergyTotal', 0x330a, 'kWh', 100, 2),
-  reg('generatedEnergyToday', 0x330c, 'kWh', 100, 2),
-  reg('generatedEnergyMonth', 0x330e, 'kWh', 100, 2),
-  reg('generatedEnergyYear', 0x3310, 'kWh', 100, 2),
-  reg('generatedEnergyTotal', 0x3312, 'kWh', 100, 2),
-  reg('co2ReductionTons', 0x3314, 't', 100, 2),
-  reg('netBatteryCurrent', 0x331b, 'A', 100, 2, true),
+  reg('consumedEnergyToday', 0x3304, 'kWh', 100, 'u32'),
+  reg('consumedEnergyMonth', 0x3306, 'kWh', 100, 'u32'),
+  reg('consumedEnergyYear', 0x3308, 'kWh', 100, 'u32'),
+  reg('consumedEnergyTotal', 0x330a, 'kWh', 100, 'u32'),
+  reg('generatedEnergyToday', 0x330c, 'kWh', 100, 'u32'),
+  reg('generatedEnergyMonth', 0x330e, 'kWh', 100, 'u32'),
+  reg('generatedEnergyYear', 0x3310, 'kWh', 100, 'u32'),
+  reg('generatedEnergyTotal', 0x3312, 'kWh', 100, 'u32'),
+  reg('co2ReductionTons', 0x3314, 't', 100, 'u32'),
+  reg('netBatteryCurrent', 0x331b, 'A', 100, 's32'),
 ] as const;
 
 /**
@@ -83,27 +82,27 @@ export const STATISTICS = [
  */
 export const BATTERY_BLOCK = [
   reg('batteryBlockVoltage', 0x331a, 'V'),
-  reg('batteryBlockTemperature', 0x331d, '°C', 100, 1, true),
-  reg('ambientTemperature', 0x331e, '°C', 100, 1, true),
+  reg('batteryBlockTemperature', 0x331d, '°C', 100, 's16'),
+  reg('ambientTemperature', 0x331e, '°C', 100, 's16'),
 ] as const;
 
 /** Battery settings, holding registers. Epever accepts them only as one write of the whole block. */
 export const BATTERY_SETTINGS = [
-  reg('batteryType', 0x9000, '', 1),
-  reg('batteryCapacity', 0x9001, 'Ah', 1),
-  reg('temperatureCompensation', 0x9002, 'mV/°C/2V'),
-  reg('highVoltageDisconnect', 0x9003, 'V'),
-  reg('chargingLimitVoltage', 0x9004, 'V'),
-  reg('overVoltageReconnect', 0x9005, 'V'),
-  reg('equalizationVoltage', 0x9006, 'V'),
-  reg('boostVoltage', 0x9007, 'V'),
-  reg('floatVoltage', 0x9008, 'V'),
-  reg('boostReconnectVoltage', 0x9009, 'V'),
-  reg('lowVoltageReconnect', 0x900a, 'V'),
-  reg('underVoltageWarningReconnect', 0x900b, 'V'),
-  reg('underVoltageWarning', 0x900c, 'V'),
-  reg('lowVoltageDisconnect', 0x900d, 'V'),
-  reg('dischargingLimitVoltage', 0x900e, 'V'),
+  setting('batteryType', 0x9000, '', 1),
+  setting('batteryCapacity', 0x9001, 'Ah', 1),
+  setting('temperatureCompensation', 0x9002, 'mV/°C/2V'),
+  setting('highVoltageDisconnect', 0x9003, 'V'),
+  setting('chargingLimitVoltage', 0x9004, 'V'),
+  setting('overVoltageReconnect', 0x9005, 'V'),
+  setting('equalizationVoltage', 0x9006, 'V'),
+  setting('boostVoltage', 0x9007, 'V'),
+  setting('floatVoltage', 0x9008, 'V'),
+  setting('boostReconnectVoltage', 0x9009, 'V'),
+  setting('lowVoltageReconnect', 0x900a, 'V'),
+  setting('underVoltageWarningReconnect', 0x900b, 'V'),
+  setting('underVoltageWarning', 0x900c, 'V'),
+  setting('lowVoltageDisconnect', 0x900d, 'V'),
+  setting('dischargingLimitVoltage', 0x900e, 'V'),
 ] as const;
 
 /** Real-time clock, holding registers: each word packs two byte-sized fields (high byte second). */
@@ -119,9 +118,6 @@ export const COIL_FORCE_LOAD = 0x0006;
 export const DISCRETE_OVER_TEMPERATURE = 0x2000;
 export const DISCRETE_NIGHT = 0x200c;
 
-export type RegisterGroup = readonly RegisterDef[];
-export type ValuesOf<G extends RegisterGroup> = Record<G[number]['name'], number>;
-
 export type RatedData = ValuesOf<typeof RATED>;
 export type RealtimeData = ValuesOf<typeof REALTIME>;
 export type StatusWords = ValuesOf<typeof STATUS>;
@@ -134,13 +130,17 @@ export type BatterySettings = ValuesOf<typeof BATTERY_SETTINGS>;
  * 0x3108-0x310B and 0x311C are in no Epever table).
  * Reads across their edges are refused by real units, so blocks never bridge them.
  */
-export const ANSWERED_RANGES: readonly (readonly [number, number])[] = [
-  [0x3000, 0x300e],
-  [0x3100, 0x3112],
-  [0x311a, 0x311d],
-  [0x3200, 0x3202],
-  [0x3300, 0x3315],
-  [0x331a, 0x331e],
-  [0x9000, 0x900e],
-  [0x9013, 0x9015],
-];
+export const ANSWERED_RANGES: AnsweredRanges = {
+  input: [
+    [0x3000, 0x300e],
+    [0x3100, 0x3112],
+    [0x311a, 0x311d],
+    [0x3200, 0x3202],
+    [0x3300, 0x3315],
+    [0x331a, 0x331e],
+  ],
+  holding: [
+    [0x9000, 0x900e],
+    [0x9013, 0x9015],
+  ],
+};

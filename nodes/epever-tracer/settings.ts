@@ -1,6 +1,6 @@
 // Battery settings (0x9000-0x900E) in the names users see, and the checks Epever documents for them:
 // each value in range for the system voltage, and the set points in their required order (setting-rules.ts).
-import { decodeGroup, encodeGroup } from './register-codec';
+import { decodeGroup, groupWords } from '../common/modbus/register-codec';
 import { BATTERY_SETTINGS, type BatterySettings } from './register-map';
 import { brokenRule, ruleText, type VoltageKey } from './setting-rules';
 
@@ -122,10 +122,7 @@ export function settingName(key: VoltageKey): string {
 }
 
 export function settingsWords(s: BatterySettings): number[] {
-  const image = new Map<number, number>();
-  encodeGroup(BATTERY_SETTINGS, s, image);
-  const start = BATTERY_SETTINGS[0].address;
-  return BATTERY_SETTINGS.map((_, i) => image.get(start + i) ?? 0);
+  return groupWords(BATTERY_SETTINGS, s);
 }
 
 export function settingsFromWords(words: ArrayLike<number>): BatterySettings {

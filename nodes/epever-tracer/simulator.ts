@@ -1,9 +1,11 @@
 // A simulated Epever Tracer on a 12 V system, answering Modbus like the real controller. It keeps the plant's
 // physical state, advances it lazily to the (optionally accelerated) current time on each request, and
 // renders its register image from the same register map and codec the reader uses.
-import { ExceptionCode, ModbusException, noFaults, type DeviceFaults, type ModbusDevice } from '../common/modbus-slave/device';
+import { decodeGroup, encodeGroup } from '../common/modbus/register-codec';
+import { spanOf, type RegisterTable, type Span } from '../common/modbus/register';
+import { ExceptionCode, ModbusException, type BitTableName } from '../common/simulator/modbus-slave/device';
+import { RegisterImageDevice } from '../common/simulator/register-image-device';
 import { decodeClock, encodeClock, wallClockUtc, type WallClock } from './clock';
-import { decodeGroup, encodeGroup } from './register-codec';
 import {
   ANSWERED_RANGES,
   BATTERY_BLOCK,
@@ -20,14 +22,13 @@ import {
   STATISTICS,
   STATUS,
   type BatterySettings,
-  type RegisterGroup,
 } from './register-map';
-import { ambientTemperature, householdLoadWatts, panelIrradiance, type Site } from '../common/sim-day';
+import { ambientTemperature, householdLoadWatts, panelIrradiance, type Site } from '../common/simulator/day';
 import { initialPlant, stepPlant, type PlantConfig, type PlantState, type Surroundings } from './sim-plant';
 import { DEFAULT_SETTINGS, SIMULATED_RATED, settingsProblem } from './sim-settings';
 import { StatisticsLedger, dayKey } from './sim-statistics';
 import { encodeChargingStatus } from './status';
-import { stepTowards } from '../common/sim-steps';
+import { stepTowards } from '../common/simulator/steps';
 
 export interface EpeverSimulatorOptions {
   /** Modbus unit id, default 1. */
@@ -52,34 +53,13 @@ export const EQUALIZE_DAY_OF_MONTH = 28;
 const NIGHT_PV_VOLTAGE = 5;
 const OVER_TEMPERATURE_C = 85;
 
-type Span = readonly [first: number, last: number];
-
-function spanOf(group: RegisterGroup): Span {
-  const first = Math.min(...group.map((d) => d.address));
-  const last = Math.max(...group.map((d) => d.address + d.words - 1));
-  return [first, last];
-}
-
-// The device answers any address inside one of its answered ranges (zeros where nothing is defined) and
-// refuses reads that leave them, as the real controller does.
-const INPUT_SPANS: readonly Span[] = ANSWERED_RANGES.filter(([first]) => first < BATTERY_SETTINGS[0].address);
-const HOLDING_SPANS: readonly Span[] = ANSWERED_RANGES.filter(([first]) => first >= BATTERY_SETTINGS[0].address);
 const SETTINGS_SPAN = spanOf(BATTERY_SETTINGS);
+// The device answers any address inside one of its answered ranges (zeros where nothing is defined) and
+// refuses requests that leave them, as the real controller does.
 const COIL_SPAN: Span = [COIL_MANUAL_LOAD, COIL_FORCE_LOAD];
 const DISCRETE_SPAN: Span = [DISCRETE_OVER_TEMPERATURE, DISCRETE_NIGHT];
 
-function assertInside(spans: readonly Span[], address: number, count: number): void {
-  for (let a = address; a < address + count; a++) {
-    if (!spans.some(([first, last]) => a >= first && a <= last)) {
-      throw new ModbusException(ExceptionCode.illegalDataAddress, `no register 0x${a.toString(16)}`);
-    }
-  }
-}
-
-export class EpeverSimulator implements ModbusDevice {
-  readonly unitId: number;
-  readonly faults: DeviceFaults = noFaults();
-
+export class EpeverSimulator extends RegisterImageDevice {
   private readonly now: () => Date;
   private readonly speed: number;
   private readonly site: Site;
@@ -97,7 +77,7 @@ export class EpeverSimulator implements ModbusDevice {
   private plantTime: number;
 
   constructor(options: EpeverSimulatorOptions = {}) {
-    this.unitId = options.unitId ?? 1;
+    super(options.unitId ?? 1, ANSWERED_RANGES, { coil: [COIL_SPAN], discrete: [DISCRETE_SPAN] });
     this.now = options.now ?? (() => new Date());
     this.speed = options.speed ?? 1;
     if (!(this.speed > 0)) throw new RangeError('speed must be positive');
@@ -137,14 +117,12 @@ export class EpeverSimulator implements ModbusDevice {
     return { ...this.settingsValues };
   }
 
-  readRegisters(table: 'input' | 'holding', address: number, count: number): number[] {
-    assertInside(table === 'input' ? INPUT_SPANS : HOLDING_SPANS, address, count);
-    const image = table === 'input' ? this.inputImage() : this.holdingImage();
-    return Array.from({ length: count }, (_, i) => image.get(address + i) ?? 0);
+  protected fillImage(table: RegisterTable, image: Map<number, number>): void {
+    if (table === 'input') this.fillInputImage(image);
+    else this.fillHoldingImage(image);
   }
 
-  writeRegisters(address: number, values: number[]): void {
-    assertInside(HOLDING_SPANS, address, values.length);
+  protected override acceptWrite(address: number, values: readonly number[]): void {
     this.advanceTo(this.simulatedTime().getTime());
     if (address === SETTINGS_SPAN[0] && values.length === SETTINGS_SPAN[1] - SETTINGS_SPAN[0] + 1) {
       const settings = decodeGroup(BATTERY_SETTINGS, values, address);
@@ -163,9 +141,7 @@ export class EpeverSimulator implements ModbusDevice {
     this.settle();
   }
 
-  readBits(table: 'coil' | 'discrete', address: number, count: number): boolean[] {
-    assertInside([table === 'coil' ? COIL_SPAN : DISCRETE_SPAN], address, count);
-    const bits = new Map<number, boolean>();
+  protected override fillBits(table: BitTableName, bits: Map<number, boolean>): void {
     if (table === 'coil') {
       bits.set(COIL_MANUAL_LOAD, this.manualLoadOn);
       bits.set(COIL_LOAD_TEST_MODE, this.loadTestMode);
@@ -175,15 +151,14 @@ export class EpeverSimulator implements ModbusDevice {
       bits.set(DISCRETE_OVER_TEMPERATURE, plant.controllerTemperature > OVER_TEMPERATURE_C);
       bits.set(DISCRETE_NIGHT, plant.pvVoltage < NIGHT_PV_VOLTAGE);
     }
-    return Array.from({ length: count }, (_, i) => bits.get(address + i) ?? false);
   }
 
-  writeCoil(address: number, value: boolean): void {
+  protected override acceptCoil(address: number, value: boolean): void {
     this.advanceTo(this.simulatedTime().getTime());
     if (address === COIL_MANUAL_LOAD) this.manualLoadOn = value;
     else if (address === COIL_LOAD_TEST_MODE) this.loadTestMode = value;
     else if (address === COIL_FORCE_LOAD) this.forceLoadOn = value;
-    else throw new ModbusException(ExceptionCode.illegalDataAddress, `no coil 0x${address.toString(16)}`);
+    else super.acceptCoil(address, value);
     this.settle();
   }
 
@@ -221,9 +196,8 @@ export class EpeverSimulator implements ModbusDevice {
     this.ledger.add(energy.generatedWh, energy.consumedWh, this.plantState.pvVoltage, this.plantState.batteryVoltage);
   }
 
-  private inputImage(): Map<number, number> {
+  private fillInputImage(image: Map<number, number>): void {
     const p = this.plant();
-    const image = new Map<number, number>();
     encodeGroup(RATED, SIMULATED_RATED, image);
     encodeGroup(
       REALTIME,
@@ -253,7 +227,6 @@ export class EpeverSimulator implements ModbusDevice {
       { batteryBlockVoltage: p.batteryVoltage, batteryBlockTemperature: p.batteryTemperature, ambientTemperature: p.ambientTemperature },
       image,
     );
-    return image;
   }
 
   private statusWords(p: PlantState): { batteryStatus: number; chargingStatus: number; dischargingStatus: number } {
@@ -274,11 +247,9 @@ export class EpeverSimulator implements ModbusDevice {
     };
   }
 
-  private holdingImage(): Map<number, number> {
-    const image = new Map<number, number>();
+  private fillHoldingImage(image: Map<number, number>): void {
     encodeGroup(BATTERY_SETTINGS, this.settingsValues, image);
     encodeClock(this.deviceClock()).forEach((word, i) => image.set(CLOCK_ADDRESS + i, word));
-    return image;
   }
 }
 

@@ -1,6 +1,6 @@
 // The Modbus bus: one shared port (serial or socket) and one transaction queue for every device node on it.
 import { BusQueue } from '../common/bus-queue';
-import type { ModbusUnit } from '../common/modbus-unit';
+import type { ModbusUnit } from '../common/modbus/unit';
 import { SharedLink } from '../common/shared-link';
 import type { BusSettings } from './bus-config';
 import { classifyModbusError, closeClient, explainFailure, openClient, unitThrough, type ModbusClient } from './modbus-client';
@@ -52,6 +52,6 @@ export class ModbusConnection extends SharedLink<ModbusClient> {
 
   /** A view of one device on this bus, for device engines. */
   unit(unitId: number): ModbusUnit {
-    return unitThrough((op) => this.transact(unitId, op));
+    return unitThrough((op) => this.transact(unitId, op), this.settings.transport);
   }
 }

@@ -1,6 +1,6 @@
 // A bus as simple pollers drive one: a FIFO with the configured retries on every request and no memory of
 // which device stopped answering, so each poll of a dead device costs (1 + retries) timeouts on the line.
-import type { ModbusUnit } from '../../nodes/common/modbus-unit';
+import type { ModbusUnit } from '../../nodes/common/modbus/unit';
 import type { BusSettings } from '../../nodes/modbus-bus/bus-config';
 import { classifyModbusError, closeClient, openClient, unitThrough, type ModbusClient } from '../../nodes/modbus-bus/modbus-client';
 import { TransactionLog } from './transaction-log';
@@ -21,7 +21,7 @@ export class NaiveBus {
   }
 
   unit(unitId: number): ModbusUnit {
-    return unitThrough((op) => this.transact(unitId, op));
+    return unitThrough((op) => this.transact(unitId, op), this.settings.transport);
   }
 
   close(): Promise<void> {

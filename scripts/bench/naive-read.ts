@@ -1,8 +1,9 @@
 // The way many scripts read an Epever: one request per value, each register on its own.
-import type { ModbusUnit } from '../../nodes/common/modbus-unit';
+import type { ModbusUnit } from '../../nodes/common/modbus/unit';
 import { toPayload, type PollOptions, type Values, type WyandataPayload } from '../../nodes/epever-tracer/reading';
-import { decodeRegister } from '../../nodes/epever-tracer/register-codec';
-import { REALTIME, STATISTICS, STATUS, type RegisterDef } from '../../nodes/epever-tracer/register-map';
+import { decodeRegister } from '../../nodes/common/modbus/register-codec';
+import type { RegisterDef } from '../../nodes/common/modbus/register';
+import { REALTIME, STATISTICS, STATUS } from '../../nodes/epever-tracer/register-map';
 
 export const NAIVE_REGISTERS: readonly RegisterDef[] = [...REALTIME, ...STATUS, ...STATISTICS];
 

@@ -1,6 +1,6 @@
 // "Cycle time of two devices on one bus with one dead": a live and a silent controller polled every second,
 // on our bus (per-device backoff) and on a naive FIFO that retries the dead one on every poll.
-import type { ModbusUnit } from '../../nodes/common/modbus-unit';
+import type { ModbusUnit } from '../../nodes/common/modbus/unit';
 import { readPayload, type PollOptions } from '../../nodes/epever-tracer/reading';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { parseBusSettings, type TransportKind } from '../../nodes/modbus-bus/bus-config';

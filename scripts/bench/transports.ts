@@ -1,5 +1,5 @@
 // Simulated devices served on loopback over each transport, with the bus settings a user would enter for it.
-import { servePty, serveRtuOverTcp, serveTcp, type ModbusDevice } from '../../nodes/common/modbus-slave';
+import { servePty, serveRtuOverTcp, serveTcp, type ModbusDevice } from '../../nodes/common/simulator/modbus-slave';
 import type { TransportKind } from '../../nodes/modbus-bus/bus-config';
 
 export const TRANSPORTS: readonly TransportKind[] = ['tcp', 'rtu-over-tcp', 'serial'];

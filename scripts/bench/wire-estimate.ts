@@ -1,8 +1,8 @@
 // What a full reading costs on a real RS-485 line, by arithmetic: bytes on the wire at the baud rate plus the
 // inter-frame gap. Loopback and a pty move bytes far faster, so this is the figure a real bus adds.
-import type { Block } from '../../nodes/common/block-plan';
+import type { Block } from '../../nodes/common/modbus/block-plan';
 import { pollPlan } from '../../nodes/epever-tracer/reading';
-import type { RegisterDef } from '../../nodes/epever-tracer/register-map';
+import type { RegisterDef } from '../../nodes/common/modbus/register';
 import { interFrameGapMs } from '../../nodes/modbus-bus/bus-config';
 import { NAIVE_REGISTERS } from './naive-read';
 import type { Figures, Legend } from './report';

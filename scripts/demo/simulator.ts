@@ -1,6 +1,6 @@
 // The demo's simulators, the Epever on Modbus TCP and the PI30 inverter on raw TCP: the usual port when it is
 // free, any free port otherwise.
-import { serveTcp, type TcpEndpoint } from '../../nodes/common/modbus-slave';
+import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { servePi30Tcp } from '../../nodes/mpp-pi30/simulator/serve';
 import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator/inverter';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import ModbusRTU from 'modbus-serial';
-import { serveRtuOverTcp, servePty, serveTcp, type ModbusDevice } from '../../nodes/common/modbus-slave';
+import { serveRtuOverTcp, servePty, serveTcp, type ModbusDevice } from '../../nodes/common/simulator/modbus-slave';
 import { decodeClock, encodeClock } from '../../nodes/epever-tracer/clock';
-import { decodeGroup, encodeGroup } from '../../nodes/epever-tracer/register-codec';
+import { decodeGroup, encodeGroup } from '../../nodes/common/modbus/register-codec';
 import { BATTERY_SETTINGS, CLOCK_ADDRESS, COIL_MANUAL_LOAD, DISCRETE_NIGHT, REALTIME, STATISTICS, type BatterySettings } from '../../nodes/epever-tracer/register-map';
 import { DEFAULT_SETTINGS } from '../../nodes/epever-tracer/sim-settings';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';

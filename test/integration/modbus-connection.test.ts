@@ -1,7 +1,7 @@
 // The bus's own life cycle against a real Modbus TCP server: open on first user, reconnect after a drop,
 // close with the last user.
 import assert from 'node:assert/strict';
-import { serveTcp, type TcpEndpoint } from '../../nodes/common/modbus-slave';
+import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { parseBusSettings } from '../../nodes/modbus-bus/bus-config';
 import { ModbusConnection, type LinkState } from '../../nodes/modbus-bus/connection';

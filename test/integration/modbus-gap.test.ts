@@ -4,9 +4,9 @@
 // Serial Line Specification and Implementation Guide V1.02, section 2.5.1.1, "MODBUS Message RTU Framing").
 // A minimum the line must keep, not a speed: nothing here bounds how long anything takes.
 import assert from 'node:assert/strict';
-import { servePty, type PtyEndpoint } from '../../nodes/common/modbus-slave';
+import { servePty, type PtyEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { characterMs, DEFAULT_FRAME } from '../../nodes/common/line-frame';
-import type { LineEnd, WireBurst } from '../../nodes/common/paced-line';
+import type { LineEnd, WireBurst } from '../../nodes/common/simulator/paced-line';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { interFrameGapMs, parseBusSettings } from '../../nodes/modbus-bus/bus-config';
 import { ModbusConnection } from '../../nodes/modbus-bus/connection';

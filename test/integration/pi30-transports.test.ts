@@ -1,7 +1,7 @@
 // The PI30 line over real transports: a TCP serial bridge and a serial pseudo-terminal through `serialport`,
 // with the simulator misbehaving on the far end.
 import { characterMs, DEFAULT_FRAME } from '../../nodes/common/line-frame';
-import type { WireBurst } from '../../nodes/common/paced-line';
+import type { WireBurst } from '../../nodes/common/simulator/paced-line';
 import { encodeReply } from '../../nodes/mpp-pi30/protocol/frame';
 import assert from 'node:assert/strict';
 import { exchangeThrough, type Exchange } from '../../nodes/mpp-pi30/protocol/exchange';

@@ -1,6 +1,6 @@
 // Two controllers on one RS-485 line (a pty pair driven through serialport), one of them dead.
 import assert from 'node:assert/strict';
-import { servePty, serveRtuOverTcp, type PtyEndpoint } from '../../nodes/common/modbus-slave';
+import { servePty, serveRtuOverTcp, type PtyEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { catchNode, collect, epeverTracerNode, getNode, helper, modbusBusNode, nextMessage, onTab, statuses, waitFor } from '../support/node-red';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import ModbusRTU from 'modbus-serial';
-import { decodeGroup } from '../../nodes/epever-tracer/register-codec';
+import { decodeGroup } from '../../nodes/common/modbus/register-codec';
 import { REALTIME } from '../../nodes/epever-tracer/register-map';
 
 const CLI = join(__dirname, '..', '..', 'scripts', 'simulate.js');

@@ -8,7 +8,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hooks } from '@node-red/util';
-import { serveTcp, type TcpEndpoint } from '../../nodes/common/modbus-slave';
+import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import type { Database } from '../../nodes/timescale-db/database';
 import type { TimescaleDbNode } from '../../nodes/timescale-db/db-node';

@@ -1,7 +1,7 @@
 // Whatever arrives at the node's input, it answers once (a message out or an error to Catch) and keeps working.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { serveTcp, type TcpEndpoint } from '../../nodes/common/modbus-slave';
+import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { COMMAND_NAMES } from '../../nodes/epever-tracer/commands';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { catchNode, collect, epeverTracerNode, getNode, helper, modbusBusNode, nextMessage, onTab, waitFor } from '../support/node-red';

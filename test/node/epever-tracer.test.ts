@@ -1,47 +1,22 @@
 import assert from 'node:assert/strict';
-import { serveTcp, type TcpEndpoint } from '../../nodes/common/modbus-slave';
 import { clockToIso, wallClockIn } from '../../nodes/epever-tracer/clock';
-import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
+import { epeverFlow, epeverOnTcpEachTest } from '../support/epever-on-tcp';
 import { catchNode, collect, epeverTracerNode, getNode, helper, modbusBusNode, nextMessage, onTab, statuses, waitFor } from '../support/node-red';
 
-const NOON = new Date('2026-06-21T12:00:00Z');
-
-function flow(port: number, epever: Record<string, unknown> = {}, bus: Record<string, unknown> = {}) {
-  return onTab(
-    [{ id: 'bus', type: 'modbus-bus', transport: 'tcp', host: '127.0.0.1', port, timeoutMs: 300, retries: 0, ...bus }],
-    [
-      { id: 'epever', type: 'epever-tracer', name: 'Shed', bus: 'bus', unitId: 1, interval: 0, readStatistics: true, wires: [['out']], ...epever },
-      { id: 'out', type: 'helper' },
-      { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-      { id: 'caught', type: 'helper' },
-    ],
-  );
-}
+const flow = (port: number, epever: Record<string, unknown> = {}, bus: Record<string, unknown> = {}) =>
+  epeverFlow(port, { readStatistics: true, ...epever }, bus);
 
 const NODES = [modbusBusNode, epeverTracerNode, catchNode];
 
 describe('epever-tracer node (Modbus TCP to the simulator)', function () {
-  let sim: EpeverSimulator;
-  let server: TcpEndpoint;
-
-  beforeEach(async () => {
-    sim = new EpeverSimulator({ unitId: 1, now: () => NOON });
-    server = await serveTcp([sim], { port: 0 });
-    await helper.startServer();
-  });
-
-  afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
-    await server.close();
-  });
+  const env = epeverOnTcpEachTest();
 
   function send(msg: Record<string, unknown>): void {
     getNode('epever').receive(msg);
   }
 
   it('answers a poll with one reading in the Wyandata shape', async () => {
-    await helper.load(NODES, flow(server.port));
+    await helper.load(NODES, flow(env.server.port));
     const reading = nextMessage('out');
     send({ payload: 'go', keep: 'me' });
     const msg = await reading;
@@ -60,28 +35,28 @@ describe('epever-tracer node (Modbus TCP to the simulator)', function () {
   });
 
   it('polls on its interval without any input', async () => {
-    await helper.load(NODES, flow(server.port, { interval: 1 }));
+    await helper.load(NODES, flow(env.server.port, { interval: 1 }));
     const out = collect('out');
     await waitFor(() => out.length >= 2, 5000, 'two scheduled readings');
     assert.equal(out[0].device, 'shed');
   });
 
   it('refuses writes while "allow writes" is off, and the next message still works', async () => {
-    await helper.load(NODES, flow(server.port));
+    await helper.load(NODES, flow(env.server.port));
     const seen = statuses('epever');
     const caught = nextMessage('caught');
     send({ command: 'load', payload: false });
     const error = (await caught).error as { message: string };
     assert.match(error.message, /tick "allow writes"/);
     assert.equal(seen.at(-1)?.fill, 'red');
-    assert.equal(sim.readBits('coil', 2, 1)[0], true, 'the load is still on');
+    assert.equal(env.sim.readBits('coil', 2, 1)[0], true, 'the load is still on');
     const reading = nextMessage('out');
     send({});
     assert.ok((await reading).payload);
   });
 
   it('switches the load when writes are allowed, and the next reading shows it', async () => {
-    await helper.load(NODES, flow(server.port, { allowWrites: true }));
+    await helper.load(NODES, flow(env.server.port, { allowWrites: true }));
     const reply = nextMessage('out');
     send({ command: 'load', payload: 'off' });
     assert.deepEqual((await reply).payload, { load: false });
@@ -92,43 +67,43 @@ describe('epever-tracer node (Modbus TCP to the simulator)', function () {
   });
 
   it('writes battery settings after checking them, and reads them back', async () => {
-    await helper.load(NODES, flow(server.port, { allowWrites: true }));
+    await helper.load(NODES, flow(env.server.port, { allowWrites: true }));
     const reply = nextMessage('out');
     send({ command: 'write-settings', payload: { battery_type: 'user', float_voltage: 13.6, capacity_ah: 120 } });
     const settings = (await reply).payload as Record<string, unknown>;
     assert.equal(settings.battery_type, 'user');
     assert.equal(settings.float_voltage, 13.6);
     assert.equal(settings.capacity_ah, 120);
-    assert.equal(sim.readRegisters('holding', 0x9008, 1)[0], 1360);
+    assert.equal(env.sim.readRegisters('holding', 0x9008, 1)[0], 1360);
   });
 
   it('sends nothing when a setting is out of range or order', async () => {
-    await helper.load(NODES, flow(server.port, { allowWrites: true }));
-    const before = sim.readRegisters('holding', 0x9000, 15);
+    await helper.load(NODES, flow(env.server.port, { allowWrites: true }));
+    const before = env.sim.readRegisters('holding', 0x9000, 15);
     const caught = nextMessage('caught');
     send({ command: 'write-settings', payload: { battery_type: 'user', float_voltage: 14.9 } });
     assert.match(((await caught).error as { message: string }).message, /boost_voltage .* must be at least float_voltage/);
-    assert.deepEqual(sim.readRegisters('holding', 0x9000, 15), before);
+    assert.deepEqual(env.sim.readRegisters('holding', 0x9000, 15), before);
   });
 
   it('writes an under-voltage warning equal to the discharging limit, which the controller takes', async () => {
-    await helper.load(NODES, flow(server.port, { allowWrites: true }));
+    await helper.load(NODES, flow(env.server.port, { allowWrites: true }));
     const reply = nextMessage('out');
     send({ command: 'write-settings', payload: { battery_type: 'user', under_voltage_warning: 10.6 } });
     const settings = (await reply).payload as Record<string, unknown>;
     assert.equal(settings.under_voltage_warning, 10.6);
     assert.equal(settings.discharging_limit_voltage, 10.6);
-    assert.equal(sim.settings().underVoltageWarning, 10.6);
+    assert.equal(env.sim.settings().underVoltageWarning, 10.6);
   });
 
   it('refuses an under-voltage warning below the discharging limit through Catch, naming the rule', async () => {
-    await helper.load(NODES, flow(server.port, { allowWrites: true }));
+    await helper.load(NODES, flow(env.server.port, { allowWrites: true }));
     const seen = statuses('epever');
-    const before = sim.readRegisters('holding', 0x9000, 15);
+    const before = env.sim.readRegisters('holding', 0x9000, 15);
     const caught = nextMessage('caught');
     send({ command: 'write-settings', payload: { battery_type: 'user', under_voltage_warning: 10.5 } });
     assert.match(((await caught).error as { message: string }).message, /Epever's rule under_voltage_warning ≥ discharging_limit_voltage/);
-    assert.deepEqual(sim.readRegisters('holding', 0x9000, 15), before);
+    assert.deepEqual(env.sim.readRegisters('holding', 0x9000, 15), before);
     assert.equal(seen.at(-1)?.fill, 'red');
     const reading = nextMessage('out');
     send({});
@@ -136,7 +111,7 @@ describe('epever-tracer node (Modbus TCP to the simulator)', function () {
   });
 
   it('sets the controller clock to now', async () => {
-    await helper.load(NODES, flow(server.port, { allowWrites: true }));
+    await helper.load(NODES, flow(env.server.port, { allowWrites: true }));
     const reply = nextMessage('out');
     send({ command: 'sync-clock' });
     const { clock } = (await reply).payload as { clock: string };
@@ -146,7 +121,7 @@ describe('epever-tracer node (Modbus TCP to the simulator)', function () {
 
   it('sets and reads the controller clock in the node\'s clock zone', async () => {
     // UTC+14 all year: its date differs from the host's for most of the day, wherever the tests run.
-    await helper.load(NODES, flow(server.port, { allowWrites: true, timeZone: 'Pacific/Kiritimati' }));
+    await helper.load(NODES, flow(env.server.port, { allowWrites: true, timeZone: 'Pacific/Kiritimati' }));
     const reply = nextMessage('out');
     const before = Date.now();
     send({ command: 'sync-clock' });
@@ -154,7 +129,7 @@ describe('epever-tracer node (Modbus TCP to the simulator)', function () {
     assert.equal(synced.time_zone, 'Pacific/Kiritimati');
     assert.match(synced.clock, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+14:00$/);
     assert.ok(Math.abs(Date.parse(synced.clock) - before) < 5000, `${synced.clock} is now`);
-    const device = Date.parse(clockToIso(sim.deviceClock()) + 'Z');
+    const device = Date.parse(clockToIso(env.sim.deviceClock()) + 'Z');
     const wanted = Date.parse(clockToIso(wallClockIn(new Date(before), 'Pacific/Kiritimati')) + 'Z');
     assert.ok(Math.abs(device - wanted) < 5000, 'the controller holds Kiritimati wall time');
     const read = nextMessage('out');
@@ -163,14 +138,14 @@ describe('epever-tracer node (Modbus TCP to the simulator)', function () {
   });
 
   it('refuses an unknown clock zone at deploy, through Catch', async () => {
-    await helper.load(NODES, flow(server.port, { timeZone: 'Mars/Olympus_Mons' }));
+    await helper.load(NODES, flow(env.server.port, { timeZone: 'Mars/Olympus_Mons' }));
     const caught = nextMessage('caught');
     send({ command: 'read-clock' });
     assert.match(((await caught).error as { message: string }).message, /time zone "Mars\/Olympus_Mons" is not an IANA zone/);
   });
 
   it('reads rated data and settings without writes enabled', async () => {
-    await helper.load(NODES, flow(server.port));
+    await helper.load(NODES, flow(env.server.port));
     const rated = nextMessage('out');
     send({ command: 'read-rated' });
     assert.ok(((await rated).payload as { batteryRatedVoltage: number }).batteryRatedVoltage > 0);
@@ -180,10 +155,10 @@ describe('epever-tracer node (Modbus TCP to the simulator)', function () {
   });
 
   it('reports a silent controller as unavailable, never as zeros', async () => {
-    await helper.load(NODES, flow(server.port));
+    await helper.load(NODES, flow(env.server.port));
     const out = collect('out');
     const seen = statuses('epever');
-    sim.faults.silent = true;
+    env.sim.faults.silent = true;
     const caught = nextMessage('caught');
     send({ payload: 'poll' });
     const msg = await caught;
@@ -194,7 +169,7 @@ describe('epever-tracer node (Modbus TCP to the simulator)', function () {
   });
 
   it('sends an unknown command to Catch and keeps running', async () => {
-    await helper.load(NODES, flow(server.port));
+    await helper.load(NODES, flow(env.server.port));
     const caught = nextMessage('caught');
     send({ command: 'self-destruct' });
     assert.match(((await caught).error as { message: string }).message, /unknown command "self-destruct"/);
@@ -204,7 +179,7 @@ describe('epever-tracer node (Modbus TCP to the simulator)', function () {
   });
 
   it('reports bad configuration on the status and through Catch', async () => {
-    await helper.load(NODES, flow(server.port, { unitId: 300 }));
+    await helper.load(NODES, flow(env.server.port, { unitId: 300 }));
     const seen = statuses('epever');
     const caught = nextMessage('caught');
     send({});
@@ -213,27 +188,27 @@ describe('epever-tracer node (Modbus TCP to the simulator)', function () {
   });
 
   it('reports a misconfigured bus on every device node that uses it', async () => {
-    await helper.load(NODES, flow(server.port, {}, { transport: 'serial', path: '' }));
+    await helper.load(NODES, flow(env.server.port, {}, { transport: 'serial', path: '' }));
     const caught = nextMessage('caught');
     send({});
     assert.match(((await caught).error as { message: string }).message, /modbus-bus: serial port path is empty/);
   });
 
   it('reports a missing bus instead of crashing', async () => {
-    await helper.load(NODES, flow(server.port, { bus: '' }));
+    await helper.load(NODES, flow(env.server.port, { bus: '' }));
     const caught = nextMessage('caught');
     send({});
     assert.match(((await caught).error as { message: string }).message, /no modbus-bus configured/);
   });
 
   it('closes the port when the last device node is removed', async () => {
-    await helper.load(NODES, flow(server.port));
+    await helper.load(NODES, flow(env.server.port));
     const reading = nextMessage('out');
     send({});
     await reading;
     const bus = getNode('bus') as unknown as { connection: { linkStatus: { state: string }; userCount: number } };
     assert.equal(bus.connection.userCount, 1);
-    await helper.setFlows(onTab([{ id: 'bus', type: 'modbus-bus', transport: 'tcp', host: '127.0.0.1', port: server.port }], []));
+    await helper.setFlows(onTab([{ id: 'bus', type: 'modbus-bus', transport: 'tcp', host: '127.0.0.1', port: env.server.port }], []));
     assert.equal(bus.connection.userCount, 0);
     assert.equal(bus.connection.linkStatus.state, 'idle');
   });

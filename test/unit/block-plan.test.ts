@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { planBlocks, withinRanges } from '../../nodes/common/block-plan';
+import { planBlocks, withinRanges } from '../../nodes/common/modbus/block-plan';
 import { pollPlan } from '../../nodes/epever-tracer/reading';
 import { REALTIME, STATISTICS, STATUS } from '../../nodes/epever-tracer/register-map';
 

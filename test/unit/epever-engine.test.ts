@@ -5,7 +5,8 @@ import { clockInZone, decodeClock, encodeClock, wallClockIn } from '../../nodes/
 import { parseEpeverConfig } from '../../nodes/epever-tracer/node-config';
 import { parseCommand, CommandError } from '../../nodes/epever-tracer/commands';
 import { toPayload } from '../../nodes/epever-tracer/reading';
-import { decodeRegister, encodeRegister } from '../../nodes/epever-tracer/register-codec';
+import { decodeRegister, encodeRegister } from '../../nodes/common/modbus/register-codec';
+import { rawRange } from '../../nodes/common/modbus/register';
 import { REALTIME, STATISTICS } from '../../nodes/epever-tracer/register-map';
 import { decodeStatus, encodeChargingStatus, STATUS_FIELDS } from '../../nodes/epever-tracer/status';
 import { readFileSync } from 'node:fs';
@@ -33,9 +34,7 @@ describe('Epever register codec', () => {
     const defs = [...REALTIME, ...STATISTICS];
     fc.assert(
       fc.property(fc.constantFrom(...defs), fc.integer({ min: -30000, max: 60000 }), (d, raw) => {
-        const bits = d.words * 16;
-        const lo = d.signed ? -(2 ** (bits - 1)) : 0;
-        const hi = d.signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
+        const [lo, hi] = rawRange(d);
         const value = Math.min(hi, Math.max(lo, raw)) / d.scale;
         assert.equal(decodeRegister(d, encodeRegister(d, value), d.address), value);
       }),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { ModbusException } from '../../nodes/common/modbus-slave/device';
+import { ModbusException } from '../../nodes/common/simulator/modbus-slave/device';
 import { encodeClock } from '../../nodes/epever-tracer/clock';
-import { decodeGroup } from '../../nodes/epever-tracer/register-codec';
+import { decodeGroup } from '../../nodes/common/modbus/register-codec';
 import {
   ANSWERED_RANGES,
   BATTERY_BLOCK,
@@ -15,9 +15,9 @@ import {
   REALTIME,
   STATISTICS,
   STATUS,
-  type RegisterDef,
 } from '../../nodes/epever-tracer/register-map';
-import { ambientTemperature } from '../../nodes/common/sim-day';
+import type { RegisterDef } from '../../nodes/common/modbus/register';
+import { ambientTemperature } from '../../nodes/common/simulator/day';
 import { DEFAULT_SETTINGS, settingsProblem } from '../../nodes/epever-tracer/sim-settings';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { decodeStatus } from '../../nodes/epever-tracer/status';
@@ -39,7 +39,7 @@ function simAt(iso: string, options: ConstructorParameters<typeof EpeverSimulato
 /** Words of a span of input registers, read range by range as a client must, zeros between the ranges. */
 function inputSpan(sim: EpeverSimulator, first: number, count: number): number[] {
   const words = new Array<number>(count).fill(0);
-  for (const [lo, hi] of ANSWERED_RANGES) {
+  for (const [lo, hi] of ANSWERED_RANGES.input ?? []) {
     const from = Math.max(lo, first);
     const to = Math.min(hi, first + count - 1);
     if (from <= to) sim.readRegisters('input', from, to - from + 1).forEach((w, i) => (words[from - first + i] = w));
@@ -225,7 +225,7 @@ describe('Epever simulator: every register the controller answers', () => {
   /** Every input register decoded, each read from its own answered range as a client must. */
   function readAll(sim: EpeverSimulator): Record<string, number> {
     const values: Record<string, number> = {};
-    for (const [lo, hi] of ANSWERED_RANGES.filter(([lo]) => lo < 0x9000)) {
+    for (const [lo, hi] of ANSWERED_RANGES.input ?? []) {
       const words = sim.readRegisters('input', lo, hi - lo + 1);
       for (const d of inputDefs.filter((d) => d.address >= lo && d.address <= hi)) values[d.name] = decodeGroup([d], words, lo)[d.name];
     }
@@ -235,7 +235,7 @@ describe('Epever simulator: every register the controller answers', () => {
   it('defines a value for every address it answers, apart from the ones no Epever table defines', () => {
     const holdingDefs: { address: number; words: number }[] = [...BATTERY_SETTINGS, { address: CLOCK_ADDRESS, words: CLOCK_WORDS }];
     const covered = new Set([...inputDefs, ...holdingDefs].flatMap((d) => Array.from({ length: d.words }, (_, i) => d.address + i)));
-    for (const [lo, hi] of ANSWERED_RANGES) {
+    for (const [lo, hi] of [...(ANSWERED_RANGES.input ?? []), ...(ANSWERED_RANGES.holding ?? [])]) {
       for (let a = lo; a <= hi; a++) {
         if (!UNDEFINED.has(a)) assert.ok(covered.has(a), `0x${a.toString(16)} is answered but has no register in the map`);
       }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ModbusException, noFaults, type ModbusDevice } from '../../nodes/common/modbus-slave/device';
-import { crc16, hasValidCrc, withCrc } from '../../nodes/common/modbus-slave/crc16';
-import { handlePdu } from '../../nodes/common/modbus-slave/pdu';
-import { RtuFramer, encodeRtuFrame, type RtuRequest } from '../../nodes/common/modbus-slave/rtu-framer';
+import { ModbusException, noFaults, type ModbusDevice } from '../../nodes/common/simulator/modbus-slave/device';
+import { crc16, hasValidCrc, withCrc } from '../../nodes/common/modbus/crc16';
+import { handlePdu } from '../../nodes/common/simulator/modbus-slave/pdu';
+import { RtuFramer, encodeRtuFrame, type RtuRequest } from '../../nodes/common/simulator/modbus-slave/rtu-framer';
 
 /** A device with 100 words and 100 bits in each table; address 50 of every table throws a device failure. */
 class MemoryDevice implements ModbusDevice {

@@ -3,7 +3,7 @@
 // accelerated) current time on each command, answers every query from the same codec the node reads with (the
 // multi-field replies rendered from the parsers' own field tables of its family), applies setters, and NAKs what
 // a real model would refuse.
-import { ambientTemperature, panelIrradiance, solarHours, type Site } from '../../common/sim-day';
+import { ambientTemperature, panelIrradiance, solarHours, type Site } from '../../common/simulator/day';
 import { ENERGY_COMMAND } from '../protocol/energy';
 import { decodeCommand, encodeReply } from '../protocol/frame';
 import { MODES, nameOf } from '../protocol/enums';
@@ -26,7 +26,7 @@ import {
   type SimModel,
   type SimSettings,
 } from './settings';
-import { stepTowards } from '../../common/sim-steps';
+import { stepTowards } from '../../common/simulator/steps';
 
 export type { SimModel } from './settings';
 

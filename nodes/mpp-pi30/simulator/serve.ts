@@ -2,12 +2,12 @@
 // line on a pseudo-terminal pair through `serialport`.
 import { SerialPort } from 'serialport';
 import { DEFAULT_FRAME } from '../../common/line-frame';
-import { listenTcp, type TcpEndpoint, type TcpListenOptions } from '../../common/modbus-slave/tcp-listener';
-import { openPtyPair, type PtyPair, type PtyPairOptions } from '../../common/pty-pair';
+import { listenTcp, type TcpEndpoint, type TcpListenOptions } from '../../common/simulator/tcp-listener';
+import { openPtyPair, type PtyPair, type PtyPairOptions } from '../../common/simulator/pty-pair';
 import { pi30Session, type Session } from './session';
 import type { Pi30Simulator } from './inverter';
 
-export type { TcpEndpoint } from '../../common/modbus-slave/tcp-listener';
+export type { TcpEndpoint } from '../../common/simulator/tcp-listener';
 
 export function servePi30Tcp(sim: Pi30Simulator, options: TcpListenOptions = {}): Promise<TcpEndpoint> {
   const sessions = new Set<Session>();

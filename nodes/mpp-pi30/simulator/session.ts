@@ -1,6 +1,6 @@
 // One byte stream into the simulated inverter (a TCP connection, a serial line, a USB HID pipe): commands are
 // cut at their CR and answered one at a time, in order, with the simulator's faults applied on the way out.
-// The line's own timing is the transport's: a paced pty pair (common/pty-pair) delivers at the baud rate.
+// The line's own timing is the transport's: a paced pty pair (common/simulator/pty-pair) delivers at the baud rate.
 import { CR } from '../protocol/frame';
 import type { Pi30Simulator } from './inverter';
 

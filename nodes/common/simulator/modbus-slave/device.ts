@@ -1,4 +1,5 @@
-// What a simulated Modbus device offers to the transports: four data tables and per-device faults.
+// What a simulated Modbus device offers to the transports: four data tables, any custom function codes, and
+// per-device faults.
 
 /** Modbus exception codes a device answers with. */
 export const ExceptionCode = {
@@ -37,6 +38,11 @@ export type BitTableName = 'coil' | 'discrete';
 
 export interface ModbusDevice {
   readonly unitId: number;
+  /**
+   * A unit id the device answers besides its own, meant for a device alone on the bus: PZEM meters answer the
+   * "general address" 0xF8 (devices-and-services.md 3.1). Several such devices all act on it and answer at once.
+   */
+  readonly generalUnitId?: number;
   readonly faults: DeviceFaults;
   /** Throws ModbusException for an address the device does not have. Words are 0..0xFFFF. */
   readRegisters(table: RegisterTableName, address: number, count: number): number[];
@@ -44,4 +50,9 @@ export interface ModbusDevice {
   writeRegisters(address: number, values: number[]): void;
   readBits(table: BitTableName, address: number, count: number): boolean[];
   writeCoil(address: number, value: boolean): void;
+  /**
+   * A function code outside the standard ones (e.g. PZEM's 0x42 energy reset): gets the request's bytes after
+   * the function code, returns the answer's bytes after it. Devices without it answer "illegal function".
+   */
+  customFunction?(functionCode: number, data: Buffer): Buffer;
 }

@@ -88,7 +88,8 @@ function answer(device: ModbusDevice, pdu: Buffer): Buffer {
       return Buffer.from(pdu.subarray(0, 5));
     }
     default:
-      throw new ModbusException(ExceptionCode.illegalFunction);
+      if (!device.customFunction || fc >= 0x80) throw new ModbusException(ExceptionCode.illegalFunction);
+      return Buffer.concat([Buffer.from([fc]), device.customFunction(fc, Buffer.from(pdu.subarray(1)))]);
   }
 }
 

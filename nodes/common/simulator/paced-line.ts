@@ -1,7 +1,7 @@
 // The timing of a real two-wire serial line, for a pseudo-terminal that has none: a pty hands every byte over
 // at once whatever the baud rate. Bytes go on the wire one talker at a time (RS-485 is half duplex), each
 // taking one character time, and reach the other end when their stop bit is over.
-import { characterMs, type LineFrame } from './line-frame';
+import { characterMs, type LineFrame } from '../line-frame';
 
 export type LineEnd = 'device' | 'client';
 

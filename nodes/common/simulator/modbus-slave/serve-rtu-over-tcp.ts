@@ -2,7 +2,7 @@
 import { SlaveBus } from './bus';
 import type { ModbusDevice } from './device';
 import { rtuSession } from './rtu-session';
-import { listenTcp, type TcpEndpoint, type TcpListenOptions } from './tcp-listener';
+import { listenTcp, type TcpEndpoint, type TcpListenOptions } from '../tcp-listener';
 
 export function serveRtuOverTcp(devices: readonly ModbusDevice[], options: TcpListenOptions = {}): Promise<TcpEndpoint> {
   const bus = new SlaveBus(devices);

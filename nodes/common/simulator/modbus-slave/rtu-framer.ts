@@ -1,7 +1,7 @@
 // Cuts a byte stream into Modbus RTU request frames. A slave has no inter-frame timing over TCP or a pty,
 // so frames are found by each function code's length rule and confirmed by their CRC; anything that
 // does not make a valid frame is dropped a byte at a time until the stream is in step again.
-import { hasValidCrc, withCrc } from './crc16';
+import { hasValidCrc, withCrc } from '../../modbus/crc16';
 
 export interface RtuRequest {
   readonly unitId: number;
@@ -12,6 +12,8 @@ export interface RtuRequest {
 /** The longest RTU frame Modbus allows. */
 export const MAX_RTU_FRAME = 256;
 const MAX_UNIT_ID = 247;
+/** Reserved by Modbus, but PZEM meters answer it as their "general address" (devices-and-services.md 3.1). */
+const GENERAL_UNIT_ID = 0xf8;
 
 type Probe = { kind: 'frame'; length: number } | { kind: 'incomplete' } | { kind: 'invalid' };
 
@@ -25,7 +27,7 @@ function probe(buf: Buffer, at: number, openEnded: boolean): Probe {
   if (available < 2) return { kind: 'incomplete' };
   const unitId = buf[at];
   const fc = buf[at + 1];
-  if (unitId > MAX_UNIT_ID || fc === 0 || fc >= 0x80) return { kind: 'invalid' };
+  if ((unitId > MAX_UNIT_ID && unitId !== GENERAL_UNIT_ID) || fc === 0 || fc >= 0x80) return { kind: 'invalid' };
   let length: number;
   if (fc >= 1 && fc <= 6) {
     length = 8;

@@ -1,7 +1,7 @@
 // RTU on a serial line without hardware: the devices sit on one end of a pty pair through `serialport`, a
 // client opens the other end as it would open /dev/ttyUSB0.
 import { SerialPort } from 'serialport';
-import { DEFAULT_FRAME } from '../line-frame';
+import { DEFAULT_FRAME } from '../../line-frame';
 import { openPtyPair, type PtyPair, type PtyPairOptions } from '../pty-pair';
 import { SlaveBus } from './bus';
 import type { ModbusDevice } from './device';

@@ -14,18 +14,21 @@ export interface BusReply {
 export const BROADCAST_UNIT = 0;
 
 export class SlaveBus {
-  private readonly devices = new Map<number, ModbusDevice>();
+  private readonly devices: readonly ModbusDevice[];
   private readonly pending = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private closed = false;
 
   constructor(devices: readonly ModbusDevice[]) {
+    const seen = new Set<number>();
     for (const device of devices) {
       if (!Number.isInteger(device.unitId) || device.unitId < 1 || device.unitId > 247) {
         throw new RangeError(`unit id ${device.unitId} is not 1..247`);
       }
-      if (this.devices.has(device.unitId)) throw new Error(`two devices with unit id ${device.unitId}`);
-      this.devices.set(device.unitId, device);
+      if (seen.has(device.unitId)) throw new Error(`two devices with unit id ${device.unitId}`);
+      seen.add(device.unitId);
     }
+    // Looked up on each request: a device may take a new address (a PZEM meter's address register).
+    this.devices = [...devices];
   }
 
   /**
@@ -35,13 +38,18 @@ export class SlaveBus {
   request(unitId: number, pdu: Buffer, send: (reply: BusReply) => void): Promise<void> {
     if (this.closed) return Promise.resolve();
     if (unitId === BROADCAST_UNIT) {
-      for (const device of this.devices.values()) handlePdu(device, pdu);
+      for (const device of this.devices) handlePdu(device, pdu);
       return Promise.resolve();
     }
-    const device = this.devices.get(unitId);
-    if (!device || device.faults.silent) return Promise.resolve();
-    // The device computes its answer when asked; the delay is the answer being late on the wire.
-    const reply: BusReply = { unitId, pdu: handlePdu(device, pdu), corruptCrc: device.faults.corruptCrc };
+    const own = this.devices.find((d) => d.unitId === unitId);
+    const listeners = own ? [own] : this.devices.filter((d) => d.generalUnitId === unitId);
+    const talkers = listeners.filter((d) => !d.faults.silent);
+    const device = talkers[0];
+    if (!device) return Promise.resolve();
+    // The device computes its answer when asked; the delay is the answer being late on the wire. Several
+    // devices answering one general address talk over each other: the client hears a garbled frame.
+    const answers = talkers.map((d) => handlePdu(d, pdu));
+    const reply: BusReply = { unitId, pdu: answers[0], corruptCrc: device.faults.corruptCrc || talkers.length > 1 };
     const delayMs = Math.max(0, device.faults.delayMs);
     if (delayMs === 0) {
       send(reply);

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReadStream } from 'node:tty';
 import { SerialPort } from 'serialport';
-import { messageOf } from './errors';
-import { DEFAULT_FRAME, type LineFrame } from './line-frame';
+import { messageOf } from '../errors';
+import { DEFAULT_FRAME, type LineFrame } from '../line-frame';
 import { PacedLine, type LineEnd, type WireBurst } from './paced-line';
 
 export interface PtyPair {

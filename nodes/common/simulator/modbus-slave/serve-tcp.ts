@@ -2,7 +2,7 @@
 import type { Socket } from 'node:net';
 import { SlaveBus } from './bus';
 import type { ModbusDevice } from './device';
-import { listenTcp, type TcpEndpoint, type TcpListenOptions } from './tcp-listener';
+import { listenTcp, type TcpEndpoint, type TcpListenOptions } from '../tcp-listener';
 
 const MBAP_LENGTH = 7;
 /** Unit id + the longest PDU. */

@@ -1,7 +1,7 @@
 // The simulated bus a node opens when its source is "simulator": one chip per listed panel (INA226 where the
 // panel says auto), each on a panel that follows the sun. Kept by bus number so tests can inject faults.
 import { performance } from 'node:perf_hooks';
-import type { Site } from '../common/sim-day';
+import type { Site } from '../common/simulator/day';
 import type { I2cOpener } from './i2c';
 import type { PanelConfig } from './sampler';
 import { SimI2cBus } from './sim-bus';

@@ -1,6 +1,6 @@
-// Simulated PS100 panels: output follows the sun over the day (common/sim-day.ts), with passing cloud shadows
+// Simulated PS100 panels: output follows the sun over the day (common/simulator/day.ts), with passing cloud shadows
 // that reach each panel a few seconds after the one before, and a little measurement noise.
-import { panelIrradiance, type Site } from '../common/sim-day';
+import { panelIrradiance, type Site } from '../common/simulator/day';
 import type { ElectricalState } from './sim-chip';
 
 export interface SimPanelOptions {

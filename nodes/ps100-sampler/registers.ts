@@ -56,7 +56,8 @@ interface ChipScale {
 
 // INA219: 10 µV shunt LSB, 4 mV bus LSB in bits 15-3, power LSB 20 × current LSB, CAL = 0.04096 / (LSB × R),
 // bit 0 of CAL unused (so at most 0xFFFE), ±320 mV at PGA /8. INA226: 2.5 µV, 1.25 mV, 25 ×, 0.00512, bit 15
-// unused (at most 0x7FFF), ±81.92 mV. (ina2xx.c table; ESPHome ina219.cpp / ina226.cpp calibration.)
+// unused (at most 0x7FFF), ±81.92 mV. (ina2xx.c table; ESPHome ina219.cpp / ina226.cpp calibration.) The unused
+// CAL bits are from the TI datasheets' calibration register figures, not checked against a public copy here.
 export const SCALE: Readonly<Record<ChipModel, ChipScale>> = {
   INA219: {
     shuntLsbV: 10e-6,

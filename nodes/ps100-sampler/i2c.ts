@@ -62,6 +62,15 @@ export function openError(busNumber: number, err: unknown): BusUnavailableError 
   return new BusUnavailableError(`cannot open ${path}: ${messageOf(err)}`, 'other');
 }
 
+/**
+ * i2c-bus opens the device file at a panel's first transfer: a file that vanished (adapter unloaded) or lost
+ * its permission shows up as a read error that is the bus's, not the panel's.
+ */
+export function isBusFileError(err: unknown): boolean {
+  const code = errorCode(err);
+  return code === 'ENOENT' || code === 'EACCES' || code === 'EPERM';
+}
+
 /** Linux answers a transfer the device did not acknowledge with ENXIO or EREMOTEIO (i2c-bcm2835: EREMOTEIO). */
 const NACK_CODES = new Set(['ENXIO', 'EREMOTEIO', 'EIO']);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'EAGAIN']);

@@ -4,7 +4,7 @@
 // from outside and the clock only closes records.
 import { Backoff } from '../common/backoff';
 import { messageOf } from '../common/errors';
-import { BusUnavailableError, openError, type I2cBus, type I2cOpener } from './i2c';
+import { BusUnavailableError, isBusFileError, openError, type I2cBus, type I2cOpener } from './i2c';
 import { detectChip, InaChip, type ChipSettings } from './ina-chip';
 import { PanelRecords, type Closed, type PanelEvent, type PanelLimits, type PanelSample } from './records';
 import { SampleClock, systemClock, type ClockSource, type Tick } from './sample-clock';
@@ -178,13 +178,17 @@ export class Ps100Sampler {
       },
       (err: unknown) => {
         this.opening = false;
-        const problem = err instanceof BusUnavailableError ? err : openError(this.config.busNumber, err);
-        const changed = problem.message !== this.busProblem?.message;
-        this.busProblem = problem;
         this.busRetryAt = this.source.monotonic() + this.busBackoff.fail();
-        if (changed && !this.stopped) this.hooks.onBusFailure(problem);
+        this.busFailed(err instanceof BusUnavailableError ? err : openError(this.config.busNumber, err));
       },
     );
+  }
+
+  /** Shows why the bus cannot be used, said once per different reason. */
+  private busFailed(problem: BusUnavailableError): void {
+    const changed = problem.message !== this.busProblem?.message;
+    this.busProblem = problem;
+    if (changed && !this.stopped) this.hooks.onBusFailure(problem);
   }
 
   /** Starts one panel's read for this tick, unless it is still busy or waiting to be tried again. */
@@ -225,6 +229,7 @@ export class Ps100Sampler {
     }
     const read = await panel.chip.sample();
     panel.failures = 0;
+    this.busProblem = undefined;
     if (this.stopped) return;
     switch (read.kind) {
       case 'sample':
@@ -258,6 +263,7 @@ export class Ps100Sampler {
 
   private panelFailed(panel: PanelState, err: unknown): void {
     this.counters.readFailures++;
+    if (isBusFileError(err)) this.busFailed(openError(this.config.busNumber, err));
     panel.failures++;
     if (panel.state === 'ok' && panel.failures < LOST_AFTER_FAILURES) return;
     panel.chip = undefined;

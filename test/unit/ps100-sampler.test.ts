@@ -249,6 +249,28 @@ describe('ps100 sampler', () => {
     assert.equal(LOST_AFTER_FAILURES, 3);
   });
 
+  it('a device file that goes away during reads is a problem of the bus, said once, not a panel fault', async () => {
+    const fake = new FakeClock();
+    const failures: string[] = [];
+    const reports: SamplerReport[] = [];
+    const gone: I2cBus = {
+      readWord: () => Promise.reject(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' })),
+      writeWord: () => Promise.reject(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' })),
+      close: async () => undefined,
+    };
+    const sampler = new Ps100Sampler(
+      config(2),
+      { onReport: (r) => reports.push(r), onBusFailure: (e) => failures.push(e.reason) },
+      async () => gone,
+      fake,
+    );
+    sampler.start();
+    await fake.advance(3000);
+    await sampler.stop();
+    assert.deepEqual(failures, ['no-permission']);
+    assert.equal(reports.at(-1)?.status.busProblem?.reason, 'no-permission');
+  });
+
   it('message-fed: samples from input are aggregated the same way, temperature included', async () => {
     const fake = new FakeClock();
     const records: PanelRecord[] = [];

@@ -12,6 +12,8 @@ export default tseslint.config(
     rules: {
       // `_name` marks a parameter or binding kept for its position (Node-RED's close(removed, done), destructuring).
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      // A shutdown handler set up before the things it stops may read them before they are assigned.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // Node-RED's own idiom: a node function keeps `this` as `node` for its callbacks.
       '@typescript-eslint/no-this-alias': ['error', { allowedNames: ['node'] }],
     },

@@ -6,13 +6,12 @@ import { INVERTER_EXAMPLE_FLOW, joinFlows, pointBusAt, pointInverterAt, readExam
 import { startNodeRed, packageReport, type RunningNodeRed } from './demo/node-red';
 import { parseOptions, UsageError, USAGE } from './demo/options';
 import { SIMULATOR_HOST, SIMULATOR_UNIT_ID, startInverterSimulator, startSimulator, type RunningSimulator } from './demo/simulator';
-import { findPackageRoot, linkNodeModule, prepareUserDir } from './demo/user-dir';
+import { declaredNodeTypes, findPackageRoot, linkNodeModule, prepareUserDir } from './demo/user-dir';
 
 const HOST = '127.0.0.1';
 /** Beyond Node-RED's own 15 s close timeout, so its nodes get theirs first. */
 const SHUTDOWN_LIMIT_MS = 20_000;
 const FLOWS_START_LIMIT_MS = 30_000;
-const OUR_TYPES = ['modbus-bus', 'epever-tracer', 'pi30-port', 'mpp-pi30'];
 
 function log(line = ''): void {
   process.stdout.write(line + '\n');
@@ -86,7 +85,8 @@ async function main(): Promise<void> {
   linkNodeModule(userDir, DASHBOARD_PACKAGE, dashboard);
   nodeRed = await startNodeRed({ host: HOST, port: options.editorPort, userDir });
 
-  const loaded = packageReport(OUR_TYPES);
+  // Every node type the package declares, so the start-up text lists what a user finds in the palette.
+  const loaded = packageReport(declaredNodeTypes(packageRoot));
   if (loaded.problems.length > 0) {
     throw new Error(`Node-RED did not load this package's nodes (${loaded.problems.join('; ')}); run npm run build first`);
   }
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   );
   log(`  Epever simulator    Modbus TCP ${SIMULATOR_HOST}:${simPort}, unit ${SIMULATOR_UNIT_ID}, ${describeSpeed(options.speed)}`);
   log(`  Inverter simulator  PI30 over TCP ${SIMULATOR_HOST}:${inverterPort}, ${describeSpeed(options.speed)}`);
-  log(`  Nodes loaded        ${OUR_TYPES.join(', ')} (v${loaded.version ?? '?'}, compiled in ${buildRoot})`);
+  log(`  Nodes loaded        ${loaded.loaded.join(', ')} (v${loaded.version ?? '?'}, compiled in ${buildRoot})`);
   log(`  User directory      ${userDir} (the flows are rewritten at each start; export what you want to keep)`);
   log('Press Ctrl+C to stop.');
   log();

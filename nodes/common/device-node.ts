@@ -13,7 +13,7 @@ import { catalogText, FAILURE_STATUS, linkStatusLook, statusOf, timeOfDay, type 
 
 export type DeviceInput = NodeMessageInFlow & { command?: unknown };
 export type MessageFields = Record<string, unknown>;
-/** What Node-RED's send takes: one message, or one entry (message, list or null) per output. */
+/** What a node sends at once: a message, or one entry (a message, several, or none) per output. */
 type Sendable = NodeMessage | (NodeMessage | NodeMessage[] | null)[];
 
 /** Which config node owns the link, and which of the node's settings names it. */
@@ -26,12 +26,14 @@ export interface LinkSpec {
 export interface ReadingOut {
   /** Topic, payload, device, measurement and whatever else the device adds. */
   message: MessageFields;
-  /** Instead of `message`: messages per output, for a node with several outputs or several messages a reading. */
+  /** Instead of `message` and `more`: every output's messages, for a node that sends several on the first too. */
   outputs?: readonly (MessageFields | MessageFields[] | null)[];
   /** The status a reading shows, its text a full catalog key or shown as is; the time of day when not given. */
   status?: NodeStatusLook;
   /** Said once each in the log (node.warn), not on every poll. */
   warnings?: readonly string[];
+  /** Messages for the outputs after the first (a node with several outputs); null sends nothing there. */
+  more?: readonly (MessageFields | MessageFields[] | null)[];
 }
 
 /** What one input command came to: a reading (sent like a scheduled one), a reply to a command, or nothing to send. */
@@ -89,6 +91,8 @@ export interface DeviceNodeSpec<C extends DeviceConfig, L, Cmd, R> {
   link?: LinkSpec;
   failureKind(err: unknown): DeviceFailureKind;
   start(context: DeviceContext<C, L>): DeviceDriver<Cmd, R>;
+  /** Settings kept as Node-RED credentials (e.g. an API key), as the editor's registerType names them. */
+  credentials?: Record<string, { type: 'text' | 'password' }>;
 }
 
 /** Warnings remembered, so a model's short reply is said once, not on every poll. */
@@ -102,7 +106,7 @@ export function registerDeviceNode<C extends DeviceConfig, L extends SharedLink<
     RED.nodes.createNode(this, def);
     startDeviceNode(RED, this, def, spec);
   }
-  RED.nodes.registerType(spec.type, DeviceNode);
+  RED.nodes.registerType(spec.type, DeviceNode, spec.credentials ? { credentials: spec.credentials } : undefined);
 }
 
 /** The body of a device node's constructor; separate from registration so it can run against a fake runtime. */
@@ -166,11 +170,16 @@ export function startDeviceNode<C extends DeviceConfig, L extends SharedLink<unk
     warnOnce(out.warnings);
     return out;
   }
-  const sendable = (out: ReadingOut): Sendable => (out.outputs ? [...out.outputs] : out.message);
+  /** One message for a one-output node, else one entry per output (`outputs` replaces the message on all of them). */
+  const outputs = (first: MessageFields, out: ReadingOut): Sendable =>
+    (out.outputs ? [...out.outputs] : out.more ? [first, ...out.more] : first) as Sendable;
 
   // Scheduled polls have no message to fail; a Catch node hears each new kind of failure once.
   const handlers: Omit<PollHandlers<R>, 'poll'> = {
-    onReading: (reading) => node.send(sendable(present(reading))),
+    onReading: (reading) => {
+      const out = present(reading);
+      node.send(outputs(out.message, out));
+    },
     onFailure: showFailure,
     report: (err) => {
       const error = messageOf(err);
@@ -198,7 +207,7 @@ export function startDeviceNode<C extends DeviceConfig, L extends SharedLink<unk
       if ('accepted' in outcome) return;
       if ('reading' in outcome) {
         const out = present(outcome.reading);
-        send(out.outputs ? sendable(out) : Object.assign(msg, out.message));
+        send(out.outputs ? outputs(out.message, out) : outputs(Object.assign(msg, out.message), out));
       } else {
         show({ state: 'ok', text: outcome.status });
         warnOnce(outcome.warnings);

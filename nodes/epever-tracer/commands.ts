@@ -16,17 +16,17 @@ export const WRITE_COMMANDS: ReadonlySet<Command['kind']> = new Set(['load', 'sy
 
 export const COMMAND_NAMES = ['poll', 'read-rated', 'read-settings', 'read-clock', 'load', 'sync-clock', 'write-settings'] as const;
 
-export class CommandError extends Error {
+export class EpeverCommandError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'CommandError';
+    this.name = 'EpeverCommandError';
   }
 }
 
 function parseSwitch(value: unknown): boolean {
   if (value === true || value === 1 || value === 'on' || value === 'ON' || value === 'true') return true;
   if (value === false || value === 0 || value === 'off' || value === 'OFF' || value === 'false') return false;
-  throw new CommandError(`load needs msg.payload true/false or "on"/"off", got ${JSON.stringify(value)}`);
+  throw new EpeverCommandError(`load needs msg.payload true/false or "on"/"off", got ${JSON.stringify(value)}`);
 }
 
 export function parseCommand(msg: { command?: unknown; payload?: unknown }): Command {
@@ -43,12 +43,12 @@ export function parseCommand(msg: { command?: unknown; payload?: unknown }): Com
     case 'write-settings':
       return { kind: 'write-settings', change: msg.payload };
     default:
-      throw new CommandError(`unknown command ${JSON.stringify(name)}; known: ${COMMAND_NAMES.join(', ')}`);
+      throw new EpeverCommandError(`unknown command ${JSON.stringify(name)}; known: ${COMMAND_NAMES.join(', ')}`);
   }
 }
 
 /** A command or setting the node will not run is bad input; the rest is how the bus failed. */
 export function failureKind(err: unknown): DeviceFailureKind {
-  if (err instanceof CommandError || err instanceof SettingsError) return 'bad-input';
+  if (err instanceof EpeverCommandError || err instanceof SettingsError) return 'bad-input';
   return modbusFailureKind(err);
 }

@@ -3,7 +3,7 @@
 import { readGroup, RegisterWriteError, writeGroup } from '../common/modbus/block-read';
 import type { ModbusUnit } from '../common/modbus/unit';
 import { clockInZone, clockToIso, decodeClock, encodeClock, wallClockIn, type WallClock } from './clock';
-import { CommandError, WRITE_COMMANDS, type Command } from './commands';
+import { EpeverCommandError, WRITE_COMMANDS, type Command } from './commands';
 import { readPayload, type PollOptions, type WyandataPayload } from './reading';
 import { BATTERY_SETTINGS, CLOCK_ADDRESS, CLOCK_WORDS, COIL_MANUAL_LOAD, RATED, REALTIME, type BatterySettings, type RatedData } from './register-map';
 import { applyChange, toNamed, SettingsError, type NamedSettings } from './settings';
@@ -40,7 +40,7 @@ export class EpeverController {
 
   async run(command: Command): Promise<CommandResult> {
     if (WRITE_COMMANDS.has(command.kind) && !this.options.allowWrites) {
-      throw new CommandError(`"${command.kind}" changes the controller; tick "allow writes" in the node to enable it`);
+      throw new EpeverCommandError(`"${command.kind}" changes the controller; tick "allow writes" in the node to enable it`);
     }
     switch (command.kind) {
       case 'poll':
@@ -75,7 +75,7 @@ export class EpeverController {
   private async setLoad(on: boolean): Promise<boolean> {
     await this.unit.writeCoil(COIL_MANUAL_LOAD, on);
     const [state] = await this.unit.readCoils(COIL_MANUAL_LOAD, 1);
-    if (state !== on) throw new CommandError(`load switch reads back ${state ? 'on' : 'off'} after writing ${on ? 'on' : 'off'}`);
+    if (state !== on) throw new EpeverCommandError(`load switch reads back ${state ? 'on' : 'off'} after writing ${on ? 'on' : 'off'}`);
     return state;
   }
 
@@ -87,7 +87,7 @@ export class EpeverController {
     // Both are wall times of the same zone: compare them as if they were UTC.
     const asUtc = (t: WallClock) => Date.parse(clockToIso(t) + 'Z');
     if (!(Math.abs(asUtc(readBack) - asUtc(wanted)) <= 5000)) {
-      throw new CommandError(`clock reads back ${clockToIso(readBack)} after writing ${clockToIso(wanted)}`);
+      throw new EpeverCommandError(`clock reads back ${clockToIso(readBack)} after writing ${clockToIso(wanted)}`);
     }
     return readBack;
   }

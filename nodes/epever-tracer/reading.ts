@@ -4,7 +4,7 @@ import { planReads, readBlocks, type RegisterBlock, type RegisterValues } from '
 import type { RegisterDef } from '../common/modbus/register';
 import type { ModbusUnit } from '../common/modbus/unit';
 import { ANSWERED_RANGES, REALTIME, STATISTICS, STATUS } from './register-map';
-import { decodeStatus, type ChargingMode, type ControllerStatus } from './status';
+import { decodeStatus, type ChargingMode, type ControllerStatus } from './status-bits';
 
 export interface PollOptions {
   /** Decode every status and fault bit into `payload.status`. */

@@ -49,7 +49,7 @@ export const REALTIME = [
   reg('batteryRatedSystemVoltage', 0x311d, 'V'),
 ] as const;
 
-/** Status words, input registers; decoded bit by bit in status.ts. */
+/** Status words, input registers; decoded bit by bit in status-bits.ts. */
 export const STATUS = [
   reg('batteryStatus', 0x3200, '', 1),
   reg('chargingStatus', 0x3201, '', 1),

@@ -1,7 +1,7 @@
 // The physics behind the simulated controller: a 12 V panel array behind an MPPT charger, a lead-acid
 // battery and a switched load. One call advances the plant by a time step under given surroundings.
 import type { BatterySettings, RatedData } from './register-map';
-import type { ChargingMode } from './status';
+import type { ChargingMode } from './status-bits';
 
 export interface PlantState {
   /** The air around controller and battery, °C (the controller's ambient sensor). */

@@ -27,7 +27,7 @@ import { ambientTemperature, householdLoadWatts, panelIrradiance, type Site } fr
 import { initialPlant, stepPlant, type PlantConfig, type PlantState, type Surroundings } from './sim-plant';
 import { DEFAULT_SETTINGS, SIMULATED_RATED, settingsProblem } from './sim-settings';
 import { StatisticsLedger, dayKey } from './sim-statistics';
-import { encodeChargingStatus } from './status';
+import { encodeChargingStatus } from './status-bits';
 import { stepTowards } from '../common/simulator/steps';
 
 export interface EpeverSimulatorOptions {

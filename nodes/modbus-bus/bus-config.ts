@@ -54,10 +54,3 @@ export function parseBusSettings(raw: Raw): BusSettings {
   };
 }
 
-export function describeBus(s: BusSettings): string {
-  if (s.transport === 'serial') {
-    const { path, baudRate, dataBits, parity, stopBits } = s.serial;
-    return `${path} ${baudRate} ${dataBits}${parity[0].toUpperCase()}${stopBits}`;
-  }
-  return `${s.transport === 'tcp' ? 'tcp' : 'rtu-tcp'} ${s.network.host}:${s.network.port}`;
-}

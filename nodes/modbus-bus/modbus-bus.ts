@@ -2,12 +2,10 @@
 import type { NodeAPI, NodeDef } from 'node-red';
 import type { LinkOwnerNode } from '../common/attach-link';
 import { messageOf } from '../common/errors';
-import { describeBus, parseBusSettings } from './bus-config';
+import { parseBusSettings } from './bus-config';
 import { ModbusConnection } from './connection';
 
-type ModbusBusNode = LinkOwnerNode<ModbusConnection> & { description: string };
-
-
+type ModbusBusNode = LinkOwnerNode<ModbusConnection>;
 type ModbusBusDef = NodeDef & Record<string, unknown>;
 
 export = function register(RED: NodeAPI): void {
@@ -15,11 +13,9 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     try {
       const settings = parseBusSettings(config);
-      this.description = describeBus(settings);
       this.connection = new ModbusConnection(settings);
     } catch (err) {
       this.settingsError = messageOf(err);
-      this.description = 'invalid';
       this.error(RED._('modbus-bus.errors.settings', { error: this.settingsError }));
     }
     this.on('close', (_removed: boolean, done: () => void) => {

@@ -49,7 +49,7 @@ export class ModbusTransactionError extends Error {
     readonly modbusCode?: number,
   ) {
     super(message);
-    this.name = 'ModbusError';
+    this.name = 'ModbusTransactionError';
   }
 }
 

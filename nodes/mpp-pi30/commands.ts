@@ -10,11 +10,11 @@ export type Command =
   | { readonly kind: 'setter'; readonly command: string; readonly request: SetterRequest }
   | { readonly kind: 'set'; readonly requests: readonly SetterRequest[] };
 
-export class CommandError extends Error {
+export class Pi30CommandError extends Error {
   readonly kind = 'refused';
   constructor(message: string) {
     super(message);
-    this.name = 'CommandError';
+    this.name = 'Pi30CommandError';
   }
 }
 
@@ -27,7 +27,7 @@ export function parseCommand(msg: { command?: unknown; payload?: unknown }): Com
   const given = msg.command;
   if (given === undefined || given === null || given === '') return { kind: 'poll' };
   if (typeof given !== 'string')
-    throw new CommandError(`msg.command must be a string such as "QPIRI" or "POP02", got ${JSON.stringify(given) ?? typeof given}`);
+    throw new Pi30CommandError(`msg.command must be a string such as "QPIRI" or "POP02", got ${JSON.stringify(given) ?? typeof given}`);
   const text = given.trim();
   if (text.toLowerCase() === 'poll') return { kind: 'poll' };
   if (text.toLowerCase() === 'set') return { kind: 'set', requests: namedRequests(msg.payload) };
@@ -36,27 +36,27 @@ export function parseCommand(msg: { command?: unknown; payload?: unknown }): Com
   try {
     return { kind: 'setter', command: text, request: parseSetter(text) };
   } catch (err) {
-    if (err instanceof SetterError) throw new CommandError(err.message);
+    if (err instanceof SetterError) throw new Pi30CommandError(err.message);
     throw err;
   }
 }
 
 function namedRequests(payload: unknown): SetterRequest[] {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-    throw new CommandError('"set" needs msg.payload as an object of settings, e.g. {"output_source_priority": "sbu"}');
+    throw new Pi30CommandError('"set" needs msg.payload as an object of settings, e.g. {"output_source_priority": "sbu"}');
   }
   const entries = Object.entries(payload as Record<string, unknown>);
-  if (entries.length === 0) throw new CommandError('"set" got an empty msg.payload: name at least one setting');
+  if (entries.length === 0) throw new Pi30CommandError('"set" got an empty msg.payload: name at least one setting');
   try {
     return entries.map(([setting, value]) => namedSetter(setting, value));
   } catch (err) {
-    if (err instanceof SetterError) throw new CommandError(err.message);
+    if (err instanceof SetterError) throw new Pi30CommandError(err.message);
     throw err;
   }
 }
 
 /** A command the node will not run is bad input; the rest is how the port or the inverter failed. */
 export function failureKind(err: unknown): DeviceFailureKind {
-  if (err instanceof CommandError) return 'bad-input';
+  if (err instanceof Pi30CommandError) return 'bad-input';
   return portFailureKind(err);
 }

@@ -1,9 +1,9 @@
 // Everything the node asks of one inverter, over any Exchange: polls of the chosen queries merged into one
 // payload, single queries, and setters checked against the inverter's own limits before they are sent.
-import { CommandError, isWrite, type Command } from './commands';
+import { Pi30CommandError, isWrite, type Command } from './commands';
 import { energyCommandsFor } from './protocol/energy';
 import { RefusedError, type Exchange } from './protocol/exchange';
-import { compactPart, type FieldValue, type Part } from './protocol/fields';
+import { compactPart, type Pi30Value, type Part } from './protocol/fields';
 import type { Reply } from './protocol/frame';
 import { parseQmchgcr, parseQmuchgcr } from './protocol/current-options';
 import { parseQid, parseQmn, parseQpi, parseQvfw } from './protocol/identity';
@@ -25,7 +25,7 @@ export const POLL_QUERIES = ['QPIGS', 'QPIGS2', 'QMOD', 'QPIWS', 'QPIRI', 'QFLAG
 export type PollQuery = (typeof POLL_QUERIES)[number];
 export const DEFAULT_POLL: readonly PollQuery[] = ['QPIGS', 'QMOD', 'QPIWS'];
 
-export type Payload = { timestamp: string } & Record<string, Record<string, FieldValue> | string>;
+export type Payload = { timestamp: string } & Record<string, Record<string, Pi30Value> | string>;
 
 export interface Reading {
   payload: Payload;
@@ -167,7 +167,7 @@ export class Pi30Controller {
   async run(command: Command): Promise<CommandResult> {
     if (isWrite(command) && !this.options.allowWrites) {
       const what = command.kind === 'setter' ? `"${command.command}"` : '"set"';
-      throw new CommandError(`${what} changes the inverter; tick "allow writes" in the node to enable it`);
+      throw new Pi30CommandError(`${what} changes the inverter; tick "allow writes" in the node to enable it`);
     }
     switch (command.kind) {
       case 'poll':

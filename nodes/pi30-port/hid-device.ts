@@ -31,7 +31,7 @@ function loadNodeHid(): NodeHidModule {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       nodeHid = require('node-hid') as NodeHidModule;
     } catch (err) {
-      throw new Error(`USB HID needs the optional package node-hid, which did not load: ${messageOf(err)}`);
+      throw new Error(`USB HID needs the optional package node-hid, which did not load: ${messageOf(err)}`, { cause: err });
     }
   }
   return nodeHid;
@@ -43,6 +43,6 @@ export const openNodeHid: HidOpener = async (target) => {
   try {
     return target.path !== undefined ? await hid.HIDAsync.open(target.path) : await hid.HIDAsync.open(target.vendorId, target.productId);
   } catch (err) {
-    throw new Error(`cannot open USB HID ${describeHidTarget(target)}: ${messageOf(err)}`);
+    throw new Error(`cannot open USB HID ${describeHidTarget(target)}: ${messageOf(err)}`, { cause: err });
   }
 };

@@ -3,22 +3,20 @@ import { readdir } from 'node:fs/promises';
 import type { NodeAPI, NodeDef } from 'node-red';
 import { messageOf } from '../common/errors';
 import { Pi30Connection } from './connection';
-import { describePort, parsePortSettings } from './port-config';
+import { parsePortSettings } from './port-config';
 import type { LinkOwnerNode } from '../common/attach-link';
 
 type Pi30PortDef = NodeDef & Record<string, unknown>;
-type Pi30PortNode = LinkOwnerNode<Pi30Connection> & { description: string };
+type Pi30PortNode = LinkOwnerNode<Pi30Connection>;
 
 export = function register(RED: NodeAPI): void {
   function Pi30Port(this: Pi30PortNode, config: Pi30PortDef): void {
     RED.nodes.createNode(this, config);
     try {
       const settings = parsePortSettings(config);
-      this.description = describePort(settings);
       this.connection = new Pi30Connection(settings);
     } catch (err) {
       this.settingsError = messageOf(err);
-      this.description = 'invalid';
       this.error(RED._('pi30-port.errors.settings', { error: this.settingsError }));
     }
     this.on('close', (_removed: boolean, done: () => void) => {

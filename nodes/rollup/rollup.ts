@@ -26,14 +26,14 @@ const MAX_WAIT_MS = 60_000;
 /** Key of readings that lack the key property. */
 const DEFAULT_KEY = 'default';
 
-class CommandError extends Error {}
+class RollupCommandError extends Error {}
 
 /** `true` -> every key (null), a non-empty string -> that key, absent or false -> not asked for. */
 function commandTarget(value: unknown, name: string): string | null | undefined {
   if (value === undefined || value === false) return undefined;
   if (value === true) return null;
   if (typeof value === 'string' && value !== '') return value;
-  throw new CommandError(`msg.${name} must be true (every key) or a key, got ${JSON.stringify(value)}`);
+  throw new RollupCommandError(`msg.${name} must be true (every key) or a key, got ${JSON.stringify(value)}`);
 }
 
 export = function register(RED: NodeAPI): void {
@@ -200,7 +200,7 @@ export = function register(RED: NodeAPI): void {
         .then(
           () => done(),
           (err: unknown) => {
-            showState('error', err instanceof ReadingError || err instanceof RangeError || err instanceof CommandError ? 'bad-input' : 'error');
+            showState('error', err instanceof ReadingError || err instanceof RangeError || err instanceof RollupCommandError ? 'bad-input' : 'error');
             done(asError(err));
           },
         );

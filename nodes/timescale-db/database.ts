@@ -43,10 +43,6 @@ export class Database extends EventEmitter {
     if (this.users.size === 0) this.emit('unused');
   }
 
-  get userCount(): number {
-    return this.users.size;
-  }
-
   /** What the server offers; asked on the first connection that succeeds, remembered after. */
   async probe(via: Queryable = this.pool): Promise<Capabilities> {
     if (this.capabilities) return this.capabilities;

@@ -63,6 +63,3 @@ export function parseDbSettings(raw: Raw, credentials: DbCredentials = {}): DbSe
   };
 }
 
-export function describeDb(s: DbSettings): string {
-  return `${s.user}@${s.host}:${s.port}/${s.database}${s.tls.mode === 'disable' ? '' : ' (tls)'}`;
-}

@@ -2,7 +2,7 @@
 import type { NodeAPI, NodeDef } from 'node-red';
 import { messageOf } from '../common/errors';
 import { Database } from './database';
-import { describeDb, parseDbSettings, type DbCredentials } from './db-config';
+import { parseDbSettings, type DbCredentials } from './db-config';
 import type { TimescaleDbNode } from './db-node';
 
 type TimescaleDbDef = NodeDef & Record<string, unknown>;
@@ -16,7 +16,6 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     try {
       const settings = parseDbSettings(config, this.credentials ?? {});
-      this.description = describeDb(settings);
       const database = new Database(settings);
       let lastIdleError = '';
       // A dropped idle connection is harmless (the pool replaces it); say so once per kind, not per connection.
@@ -28,7 +27,6 @@ export = function register(RED: NodeAPI): void {
       this.database = database;
     } catch (err) {
       this.settingsError = messageOf(err);
-      this.description = 'invalid';
       this.error(RED._('timescale-db.errors.settings', { error: this.settingsError }));
     }
     this.on('close', (_removed: boolean, done: () => void) => {

@@ -118,15 +118,17 @@ export async function startNodeRed({ host, port, userDir }: NodeRedOptions): Pro
 }
 
 /** What Node-RED made of this package: its version, and which of `types` failed to load or are missing. */
-export function packageReport(types: readonly string[]): { version?: string; problems: string[] } {
+/** Which of `types` Node-RED registered, and what kept the others out. */
+export function packageReport(types: readonly string[]): { version?: string; loaded: string[]; problems: string[] } {
   const registry = RED.nodes as unknown as NodeRegistry;
   const info = registry.getModuleInfo(PACKAGE_NAME);
   const problems: string[] = [];
   for (const set of info?.nodes ?? []) {
     if (set.err) problems.push(`${(set.types ?? []).join(', ') || 'a node'}: ${String(set.err)}`);
   }
+  const loaded = types.filter((type) => registry.getType(type));
   for (const type of types) {
-    if (!registry.getType(type)) problems.push(`${type} is not registered`);
+    if (!loaded.includes(type)) problems.push(`${type} is not registered`);
   }
-  return { version: info?.version, problems };
+  return { version: info?.version, loaded, problems };
 }

@@ -28,7 +28,7 @@ async function listenOn(
     return { endpoint: await listen(port) };
   } catch (err) {
     if (!isAddressInUse(err)) throw err;
-    if (!fallBack) throw new Error(`simulator port ${port} is in use; set ${variable} to another one, or 0 for any free port`);
+    if (!fallBack) throw new Error(`simulator port ${port} is in use; set ${variable} to another one, or 0 for any free port`, { cause: err });
     return { endpoint: await listen(0), fellBackFrom: port };
   }
 }

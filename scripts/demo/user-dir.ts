@@ -8,6 +8,12 @@ export const PACKAGE_NAME = 'node-red-contrib-solar-telemetry';
 export const FLOW_FILE = 'flows.json';
 
 /** Walks up from `start` to the folder holding this package's package.json. */
+/** The node types the package's package.json declares for Node-RED. */
+export function declaredNodeTypes(packageRoot: string): string[] {
+  const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { 'node-red'?: { nodes?: Record<string, string> } };
+  return Object.keys(pkg['node-red']?.nodes ?? {});
+}
+
 export function findPackageRoot(start: string): string {
   let dir = resolve(start);
   for (;;) {

@@ -120,6 +120,24 @@ describe('npm start demo (simulator + embedded Node-RED)', function () {
     }
   }
 
+  it('lists every node type the package declares in its start-up text', async () => {
+    const declared = Object.keys((JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes);
+    if (!output.includes('Press Ctrl+C')) {
+      await new Promise<void>((resolve) => {
+        const check = () => {
+          if (!output.includes('Press Ctrl+C')) return;
+          child!.stdout?.off('data', check);
+          resolve();
+        };
+        child!.stdout?.on('data', check);
+      });
+    }
+    const line = output.split('\n').find((l) => l.trim().startsWith('Nodes loaded'));
+    assert.ok(line, `a "Nodes loaded" line in:\n${output}`);
+    const listed = line.replace(/^\s*Nodes loaded\s+/, '').replace(/\s*\(v.*$/, '').split(', ');
+    assert.deepEqual(listed, declared);
+  });
+
   it('publishes a Wyandata reading on the WebSocket within 15 s', async () => {
     const reading = await firstMessage(WS_PATH);
     assert.equal(typeof reading.timestamp, 'string');

@@ -3,12 +3,12 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { clockInZone, decodeClock, encodeClock, wallClockIn } from '../../nodes/epever-tracer/clock';
 import { parseEpeverConfig } from '../../nodes/epever-tracer/node-config';
-import { parseCommand, CommandError } from '../../nodes/epever-tracer/commands';
+import { parseCommand, EpeverCommandError } from '../../nodes/epever-tracer/commands';
 import { toPayload } from '../../nodes/epever-tracer/reading';
 import { decodeRegister, encodeRegister } from '../../nodes/common/modbus/register-codec';
 import { rawRange } from '../../nodes/common/modbus/register';
 import { REALTIME, STATISTICS } from '../../nodes/epever-tracer/register-map';
-import { decodeStatus, encodeChargingStatus, STATUS_FIELDS } from '../../nodes/epever-tracer/status';
+import { decodeStatus, encodeChargingStatus, STATUS_FIELDS } from '../../nodes/epever-tracer/status-bits';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -189,7 +189,7 @@ describe('Epever commands', () => {
   it('parses the load switch from booleans and words', () => {
     assert.deepEqual(parseCommand({ command: 'load', payload: 'off' }), { kind: 'load', on: false });
     assert.deepEqual(parseCommand({ command: 'load', payload: true }), { kind: 'load', on: true });
-    assert.throws(() => parseCommand({ command: 'load', payload: 'maybe' }), CommandError);
+    assert.throws(() => parseCommand({ command: 'load', payload: 'maybe' }), EpeverCommandError);
   });
 
   it('names the known commands when it meets an unknown one', () => {

@@ -20,7 +20,7 @@ import type { RegisterDef } from '../../nodes/common/modbus/register';
 import { ambientTemperature } from '../../nodes/common/simulator/day';
 import { DEFAULT_SETTINGS, settingsProblem } from '../../nodes/epever-tracer/sim-settings';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
-import { decodeStatus } from '../../nodes/epever-tracer/status';
+import { decodeStatus } from '../../nodes/epever-tracer/status-bits';
 
 const HOUR = 3_600_000;
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { DeviceBackedOffError } from '../../nodes/common/bus-queue';
 import { LinkDownError } from '../../nodes/common/shared-link';
-import { CommandError as EpeverCommandError, failureKind as epeverFailureKind } from '../../nodes/epever-tracer/commands';
+import { EpeverCommandError, failureKind as epeverFailureKind } from '../../nodes/epever-tracer/commands';
 import { SettingsError } from '../../nodes/epever-tracer/settings';
 import { ModbusTransactionError } from '../../nodes/modbus-bus/modbus-client';
-import { CommandError as Pi30CommandError, failureKind as pi30FailureKind } from '../../nodes/mpp-pi30/commands';
+import { Pi30CommandError, failureKind as pi30FailureKind } from '../../nodes/mpp-pi30/commands';
 import { FrameError, RefusedError } from '../../nodes/mpp-pi30/protocol/exchange';
 import { IncompleteReplyError, NoAnswerError } from '../../nodes/pi30-port/errors';
 

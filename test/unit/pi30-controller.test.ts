@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CommandError, parseCommand } from '../../nodes/mpp-pi30/commands';
+import { Pi30CommandError, parseCommand } from '../../nodes/mpp-pi30/commands';
 import { Pi30Controller, type ControllerOptions } from '../../nodes/mpp-pi30/controller';
 import { FrameError, RefusedError, type Exchange } from '../../nodes/mpp-pi30/protocol/exchange';
 import { decodeReply, encodeCommand } from '../../nodes/mpp-pi30/protocol/frame';
@@ -59,7 +59,7 @@ describe('PI30 controller', () => {
   it('refuses every write while writes are off, and sends nothing', async () => {
     const { sim, controller } = setup();
     for (const msg of [{ command: 'POP00' }, { command: 'set', payload: { buzzer: false } }]) {
-      await assert.rejects(controller.run(parseCommand(msg)), (err: unknown) => err instanceof CommandError && /tick "allow writes"/.test(err.message));
+      await assert.rejects(controller.run(parseCommand(msg)), (err: unknown) => err instanceof Pi30CommandError && /tick "allow writes"/.test(err.message));
     }
     assert.deepEqual(sim.received, []);
   });

@@ -2,7 +2,7 @@
 // they never throw where they should report, and never pass garbage off as a reading.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { CommandError, parseCommand } from '../../nodes/mpp-pi30/commands';
+import { Pi30CommandError, parseCommand } from '../../nodes/mpp-pi30/commands';
 import { crcBytes, decodeReply, encodeReply } from '../../nodes/mpp-pi30/protocol/frame';
 import { parseReply } from '../../nodes/mpp-pi30/protocol/queries';
 import { checkSetter, parseSetter, SetterError } from '../../nodes/mpp-pi30/protocol/setters';
@@ -101,13 +101,13 @@ describe('PI30 fuzzing', () => {
     );
   });
 
-  it('random input messages are a command or a CommandError, never anything else', () => {
+  it('random input messages are a command or a Pi30CommandError, never anything else', () => {
     fc.assert(
       fc.property(fc.record({ command: fc.oneof(fc.string(), fc.anything(), fc.constantFrom('POP02', 'set', 'QPIRI', 'PBCV46.0')), payload: fc.anything() }, { requiredKeys: [] }), (msg) => {
         try {
           parseCommand({ ...(msg as Record<string, unknown>) });
         } catch (err) {
-          assert.ok(err instanceof CommandError, String(err));
+          assert.ok(err instanceof Pi30CommandError, String(err));
         }
       }),
       RUNS,

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { choicesFor, FLAG_LETTERS, MODES, type ChoiceTable } from '../../nodes/mpp-pi30/protocol/enums';
 import { formatNumber, renderTable, type FieldTable, type FieldType, type NumberFormat } from '../../nodes/mpp-pi30/protocol/field-table';
-import type { FieldValue, Parsed, Part } from '../../nodes/mpp-pi30/protocol/fields';
+import type { Pi30Value, Parsed, Part } from '../../nodes/mpp-pi30/protocol/fields';
 import { parseQflag, renderQflag } from '../../nodes/mpp-pi30/protocol/qflag';
 import { parseQmod, renderQmod } from '../../nodes/mpp-pi30/protocol/qmod';
 import { parseQpigs, parseQpigs2, QPIGS2_TABLES, QPIGS_TABLES } from '../../nodes/mpp-pi30/protocol/qpigs';
@@ -11,7 +11,7 @@ import { parseQdi, parseQpiri, QDI_TABLES, QPIRI_TABLES } from '../../nodes/mpp-
 import { parseQpiws, QPIWS_TABLES, renderQpiws } from '../../nodes/mpp-pi30/protocol/qpiws';
 import { VARIANTS, type Variant } from '../../nodes/mpp-pi30/protocol/variants';
 
-type Value = FieldValue | Record<string, boolean>;
+type Value = Pi30Value | Record<string, boolean>;
 
 /** A value for each field, different from field to field, that the field's type can carry. */
 function knownValue(index: number, type: Exclude<FieldType, 'reserved'>, variant: Variant): { value: Value; format?: NumberFormat } {

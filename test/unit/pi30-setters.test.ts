@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CommandError, parseCommand } from '../../nodes/mpp-pi30/commands';
+import { Pi30CommandError, parseCommand } from '../../nodes/mpp-pi30/commands';
 import type { Settings } from '../../nodes/mpp-pi30/protocol/qpiri';
 import { checkSetter, contextNeeded, namedSetter, parseSetter, SetterError, type SetterContext } from '../../nodes/mpp-pi30/protocol/setters';
 
@@ -115,8 +115,8 @@ describe('PI30 setters', () => {
     assert.equal(setter.kind, 'setter');
     const set = parseCommand({ command: 'set', payload: { output_source_priority: 'sbu', buzzer: false } });
     assert.equal(set.kind === 'set' && set.requests.length, 2);
-    assert.throws(() => parseCommand({ command: 42 }), CommandError);
-    assert.throws(() => parseCommand({ command: 'POP07' }), (err: unknown) => err instanceof CommandError && /output_source_priority must be/.test(err.message));
+    assert.throws(() => parseCommand({ command: 42 }), Pi30CommandError);
+    assert.throws(() => parseCommand({ command: 'POP07' }), (err: unknown) => err instanceof Pi30CommandError && /output_source_priority must be/.test(err.message));
     assert.throws(() => parseCommand({ command: 'set', payload: 'sbu' }), /needs msg.payload as an object/);
     assert.throws(() => parseCommand({ command: 'set', payload: {} }), /empty msg.payload/);
     assert.throws(() => parseCommand({ command: 'reboot' }), /not a PI30 setter/);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CommandError, parseCommand } from '../../nodes/mpp-pi30/commands';
+import { Pi30CommandError, parseCommand } from '../../nodes/mpp-pi30/commands';
 import { Pi30Controller } from '../../nodes/mpp-pi30/controller';
 import {
   BATTERY_TYPES,
@@ -341,7 +341,7 @@ describe('PI30 protocol variants', () => {
       down = false;
       await assert.rejects(controller.run(parseCommand({ command: 'set', payload: { battery_type: 'agm' } })), /Revo firmware takes none of the PI30 setters/);
       assert.deepEqual(sim.received, ['QPI', 'QMN', 'QVFW'], 'only the identity queries went out');
-      assert.throws(() => parseCommand({ command: 'PBT11' }), CommandError);
+      assert.throws(() => parseCommand({ command: 'PBT11' }), Pi30CommandError);
     });
 
     it('a PI30MAX refuses charger priority "utility first" (PCP 3.12 lists 01-03) before sending it', async () => {

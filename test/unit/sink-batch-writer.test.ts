@@ -327,7 +327,10 @@ describe('sink: batch writer', () => {
     await until(() => settled.length === 7, 'b by time');
     assert.deepEqual(db.writes[1], { rows: 3, replay: false, key: 'b' });
     db.up = false;
-    for (let n = 4; n < 10; n++) (at('a', n), at('b', n - 1));
+    for (let n = 4; n < 10; n++) {
+      at('a', n);
+      at('b', n - 1);
+    }
     await until(() => settled.length === 19, 'spooled while down');
     db.up = true;
     await until(() => spool.isEmpty && db.stored.size === 19, 'replayed');

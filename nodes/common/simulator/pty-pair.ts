@@ -46,11 +46,13 @@ let binary: PtyBinary | undefined;
 function ptyBinary(): PtyBinary {
   if (binary) return binary;
   try {
+    // Loaded on first use: the package is optional, and only simulators open pseudo-terminals.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { requireBinary } = require('@lydell/node-pty/requireBinary') as { requireBinary(file: string): PtyBinary };
     binary = requireBinary('pty.node');
     return binary;
   } catch (err) {
-    throw new Error(`a simulated serial line needs the optional package @lydell/node-pty (npm install @lydell/node-pty): ${messageOf(err)}`);
+    throw new Error(`a simulated serial line needs the optional package @lydell/node-pty (npm install @lydell/node-pty): ${messageOf(err)}`, { cause: err });
   }
 }
 

@@ -37,10 +37,10 @@ export interface BatchOptions<Row> {
   keyOf?: (row: Row) => string;
 }
 
-export type LinkState = 'connecting' | 'up' | 'down';
+export type StoreState = 'connecting' | 'up' | 'down';
 
 export interface WriterStats {
-  state: LinkState;
+  state: StoreState;
   /** Rows waiting in memory, including a batch being written. */
   queued: number;
   spooled: number;
@@ -87,7 +87,7 @@ export class BatchWriter<Row> extends EventEmitter {
   private running: Promise<void> | undefined;
   /** Set when work arrives while the loop runs, so it looks again before stopping. */
   private again = false;
-  private state: LinkState = 'connecting';
+  private state: StoreState = 'connecting';
   private waitingRetry = false;
   private replayedSomething = false;
   private closing = false;

@@ -4,7 +4,7 @@
 // in MAX_TEXT are left out, least important first; the spool count has a short form so that it and the loss
 // count fit together. Words come from the locale file; the rate is a number and a unit.
 import type { StatusState } from '../status';
-import type { LinkState } from './batch-writer';
+import type { StoreState } from './batch-writer';
 
 const MAX_TEXT = 19;
 const SEPARATOR = ', ';
@@ -29,7 +29,7 @@ function rate(perSecond: number): string {
 export type StatusWords = (key: string, vars?: Record<string, string>) => string;
 
 export interface StatusFigures {
-  state: LinkState;
+  state: StoreState;
   /** A write is running longer than it should. */
   overdue: boolean;
   /** The store refuses the writer as a whole (only while it is down): the sink's reason, a status word. */

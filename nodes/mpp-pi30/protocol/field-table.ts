@@ -3,7 +3,7 @@
 // so what differs between PI30, PI30MAX and Revo is written down once, next to its source. The same table
 // reads a reply (readTable) and writes one (renderTable, for the simulator), so a position exists once.
 import { choiceNamed, type ChoiceTable } from './enums';
-import { FieldReader, type FieldValue, type Group, type Parsed, type Part } from './fields';
+import { FieldReader, type Pi30Value, type Group, type Parsed, type Part } from './fields';
 
 export type FieldType =
   | 'number'
@@ -50,7 +50,7 @@ function readField(
   index: number,
   name: string,
   type: Exclude<FieldType, 'reserved'>,
-): FieldValue | Record<string, boolean> | undefined {
+): Pi30Value | Record<string, boolean> | undefined {
   const what = describe(name);
   if (type === 'number') return r.number(index, what);
   if (type === 'text') return r.text(index);
@@ -75,7 +75,7 @@ export function readTable(query: string, text: string, table: FieldTable, minimu
     const group = dot < 0 ? name : name.slice(0, dot);
     part[group] ??= {};
     if (dot < 0) Object.assign(part[group], value);
-    else part[group][name.slice(dot + 1)] = value as FieldValue | undefined;
+    else part[group][name.slice(dot + 1)] = value as Pi30Value | undefined;
   }
   r.finish(minimum, knownFields(table));
   return { ...r.result(part as Part), reader: r };

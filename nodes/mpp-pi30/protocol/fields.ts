@@ -3,9 +3,9 @@
 // throwing.
 import { nameOf, type ChoiceTable } from './enums';
 
-export type FieldValue = number | string | boolean | readonly number[];
+export type Pi30Value = number | string | boolean | readonly number[];
 /** One group of a payload (`battery`, `grid`, ...): named values, absent ones left undefined until compacted. */
-export type Group = Record<string, FieldValue | undefined>;
+export type Group = Record<string, Pi30Value | undefined>;
 /** What one reply adds to a payload: groups, and top-level strings such as `mode`. */
 export type Part = Record<string, Group | string | undefined>;
 
@@ -133,15 +133,15 @@ export function namedBits(bits: string, names: readonly (string | undefined)[]):
 }
 
 /** A copy without undefined values and without empty groups, as it goes into a message. */
-export function compactPart(part: Part): Record<string, Record<string, FieldValue> | string> {
-  const out: Record<string, Record<string, FieldValue> | string> = {};
+export function compactPart(part: Part): Record<string, Record<string, Pi30Value> | string> {
+  const out: Record<string, Record<string, Pi30Value> | string> = {};
   for (const [key, value] of Object.entries(part)) {
     if (value === undefined) continue;
     if (typeof value === 'string') {
       out[key] = value;
       continue;
     }
-    const group: Record<string, FieldValue> = {};
+    const group: Record<string, Pi30Value> = {};
     for (const [name, v] of Object.entries(value)) if (v !== undefined) group[name] = v;
     if (Object.keys(group).length > 0) out[key] = group;
   }

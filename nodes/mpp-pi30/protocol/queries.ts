@@ -37,18 +37,11 @@ const PARSERS: Readonly<Record<string, Parser>> = {
   QMUCHGCR: parseQmuchgcr,
 };
 
-/** The queries with a parser, for help texts and the editor; energy queries take a date (QEY2026...). */
-export const KNOWN_QUERIES = [...Object.keys(PARSERS), 'QET', 'QEYyyyy', 'QEMyyyymm', 'QEDyyyymmdd', 'QLT', 'QLYyyyy', 'QLMyyyymm', 'QLDyyyymmdd'];
-
 /** A query is Q followed by letters and digits; PI30 setters never start with Q, so queries are always safe. */
 export const QUERY_SHAPE = /^Q[A-Z0-9]{1,15}$/;
 
 export function isQuery(command: string): boolean {
   return QUERY_SHAPE.test(command);
-}
-
-export function hasParser(command: string): boolean {
-  return Object.hasOwn(PARSERS, command) || ENERGY_COMMAND.test(command);
 }
 
 /**

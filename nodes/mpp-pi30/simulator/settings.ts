@@ -10,7 +10,7 @@ import {
   type ChoiceTable,
 } from '../protocol/enums';
 import { renderTable, type NumberFormat } from '../protocol/field-table';
-import type { FieldValue } from '../protocol/fields';
+import type { Pi30Value } from '../protocol/fields';
 import { renderQflag as renderQflagReply } from '../protocol/qflag';
 import { QDI_TABLES, QPIRI_TABLES, type Defaults, type Settings } from '../protocol/qpiri';
 import { CHARGING_VOLTAGE_RANGE, CUT_OFF_RANGE, RECHARGE_VOLTAGES, REDISCHARGE_VOLTAGES } from '../protocol/setters';
@@ -125,7 +125,7 @@ const REVO_QPIRI_RESERVED: Readonly<Record<number, string>> = {
  * The settings as QPIRI reports them, by the payload's names (options by the code the inverter sends); the Revo
  * has a low-voltage alarm where others have the re-charge voltage.
  */
-export function qpiriValues(s: SimSettings, model: SimModel): Record<keyof Settings, FieldValue> {
+export function qpiriValues(s: SimSettings, model: SimModel): Record<keyof Settings, Pi30Value> {
   return {
     grid_rating_voltage: 230,
     grid_rating_current: 21.7,
@@ -181,7 +181,7 @@ export function renderQdi(model: SimModel): string {
   const d = defaultSettings();
   // QDI's flag fields carry the QFLAG names (power_saving is j, overload_restart u, ...).
   const flags = Object.fromEntries(FLAG_LETTERS.map((f) => [f.name, d.enabledFlags.has(f.code)]));
-  const defaults: Partial<Record<keyof Defaults, FieldValue>> = {
+  const defaults: Partial<Record<keyof Defaults, Pi30Value>> = {
     ...flags,
     ac_output_voltage: 230,
     ac_output_frequency: 50,

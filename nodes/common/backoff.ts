@@ -25,4 +25,9 @@ export class Backoff {
   reset(): void {
     this.failures = 0;
   }
+
+  /** Failures since the last reset: how many retries have been made. */
+  get attempts(): number {
+    return this.failures;
+  }
 }

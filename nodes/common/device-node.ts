@@ -27,6 +27,8 @@ export interface LinkSpec {
 export interface ReadingOut {
   /** Topic, payload, device, measurement and whatever else the device adds. */
   message: MessageFields;
+  /** Instead of `message` and `more`: every output's messages, for a node that sends several on the first too. */
+  outputs?: readonly (MessageFields | MessageFields[] | null)[];
   /** The status a reading shows, its text a full catalog key or shown as is; the time of day when not given. */
   status?: NodeStatusLook;
   /** Said once each in the log (node.warn), not on every poll. */
@@ -35,9 +37,11 @@ export interface ReadingOut {
   more?: readonly (MessageFields | MessageFields[] | null)[];
 }
 
-/** What one input command came to: a reading (sent like a scheduled one) or a reply to a command. */
+/** What one input command came to: a reading (sent like a scheduled one), a reply to a command, or nothing to send. */
 export type Outcome<R> =
   | { readonly reading: R }
+  /** Taken in (e.g. a sample the node's own schedule will report): nothing is sent, the status stays. */
+  | { readonly accepted: true }
   | {
       /** payload and any fields of the reply; the node adds `device`. */
       readonly reply: MessageFields;
@@ -167,8 +171,9 @@ export function startDeviceNode<C extends DeviceConfig, L extends SharedLink<unk
     warnOnce(out.warnings);
     return out;
   }
-  /** One message for a one-output node, else one entry per output. */
-  const outputs = (first: MessageFields, out: ReadingOut): Sendable => (out.more ? [first, ...out.more] : first) as Sendable;
+  /** One message for a one-output node, else one entry per output (`outputs` replaces the message on all of them). */
+  const outputs = (first: MessageFields, out: ReadingOut): Sendable =>
+    (out.outputs ? [...out.outputs] : out.more ? [first, ...out.more] : first) as Sendable;
 
   // Scheduled polls have no message to fail; a Catch node hears each new kind of failure once.
   const handlers: Omit<PollHandlers<R>, 'poll'> = {
@@ -200,9 +205,10 @@ export function startDeviceNode<C extends DeviceConfig, L extends SharedLink<unk
   node.on('input', (msg: DeviceInput, send: (msg: Sendable) => void, done: (err?: Error) => void) => {
     (async () => {
       const outcome = await driver.run(driver.parse(msg));
+      if ('accepted' in outcome) return;
       if ('reading' in outcome) {
         const out = present(outcome.reading);
-        send(outputs(Object.assign(msg, out.message), out));
+        send(out.outputs ? outputs(out.message, out) : outputs(Object.assign(msg, out.message), out));
       } else {
         show({ state: 'ok', text: outcome.status });
         warnOnce(outcome.warnings);

@@ -2,8 +2,8 @@
 // aggregates (5 min -> 1 h -> 1 day by default, each built on the one before) with the sums a mean and a
 // standard deviation need, their refresh policies, compression and retention.
 import type { Queryable } from '../timescale-db/database';
-import type { Span } from './intervals';
-import { qualified, quoteIdent, TIME_COLUMN, type TableRef } from './schema';
+import { viewName, type Bucket, type Span } from './intervals';
+import { checkIdentifier, qualified, quoteIdent, TIME_COLUMN, type TableRef } from './schema';
 
 export interface Statement {
   text: string;
@@ -15,7 +15,7 @@ export type { Queryable };
 export interface TimescalePolicy {
   chunk: Span;
   /** Smallest first; empty for no aggregates. */
-  buckets: readonly Span[];
+  buckets: readonly Bucket[];
   compressAfter?: Span;
   retainFor?: Span;
 }
@@ -25,8 +25,9 @@ export const AGGREGATE_KEYS = ['bucket', 'samples'] as const;
 /** What each numeric column becomes in every aggregate view. */
 export const AGGREGATE_SUFFIXES = ['count', 'sum', 'min', 'max', 'sumsq'] as const;
 
-export function aggregateRef(ref: TableRef, bucket: Span): TableRef {
-  return { schema: ref.schema, table: `${ref.table}_${bucket.suffix}` };
+/** The view of one bucket: `<table>_<width>`, or the name the bucket's `as` pattern gives. */
+export function aggregateRef(ref: TableRef, bucket: Bucket): TableRef {
+  return { schema: ref.schema, table: checkIdentifier(viewName(ref.table, bucket), 'aggregate view name') };
 }
 
 export function hypertableSql(ref: TableRef, policy: TimescalePolicy): Statement {
@@ -50,19 +51,31 @@ export function compressionSql(ref: TableRef, deviceColumn: string, after: Span)
     {
       text: `ALTER TABLE ${qualified(ref)} SET (timescaledb.compress, timescaledb.compress_segmentby = '${quoteIdent(deviceColumn)}', timescaledb.compress_orderby = '${quoteIdent(TIME_COLUMN)} DESC')`,
     },
-    { text: 'SELECT add_compression_policy($1::regclass, compress_after => $2::interval, if_not_exists => true)', values: [qualified(ref), after.sql] },
+    {
+      text: 'SELECT add_compression_policy($1::regclass, compress_after => $2::interval, if_not_exists => true)',
+      values: [qualified(ref), after.sql],
+    },
   ];
 }
 
 export function retentionSql(ref: TableRef, retainFor: Span): Statement {
-  return { text: 'SELECT add_retention_policy($1::regclass, drop_after => $2::interval, if_not_exists => true)', values: [qualified(ref), retainFor.sql] };
+  return {
+    text: 'SELECT add_retention_policy($1::regclass, drop_after => $2::interval, if_not_exists => true)',
+    values: [qualified(ref), retainFor.sql],
+  };
 }
 
 /**
  * The view for `buckets[level]`: the first reads the table, each next one the view before it, adding up
  * counts and sums and taking the min of mins and max of maxes, so every level holds exact figures.
  */
-export function aggregateViewSql(ref: TableRef, deviceColumn: string, buckets: readonly Span[], level: number, numeric: readonly string[]): Statement {
+export function aggregateViewSql(
+  ref: TableRef,
+  deviceColumn: string,
+  buckets: readonly Span[],
+  level: number,
+  numeric: readonly string[],
+): Statement {
   const bucket = buckets[level];
   const view = qualified(aggregateRef(ref, bucket));
   const device = quoteIdent(deviceColumn);
@@ -148,7 +161,10 @@ export function refreshPolicySql(ref: TableRef, bucket: Span, policy: TimescaleP
 
 /** Materialises one view over [from, to); `null` ends are open. Not allowed inside a transaction. */
 export function refreshSql(ref: TableRef, bucket: Span, from: string | null, to: string | null): Statement {
-  return { text: 'CALL refresh_continuous_aggregate($1::regclass, $2::timestamptz, $3::timestamptz)', values: [qualified(aggregateRef(ref, bucket)), from, to] };
+  return {
+    text: 'CALL refresh_continuous_aggregate($1::regclass, $2::timestamptz, $3::timestamptz)',
+    values: [qualified(aggregateRef(ref, bucket)), from, to],
+  };
 }
 
 /** Columns of a relation, or undefined when it does not exist. */

@@ -37,13 +37,34 @@ export function daysSpan(days: number): Span {
   return { ms: days * 86_400_000, sql: `${days} days`, suffix: `${days}d` };
 }
 
+/** An aggregate's bucket width and, when the user named it, the view's name pattern. */
+export interface Bucket extends Span {
+  /** `{table}` (the table's name) or `{base}` (it without a trailing `_1s`, `_10m`, ...) with fixed text around. */
+  readonly view?: string;
+}
+
+const VIEW_PATTERN = /^[a-z0-9_]*\{(table|base)\}[a-z0-9_]*$/;
+
 /**
  * Aggregate bucket widths, smallest first, each a whole multiple of the one before: a continuous aggregate
- * can only be built on another whose bucket divides its own.
+ * can only be built on another whose bucket divides its own. Each may name its view: `5m as {base}_5min`.
  */
-export function parseBuckets(text: string): Span[] {
-  const parts = text.split(',').map((p) => p.trim()).filter((p) => p !== '');
-  const spans = parts.map((p) => parseSpan(p, 'aggregate buckets'));
+export function parseBuckets(text: string): Bucket[] {
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  const spans: Bucket[] = parts.map((p) => {
+    const [width, view, extra] = p.split(/\s+as\s+/i);
+    const span = parseSpan(width, 'aggregate buckets');
+    if (view === undefined) return span;
+    if (extra !== undefined || !VIEW_PATTERN.test(view.trim())) {
+      throw new RangeError(
+        `aggregate buckets: "${p}" names its view with {table} or {base} and lower-case letters, digits and _, e.g. 5m as {base}_5min`,
+      );
+    }
+    return { ...span, view: view.trim() };
+  });
   spans.forEach((span, i) => {
     const previous = spans[i - 1];
     if (previous && (span.ms <= previous.ms || span.ms % previous.ms !== 0)) {
@@ -51,5 +72,13 @@ export function parseBuckets(text: string): Span[] {
     }
   });
   if (new Set(spans.map((s) => s.suffix)).size !== spans.length) throw new RangeError('aggregate buckets: a bucket is listed twice');
+  const views = spans.map((s) => s.view ?? `{table}_${s.suffix}`);
+  if (new Set(views).size !== views.length) throw new RangeError('aggregate buckets: two aggregates would have the same name');
   return spans;
+}
+
+/** A view's name from its pattern: `{base}_5min` of `ps100_readings_1s` is `ps100_readings_5min`. */
+export function viewName(table: string, bucket: Bucket): string {
+  if (bucket.view === undefined) return `${table}_${bucket.suffix}`;
+  return bucket.view.replace('{table}', table).replace('{base}', table.replace(/_\d+[a-z]{1,3}$/, ''));
 }

@@ -8,6 +8,7 @@ import { benchInfluxdb } from './influxdb';
 import { Report } from './report';
 import { benchPi30, PI30_LEGEND } from './pi30';
 import { benchPzem, PZEM_LEGEND } from './pzem';
+import { benchPs100 } from './ps100';
 import { benchRollup } from './rollup';
 import { benchSharedBus, SHARED_BUS_LEGEND, type BusKind } from './shared-bus';
 import { benchSpool, SPOOL_LEGEND } from './spool';
@@ -63,6 +64,7 @@ async function main(): Promise<boolean> {
   });
   await benchTimescale(report, attempt);
   await benchInfluxdb(report, attempt);
+  await attempt('ps100 (8 panels at 10 Hz, ours then naive)', () => benchPs100(report));
   report.printTables();
   return ok;
 }

@@ -43,6 +43,9 @@ export = function register(RED: NodeAPI): void {
       batchRows: settings.batchRows,
       batchMs: settings.batchMs,
       overdueMs: overdueAfterMs(database.settings),
+      // A batch per table, as many tables written at once as the pool has connections (each keeps its order).
+      keyOf: (row) => row.table,
+      concurrency: database.settings.poolSize,
       spoolMaxBytes: settings.spoolMaxBytes,
       spoolDir: settings.spoolDir,
       closed: () => database.deregister(node.id),

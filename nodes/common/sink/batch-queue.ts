@@ -29,16 +29,20 @@ export class BatchQueue<Item> {
     return waiting >= this.batchRows;
   }
 
-  /** The next full batch, or with `partial` the oldest item's batch however small; undefined when none is due. */
-  take(partial: boolean): Item[] | undefined {
+  /**
+   * The next full batch, or with `partial` the oldest item's batch however small; undefined when none is due.
+   * With a key, `busy` names keys that must wait (their batch is being written); the batch's key is added to it.
+   */
+  take(partial: boolean, busy?: Set<string>): Item[] | undefined {
     if (this.items.length === 0) return undefined;
     if (!this.keyOf) {
       if (!partial && this.items.length < this.batchRows) return undefined;
       return this.items.splice(0, this.batchRows).map((e) => e.item);
     }
-    const oldest = this.items[0].key;
-    const key = partial || (this.perKey.get(oldest) ?? 0) >= this.batchRows ? oldest : this.fullKey();
+    const oldest = busy?.size ? this.items.find((e) => !busy.has(e.key))?.key : this.items[0].key;
+    const key = oldest !== undefined && (partial || (this.perKey.get(oldest) ?? 0) >= this.batchRows) ? oldest : this.fullKey(busy);
     if (key === undefined) return undefined;
+    busy?.add(key);
     const batch: Item[] = [];
     this.items = this.items.filter((e) => {
       if (e.key !== key || batch.length >= this.batchRows) return true;
@@ -58,8 +62,8 @@ export class BatchQueue<Item> {
     return batches;
   }
 
-  private fullKey(): string | undefined {
-    for (const [key, waiting] of this.perKey) if (waiting >= this.batchRows) return key;
+  private fullKey(busy?: Set<string>): string | undefined {
+    for (const [key, waiting] of this.perKey) if (waiting >= this.batchRows && !busy?.has(key)) return key;
     return undefined;
   }
 }

@@ -141,11 +141,23 @@ export class DbWriter implements Sink<FlatRow> {
     return this.copyTaken;
   }
 
-  private async writeTable(client: PoolClient, table: string, entries: Entry[], timescale: boolean, outcome: WriteOutcome, how: WriteHow): Promise<void> {
+  private async writeTable(
+    client: PoolClient,
+    table: string,
+    entries: Entry[],
+    timescale: boolean,
+    outcome: WriteOutcome,
+    how: WriteHow,
+  ): Promise<void> {
     const reject = (entry: Entry, err: unknown) => outcome.rejected.push({ index: entry.index, error: asError(err) });
     let prepared: PreparedTable;
     try {
-      prepared = await this.tables.prepare(client, table, entries.map((e) => e.row), timescale);
+      prepared = await this.tables.prepare(
+        client,
+        table,
+        entries.map((e) => e.row),
+        timescale,
+      );
     } catch (err) {
       if (isBlockingFailure(err)) throw err;
       // The database refuses the table itself (a name clash, a bad type): every row of it is refused.

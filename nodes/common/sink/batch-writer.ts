@@ -260,7 +260,8 @@ export class BatchWriter<Row> extends EventEmitter {
   private async toSink(batches: Pending<Row>[][]): Promise<void> {
     this.inflight = batches;
     this.inflightSpooled = false;
-    const results = await this.watched(Promise.allSettled(batches.map((batch) => this.sink.write(...this.batchOf(batch.map((p) => p.row), false)))));
+    const writes = batches.map((batch) => this.sink.write(...this.batchOf(rowsOf(batch), false)));
+    const results = await this.watched(Promise.allSettled(writes));
     const spooled = this.inflightSpooled;
     this.inflight = [];
     const failed: { batch: Pending<Row>[]; error: Error }[] = [];
@@ -407,6 +408,10 @@ export class BatchWriter<Row> extends EventEmitter {
 /** Every row of a batch refused with one error. */
 function refusedWhole(rows: number, error: Error): WriteOutcome {
   return { inserted: 0, duplicates: 0, rejected: Array.from({ length: rows }, (_, index) => ({ index, error })), emptied: [] };
+}
+
+function rowsOf<Row>(batch: readonly Pending<Row>[]): Row[] {
+  return batch.map((p) => p.row);
 }
 
 function once(settle: Settle | undefined): Settle | undefined {

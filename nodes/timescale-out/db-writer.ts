@@ -18,7 +18,7 @@ import { isBlockingFailure, isSchemaDrift, isTransientFailure, refusalOf } from 
 import { rowValues, type RowValues } from './column-plan';
 import type { FieldValue } from '../common/reading';
 import type { FlatRow } from './row-flatten';
-import { copyField, copyLine } from './copy-text';
+import { copyField } from './copy-text';
 import { insertSql, kindOf, qualified, quoteIdent, TIME_COLUMN, type TableRef, type TableShape } from './schema';
 import type { PreparedTable, TableLog, TableManager } from './tables';
 
@@ -169,7 +169,7 @@ export class DbWriter implements Sink<FlatRow> {
     entries.forEach((entry, i) => {
       const refusal = prepared.refused.get(i);
       if (refusal !== undefined || !shape) reject(entry, new Error(`${table}: ${refusal ?? 'no table'}`));
-      else fitting.push({ ...entry, stored: rowValues(shape, entry.row) });
+      else fitting.push({ index: entry.index, row: entry.row, stored: rowValues(shape, entry.row) });
     });
     if (fitting.length === 0 || !shape) return;
     const ref = { schema: this.schema, table };
@@ -255,9 +255,9 @@ async function copyRows(client: PoolClient, ref: TableRef, deviceColumn: string,
   const columns = [TIME_COLUMN, deviceColumn, ...names].map(quoteIdent).join(', ');
   let data = '';
   for (const { row, stored } of rows) {
-    const fields = [row.time, copyField(row.device)];
-    for (const name of names) fields.push(copyField(stored.values.get(name)));
-    data += copyLine(fields);
+    let line = `${row.time}\t${copyField(row.device)}`;
+    for (const name of names) line += `\t${copyField(stored.values.get(name))}`;
+    data += line + '\n';
   }
   const stream = client.query(copyFrom(`COPY ${qualified(ref)} (${columns}) FROM STDIN`));
   stream.end(data, 'utf8');

@@ -36,6 +36,12 @@ interface Fitted extends Entry {
   stored: RowValues;
 }
 
+/**
+ * The most rows one batch of a table takes when more than the batch setting wait behind its write (the
+ * node's maxBatchRows): one COPY, one commit, for rows that piled up under load.
+ */
+export const PILED_UP_ROWS = 5000;
+
 /** How callers outside the batch writer (the tests, the bench) name a batch's origin: 'spool' is a replay. */
 export type WriteOrigin = 'live' | 'spool';
 

@@ -216,6 +216,30 @@ describe('sink: several batches in flight', () => {
     );
   });
 
+  it('puts rows that piled up behind a write in one larger batch, up to maxBatchRows, in order', async () => {
+    const store = new GatedStore();
+    writer = new BatchWriter(store, new MemorySpool(), { batchRows: 2, batchMs: 10_000, retry: { initialMs: 20, maxMs: 40 }, maxBatchRows: 5 });
+    writer.start();
+    const w = writer;
+    const counter = settleCounter();
+    for (let n = 0; n < 2; n++) w.add({ series: 'a', n }, counter.settle);
+    await store.holding(1);
+    // Eight more arrive while the first batch is being written.
+    for (let n = 2; n < 10; n++) w.add({ series: 'a', n }, counter.settle);
+    const sizes: number[] = [store.held[0].rows.length];
+    store.releaseAll();
+    while (counter.errors.length < 10) {
+      await Promise.race([store.holding(1), counter.all(10)]);
+      if (store.held.length > 0) sizes.push(store.held[0].rows.length);
+      store.releaseAll();
+    }
+    assert.deepEqual(sizes, [2, 5, 3]);
+    assert.deepEqual(
+      store.perSeries.get('a'),
+      Array.from({ length: 10 }, (_, n) => n),
+    );
+  });
+
   it('queue: skips keys being written and takes the next oldest of another key', () => {
     const queue = new BatchQueue<Point>(2, (p) => p.series);
     for (const [series, n] of [

@@ -23,9 +23,14 @@ export class BatchQueue<Item> {
   private waiting = 0;
   private seq = 0;
 
+  /**
+   * `batchRows` makes a batch due; a due batch takes up to `maxRows` (default batchRows) of its key's rows, so
+   * rows that piled up behind a slow write go in one larger batch instead of many small ones.
+   */
   constructor(
     private readonly batchRows: number,
     private readonly keyOf?: (item: Item) => string,
+    private readonly maxRows = batchRows,
   ) {}
 
   get length(): number {
@@ -54,7 +59,7 @@ export class BatchQueue<Item> {
     const key = this.due(partial, busy);
     if (key === undefined) return undefined;
     const queue = this.queues.get(key) as KeyQueue<Item>;
-    const end = Math.min(queue.head + this.batchRows, queue.entries.length);
+    const end = Math.min(queue.head + Math.max(this.batchRows, this.maxRows), queue.entries.length);
     const batch: Item[] = [];
     for (let i = queue.head; i < end; i++) batch.push(queue.entries[i].item);
     queue.head = end;

@@ -41,6 +41,11 @@ export interface BatchOptions<Row> {
    * database connection pool. 1 when not given; without keyOf always 1, since order then holds across rows.
    */
   concurrency?: number;
+  /**
+   * Rows that piled up while their key's batch was written go in the next batch together, up to this many
+   * (default batchRows: never more than batchRows). A small batch setting then costs little under load.
+   */
+  maxBatchRows?: number;
 }
 
 export type StoreState = 'connecting' | 'up' | 'down';
@@ -114,7 +119,7 @@ export class BatchWriter<Row> extends EventEmitter {
     super();
     this.backoff = new Backoff(options.retry);
     const keyOf = options.keyOf;
-    this.pending = new BatchQueue<Pending<Row>>(options.batchRows, keyOf && ((p) => keyOf(p.row)));
+    this.pending = new BatchQueue<Pending<Row>>(options.batchRows, keyOf && ((p) => keyOf(p.row)), options.maxBatchRows);
   }
 
   /** Starts a replay of what a previous run left in the spool. */
@@ -316,7 +321,14 @@ export class BatchWriter<Row> extends EventEmitter {
     for (const batch of batches) await this.toSpool(batch);
   }
 
+  /** Spooled in records of at most batchRows rows, whatever the batch (maxBatchRows): the spool's limit is sized for those. */
   private async toSpool(batch: Pending<Row>[]): Promise<void> {
+    const { batchRows } = this.options;
+    if (batch.length <= batchRows) return this.toSpoolRecord(batch);
+    for (let i = 0; i < batch.length; i += batchRows) await this.toSpoolRecord(batch.slice(i, i + batchRows));
+  }
+
+  private async toSpoolRecord(batch: Pending<Row>[]): Promise<void> {
     if (this.spoolClosed) return;
     try {
       await this.spool.append(batch.map((p) => p.row));

@@ -42,6 +42,8 @@ export interface SinkNodeOptions<Row> {
   /** See BatchOptions.keyOf and concurrency: batches per key, several keys written at once. */
   keyOf?: (row: Row) => string;
   concurrency?: number;
+  /** See BatchOptions.maxBatchRows. */
+  maxBatchRows?: number;
   spoolMaxBytes: number;
   /** Spool folder; when absent, one per node under Node-RED's user directory. */
   spoolDir?: string;
@@ -115,6 +117,7 @@ export function runSinkNode<Row>(options: SinkNodeOptions<Row>): SinkNode {
         overdueMs: options.overdueMs,
         keyOf: options.keyOf,
         concurrency: options.concurrency,
+        maxBatchRows: options.maxBatchRows,
         name: type,
       });
       writer.on('failure', (err: Error) => reportDown(err));

@@ -84,7 +84,11 @@ export interface RowValues {
 export function rowValues(shape: TableShape, row: FlatRow): RowValues {
   const values = new Map<string, FieldValue>();
   const problems: string[] = [];
-  for (const [name, value] of Object.entries(row.fields)) {
+  const { fields } = row;
+  // for-in with hasOwn, not Object.entries: no array of pairs per row (this runs for every row written).
+  for (const name in fields) {
+    if (!Object.hasOwn(fields, name)) continue;
+    const value = fields[name];
     const sqlType = shape.get(name);
     if (holdsNul(value)) problems.push(`field "${name}" holds a NUL character, which PostgreSQL cannot store; stored as NULL`);
     else if (sqlType !== undefined && columnAccepts(sqlType, kindOf(value))) values.set(name, value);

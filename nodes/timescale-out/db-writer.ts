@@ -1,11 +1,16 @@
-// Writes one batch of rows to the database: per table, the schema first, then one multi-row INSERT of
-// unnested arrays (ON CONFLICT DO NOTHING, so a replay never duplicates). A row too wide for its table is
+// Writes one batch of rows to the database: per table, the schema first, then the rows. A live batch (new
+// rows) goes in by COPY, the fastest way PostgreSQL takes rows; a batch that may hold rows already stored (a
+// replay from the spool) goes in by one multi-row INSERT of unnested arrays (ON CONFLICT DO NOTHING, so a
+// replay never duplicates), and so does a live batch COPY refused (a key conflict, a value the column does
+// not read): COPY is one statement, so a refused COPY stored nothing. A row too wide for its table is
 // refused alone before any DDL; a field that does not fit its column is stored as NULL and reported with its
 // row. A statement that fails on the data is retried row by row, so one bad row is reported alone and the
 // others are stored. A failure that no row can get past (the connection, the login, the database, a right)
 // is thrown whole: the batch writer (nodes/common/sink) keeps those rows in the spool; classify tells a
 // refusal of the writer (login, database, right) from an unreachable server.
+import { finished } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { asError, messageOf } from '../common/errors';
 import type { Capabilities, Queryable } from '../timescale-db/database';
 import type { Failure, Sink, WriteContext, WriteOutcome } from '../common/sink/sink';
@@ -13,7 +18,8 @@ import { isBlockingFailure, isSchemaDrift, isTransientFailure, refusalOf } from 
 import { rowValues, type RowValues } from './column-plan';
 import type { FieldValue } from '../common/reading';
 import type { FlatRow } from './row-flatten';
-import { insertSql, kindOf, type TableRef, type TableShape } from './schema';
+import { copyField } from './copy-text';
+import { insertSql, kindOf, qualified, quoteIdent, TIME_COLUMN, type TableRef, type TableShape } from './schema';
 import type { PreparedTable, TableLog, TableManager } from './tables';
 
 export interface DatabasePort {
@@ -30,11 +36,19 @@ interface Fitted extends Entry {
   stored: RowValues;
 }
 
+/**
+ * The most rows one batch of a table takes when more than the batch setting wait behind its write (the
+ * node's maxBatchRows): one COPY, one commit, for rows that piled up under load.
+ */
+export const PILED_UP_ROWS = 5000;
+
 /** How callers outside the batch writer (the tests, the bench) name a batch's origin: 'spool' is a replay. */
 export type WriteOrigin = 'live' | 'spool';
 
 export class DbWriter implements Sink<FlatRow> {
-  private capabilities: Capabilities | undefined;
+  private probing: Promise<boolean> | undefined;
+  /** Whether the server takes COPY FROM STDIN; asked once. */
+  private copyTaken: boolean | undefined;
   /** Time span of replayed rows per table, for refreshing the aggregates once the spool is empty. */
   private readonly replayed = new Map<string, { from: string; to: string }>();
 
@@ -57,9 +71,10 @@ export class DbWriter implements Sink<FlatRow> {
     client.on('error', onConnectionError);
     try {
       const timescale = await this.timescale(client);
+      const copy = !replay && (await this.takesCopy(client));
       const outcome: WriteOutcome = { inserted: 0, duplicates: 0, rejected: [], emptied: [] };
       for (const [table, entries] of groupByTable(rows)) {
-        await this.writeTable(client, table, entries, timescale, outcome, false);
+        await this.writeTable(client, table, entries, timescale, outcome, { copy, retried: false });
         if (replay) this.noteReplayed(table, entries);
       }
       return outcome;
@@ -103,24 +118,52 @@ export class DbWriter implements Sink<FlatRow> {
     }
   }
 
-  private async timescale(client: Queryable): Promise<boolean> {
-    if (!this.capabilities) {
-      this.capabilities = await this.db.probe(client);
-      const { timescale, timescaleAvailable, server } = this.capabilities;
+  private timescale(client: Queryable): Promise<boolean> {
+    // One probe and one log line, however many batches are written at once.
+    this.probing ??= this.db.probe(client).then((capabilities) => {
+      const { timescale, timescaleAvailable, server } = capabilities;
       if (timescale) this.log.info(`PostgreSQL ${server} with TimescaleDB ${timescale}`);
       else {
         const hint = timescaleAvailable ? `; the server has TimescaleDB ${timescaleAvailable}: CREATE EXTENSION timescaledb to use it` : '';
         this.log.warn(`PostgreSQL ${server} without TimescaleDB: plain tables and indexes, no hypertables or aggregates${hint}`);
       }
-    }
-    return this.capabilities.timescale !== undefined;
+      return timescale !== undefined;
+    });
+    // A failed probe (the server away) is asked again next time.
+    this.probing.catch(() => (this.probing = undefined));
+    return this.probing;
   }
 
-  private async writeTable(client: PoolClient, table: string, entries: Entry[], timescale: boolean, outcome: WriteOutcome, retried: boolean): Promise<void> {
+  /**
+   * PostgreSQL takes COPY FROM STDIN from any client; PGlite (PostgreSQL compiled to WebAssembly by emcc, one
+   * backend, served over the wire by pglite-socket) does not and fails the whole connection, so it gets INSERT.
+   */
+  private async takesCopy(client: Queryable): Promise<boolean> {
+    if (this.copyTaken === undefined) {
+      const { rows } = await client.query('SELECT version() AS version');
+      const version: unknown = rows[0]?.version;
+      this.copyTaken = !(typeof version === 'string' && /compiled by emcc/i.test(version));
+    }
+    return this.copyTaken;
+  }
+
+  private async writeTable(
+    client: PoolClient,
+    table: string,
+    entries: Entry[],
+    timescale: boolean,
+    outcome: WriteOutcome,
+    how: WriteHow,
+  ): Promise<void> {
     const reject = (entry: Entry, err: unknown) => outcome.rejected.push({ index: entry.index, error: asError(err) });
     let prepared: PreparedTable;
     try {
-      prepared = await this.tables.prepare(client, table, entries.map((e) => e.row), timescale);
+      prepared = await this.tables.prepare(
+        client,
+        table,
+        entries.map((e) => e.row),
+        timescale,
+      );
     } catch (err) {
       if (isBlockingFailure(err)) throw err;
       // The database refuses the table itself (a name clash, a bad type): every row of it is refused.
@@ -132,17 +175,28 @@ export class DbWriter implements Sink<FlatRow> {
     entries.forEach((entry, i) => {
       const refusal = prepared.refused.get(i);
       if (refusal !== undefined || !shape) reject(entry, new Error(`${table}: ${refusal ?? 'no table'}`));
-      else fitting.push({ ...entry, stored: rowValues(shape, entry.row) });
+      else fitting.push({ index: entry.index, row: entry.row, stored: rowValues(shape, entry.row) });
     });
     if (fitting.length === 0 || !shape) return;
     const ref = { schema: this.schema, table };
+    if (how.copy) {
+      try {
+        this.count(outcome, fitting, await copyRows(client, ref, this.deviceColumn, fitting));
+        return;
+      } catch (err) {
+        // Unreachable server: thrown, the batch goes to the spool and comes back as a replay (INSERT).
+        // Anything else (23505 a row already stored, a value its column does not read, a changed table):
+        // the COPY stored nothing, and the INSERT below sorts it out row by row.
+        if (isBlockingFailure(err)) throw err;
+      }
+    }
     try {
       this.count(outcome, fitting, await insertRows(client, ref, this.deviceColumn, shape, fitting));
     } catch (err) {
       if (isBlockingFailure(err)) throw err;
-      if (isSchemaDrift(err) && !retried) {
+      if (isSchemaDrift(err) && !how.retried) {
         this.tables.forget(table);
-        return this.writeTable(client, table, fitting, timescale, outcome, true);
+        return this.writeTable(client, table, fitting, timescale, outcome, { copy: false, retried: true });
       }
       for (const entry of fitting) {
         try {
@@ -174,6 +228,13 @@ export class DbWriter implements Sink<FlatRow> {
   }
 }
 
+interface WriteHow {
+  /** COPY first: the rows are new (not a replay) and no COPY of them was refused yet. */
+  copy: boolean;
+  /** Already written once after the table changed behind our back. */
+  retried: boolean;
+}
+
 function groupByTable(rows: readonly FlatRow[]): Map<string, Entry[]> {
   const groups = new Map<string, Entry[]>();
   rows.forEach((row, index) => {
@@ -186,12 +247,35 @@ function groupByTable(rows: readonly FlatRow[]): Map<string, Entry[]> {
 
 /** Inserts `rows` with one array per column they use; returns how many were new. */
 async function insertRows(client: PoolClient, ref: TableRef, deviceColumn: string, shape: TableShape, rows: readonly Fitted[]): Promise<number> {
-  const names = [...new Set(rows.flatMap((r) => [...r.stored.values.keys()]))];
+  const names = usedColumns(rows);
   const columns = names.map((name) => ({ name, sqlType: shape.get(name) ?? 'text' }));
   const values: unknown[] = [rows.map((r) => r.row.time), rows.map((r) => r.row.device)];
   for (const { name } of columns) values.push(rows.map((r) => parameter(r.stored.values.get(name))));
   const result = await client.query(insertSql(ref, deviceColumn, columns), values);
   return result.rowCount ?? 0;
+}
+
+/** COPYs `rows` in text format with the columns they use; all go in or none (a key conflict refuses all). */
+async function copyRows(client: PoolClient, ref: TableRef, deviceColumn: string, rows: readonly Fitted[]): Promise<number> {
+  const names = usedColumns(rows);
+  const columns = [TIME_COLUMN, deviceColumn, ...names].map(quoteIdent).join(', ');
+  let data = '';
+  for (const { row, stored } of rows) {
+    let line = `${row.time}\t${copyField(row.device)}`;
+    for (const name of names) line += `\t${copyField(stored.values.get(name))}`;
+    data += line + '\n';
+  }
+  const stream = client.query(copyFrom(`COPY ${qualified(ref)} (${columns}) FROM STDIN`));
+  stream.end(data, 'utf8');
+  await finished(stream);
+  return stream.rowCount;
+}
+
+/** Every column some row of the batch stores a value in, in the order they first appear. */
+function usedColumns(rows: readonly Fitted[]): string[] {
+  const names = new Set<string>();
+  for (const r of rows) for (const name of r.stored.values.keys()) names.add(name);
+  return [...names];
 }
 
 /** Arrays of jsonb travel as JSON text; everything else as itself. */

@@ -72,18 +72,22 @@ export function isNumericType(sqlType: string): boolean {
   return NUMERIC_TYPES.test(sqlType);
 }
 
-const accepted = new Map<string, boolean>();
+const accepted = new Map<string, Readonly<Record<ColumnKind, boolean>>>();
 
 /** Whether a column of `sqlType` (as format_type() names it) takes a value of `kind`. */
 export function columnAccepts(sqlType: string, kind: ColumnKind): boolean {
-  // Asked for every field of every row: remembered per type and kind.
-  const key = `${kind} ${sqlType}`;
-  let answer = accepted.get(key);
-  if (answer === undefined) {
-    answer = accepts(sqlType, kind);
-    accepted.set(key, answer);
+  // Asked for every field of every row: remembered per type, without building a key string each time.
+  let answers = accepted.get(sqlType);
+  if (answers === undefined) {
+    answers = {
+      number: accepts(sqlType, 'number'),
+      boolean: accepts(sqlType, 'boolean'),
+      text: accepts(sqlType, 'text'),
+      json: accepts(sqlType, 'json'),
+    };
+    accepted.set(sqlType, answers);
   }
-  return answer;
+  return answers[kind];
 }
 
 function accepts(sqlType: string, kind: ColumnKind): boolean {

@@ -11,6 +11,7 @@ import {
   addColumnSql,
   createTableSql,
   isNumericType,
+  MAX_COLUMNS,
   qualified,
   TIME_COLUMN,
   timeIndexSql,
@@ -54,6 +55,8 @@ interface KnownTable {
   viewColumns?: ReadonlySet<string>;
   /** Numeric columns the aggregate views leave out; warned about once each. */
   uncovered: Set<string>;
+  /** Field sets (fieldSetOf) whose every field has its column: rows of those need no column plan. */
+  fitted: Set<string>;
 }
 
 /** The table as the rows of a batch find it once it has the columns they may add. */
@@ -82,16 +85,32 @@ export class TableManager {
     const known = this.known.get(table);
     if (!known) {
       const opened = await this.open(db, { schema: this.options.schema, table }, rows, timescale);
-      if (opened.known) this.known.set(table, opened.known);
+      if (opened.known) {
+        this.known.set(table, opened.known);
+        this.noteFitted(opened.known, rows, rows.map(fieldSetOf));
+      }
       return { shape: opened.known?.shape, refused: opened.refused };
     }
+    // Checked once per field set, not per row per batch: a device sends the same fields reading after reading.
+    const sets = rows.map(fieldSetOf);
+    if (sets.every((set) => known.fitted.has(set))) return { shape: known.shape, refused: NONE_REFUSED };
     const plan = planColumns(known.shape, rows, this.options.deviceColumn);
     if (plan.columns.length > 0) {
       for (const column of plan.columns) await run(db, { text: addColumnSql(known.ref, column) });
       known.shape = (await relationColumns(db, known.ref)) ?? known.shape;
       this.warnUncovered(known);
     }
+    this.noteFitted(known, rows, sets);
     return { shape: known.shape, refused: plan.refused };
+  }
+
+  /** Remembers the field sets the table now has every column for (columns are only ever added). */
+  private noteFitted(known: KnownTable, rows: readonly FlatRow[], sets: readonly string[]): void {
+    // Past MAX_COLUMNS (a user's own wide table) planColumns refuses even rows that add nothing: keep asking it.
+    if (known.shape.size > MAX_COLUMNS) return;
+    rows.forEach((row, i) => {
+      if (!known.fitted.has(sets[i]) && Object.keys(row.fields).every((name) => known.shape.has(name))) known.fitted.add(sets[i]);
+    });
   }
 
   /** Looked up again on next use: the table changed behind our back. */
@@ -141,7 +160,7 @@ export class TableManager {
   /** Makes the new or found table a hypertable with its aggregates and policies, where TimescaleDB is there. */
   private async setUp(db: Queryable, ref: TableRef, shape: TableShape, created: boolean, timescale: boolean): Promise<KnownTable> {
     const { deviceColumn, policy } = this.options;
-    const known: KnownTable = { ref, shape, aggregates: [], uncovered: new Set() };
+    const known: KnownTable = { ref, shape, aggregates: [], uncovered: new Set(), fitted: new Set() };
     const hypertable = timescale && (await this.ensureHypertable(db, ref, created));
     if (!hypertable) {
       await run(db, { text: timeIndexSql(ref) });
@@ -231,6 +250,13 @@ export class TableManager {
       this.log.warn(`${qualified(ref)} has no unique key on (${this.options.deviceColumn}, time) and none could be added; a replay may store rows twice (${(err as Error).message})`);
     }
   }
+}
+
+const NONE_REFUSED: ReadonlyMap<number, string> = new Map();
+
+/** The names of a row's fields, in order: rows of one device and firmware share it. */
+function fieldSetOf(row: FlatRow): string {
+  return Object.keys(row.fields).join(',');
 }
 
 function numericColumns(shape: TableShape, deviceColumn: string): string[] {

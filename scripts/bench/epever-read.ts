@@ -10,6 +10,7 @@ import type { Figures, Legend } from './report';
 import { median, quantile, round } from './stats';
 import { logQueue } from './transaction-log';
 import { serveBus } from './transports';
+import { wireEstimate } from './wire-estimate';
 
 const FULL_READ: PollOptions = { status: true, statistics: true };
 const UNIT = 1;
@@ -20,28 +21,43 @@ export const EPEVER_READ_LEGEND: Legend = {
   reads: 'full readings (realtime + status + statistics) timed each way, after a warm-up',
   requests_per_read: 'Modbus transactions one full reading takes with our block plan',
   naive_requests_per_read: 'the same reading with one request per value',
-  ms_per_read_median: 'median wall time of one full reading, ours (loopback/pty, not a real line)',
+  ms_per_read_median: 'median wall time of one full reading, ours (serial: a pty paced at 115200 8N1)',
   ms_per_read_p95: '95th percentile of the same',
   naive_ms_per_read_median: 'median wall time of one full reading, one request per value',
   naive_ms_per_read_p95: '95th percentile of the same',
   speedup: 'naive median / our median',
+  turnaround_ms: 'serial: the simulated device answers this long after the request (--turnaround-ms)',
+  wire_limit_ms: "serial: the line's limit for our requests: wire time (rtu-wire-estimate) + turnaround each",
+  vs_wire: 'serial: ms_per_read_median / wire_limit_ms (goal <= 1.2)',
   payloads_match: 'both ways decode the same payload',
 };
 
 export interface EpeverReadOptions {
   reads: number;
   warmup: number;
+  /** The simulated device's turnaround on the serial line. */
+  turnaroundMs: number;
 }
 
-export async function benchEpeverRead(transport: TransportKind, { reads, warmup }: EpeverReadOptions): Promise<Figures> {
-  const served = await serveBus(transport, [new EpeverSimulator({ unitId: UNIT, now: NOON })]);
+export async function benchEpeverRead(transport: TransportKind, { reads, warmup, turnaroundMs }: EpeverReadOptions): Promise<Figures> {
+  const served = await serveBus(transport, [new EpeverSimulator({ unitId: UNIT, now: NOON })], { turnaroundMs });
   try {
     const connection = await connect(served.busConfig);
     try {
       const log = logQueue(connection.queue);
       const unit = connection.unit(UNIT);
-      const ours = await timeReads(() => readPayload(unit, FULL_READ, NOON), reads, warmup, () => log.count(UNIT));
-      const naive = await timeReads(() => readPayloadOneByOne(unit, FULL_READ, NOON), reads, warmup, () => log.count(UNIT));
+      const ours = await timeReads(
+        () => readPayload(unit, FULL_READ, NOON),
+        reads,
+        warmup,
+        () => log.count(UNIT),
+      );
+      const naive = await timeReads(
+        () => readPayloadOneByOne(unit, FULL_READ, NOON),
+        reads,
+        warmup,
+        () => log.count(UNIT),
+      );
       return {
         transport,
         reads,
@@ -53,6 +69,7 @@ export async function benchEpeverRead(transport: TransportKind, { reads, warmup 
         naive_ms_per_read_p95: round(quantile(naive.ms, 0.95)),
         speedup: round(median(naive.ms) / median(ours.ms), 1),
         payloads_match: isDeepStrictEqual(ours.last, naive.last),
+        ...(transport === 'serial' ? againstWire(median(ours.ms), ours.requests / reads, turnaroundMs) : {}),
       };
     } finally {
       await disconnect(connection);
@@ -60,6 +77,12 @@ export async function benchEpeverRead(transport: TransportKind, { reads, warmup 
   } finally {
     await served.close();
   }
+}
+
+/** The paced line's figure beside what the wire allows for the same requests. */
+function againstWire(medianMs: number, requestsPerRead: number, turnaroundMs: number): Figures {
+  const limit = Number(wireEstimate().wire_ms_per_read) + requestsPerRead * turnaroundMs;
+  return { turnaround_ms: turnaroundMs, wire_limit_ms: round(limit, 1), vs_wire: round(medianMs / limit, 2) };
 }
 
 interface TimedReads {

@@ -27,6 +27,14 @@ export class Report {
     this.sections.set(bench, section);
   }
 
+  /**
+   * One goal of the performance issue: `ratio` is ours / its ceiling (or a size, for memory), printed as its own
+   * JSON line so runs can be compared; `figures` say what it was measured from.
+   */
+  goal(name: string, ratio: number, figures: Figures = {}): void {
+    this.out(JSON.stringify({ goal: name, ratio: Math.round(ratio * 1000) / 1000, ...figures }));
+  }
+
   /** One table per bench: a row per figure, a column per run, and what the figure means. */
   printTables(): void {
     for (const [bench, { legend, runs }] of this.sections) {

@@ -1,34 +1,42 @@
 // Figures of timescale-out's writer on one PostgreSQL server (embedded, or PG_URL): rows per second against
-// one INSERT per message (the way node-red-contrib-postgresql writes), the time to drain a spool of 24 hours
-// of 1 Hz readings, and the memory the writer holds while the database is down.
+// the server's ceiling (one raw COPY through pg-copy-streams) and one INSERT per message (the way
+// node-red-contrib-postgresql writes), over one table and 100, at batches of 50, 500 and 5000; the time to
+// drain a spool of 24 hours of 1 Hz readings, and the memory the writer holds while the database is down.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { finished } from 'node:stream/promises';
 import { Pool } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { DurableSpool } from '../../nodes/common/spool/durable-spool';
 import { Database } from '../../nodes/timescale-db/database';
 import { parseDbSettings } from '../../nodes/timescale-db/db-config';
 import { poolConfig } from '../../nodes/timescale-db/pool';
 import { BatchWriter } from '../../nodes/common/sink/batch-writer';
-import { DbWriter } from '../../nodes/timescale-out/db-writer';
+import { DbWriter, PILED_UP_ROWS } from '../../nodes/timescale-out/db-writer';
 import { parseOutSettings } from '../../nodes/timescale-out/out-config';
 import { flattenReading, type FlatRow } from '../../nodes/timescale-out/row-flatten';
+import { copyField, copyLine } from '../../nodes/timescale-out/copy-text';
 import { quoteIdent } from '../../nodes/timescale-out/schema';
 import { TableManager } from '../../nodes/timescale-out/tables';
 import { freePort, startPostgres, type Connection } from '../../test/support/postgres';
 import type { Figures, Legend, Report } from './report';
 import { round } from './stats';
 
-const RUN = { oursRows: 100_000, naiveRows: 10_000, naivePool: 10, spoolSeconds: 86_400 };
+const RUN = { oursRows: 100_000, naiveRows: 10_000, naivePool: 10, spoolSeconds: 86_400, tables: 100, smallBatch: 50, largeBatch: 5000 };
+/** The node's defaults: timescale-out's batch, timescale-db's pool (which bounds the batches written at once). */
+const DEFAULTS = { batchRows: 500, poolSize: 2 };
 const START = Date.parse('2026-06-21T00:00:00Z');
 
 export const TIMESCALE_WRITE_LEGEND: Legend = {
   rows: 'Epever readings written (13 fields each), one device, 1 s apart',
+  tables: 'tables the rows are spread over, in turn',
   rows_per_s: 'rows stored per second, from the first message to the last one confirmed',
   batch: 'how rows reach the server',
-  speedup: 'ours / one INSERT per message',
+  vs_copy: 'rows_per_s / raw COPY (the ceiling)',
+  vs_naive: 'rows_per_s / one INSERT per message',
   stored: 'rows in the table afterwards',
 };
 
@@ -70,7 +78,13 @@ function epever(second: number): FlatRow {
       payload: {
         timestamp: new Date(START + second * 1000).toISOString(),
         pv_array: { voltage: round(17 + sun * 2, 2), current: round(power / 18, 2), power },
-        battery: { voltage: round(12.8 + sun, 2), charging_current: round(power / 13.5, 2), charging_power: round(power * 0.96, 2), temperature: 24.5, soc: 80 },
+        battery: {
+          voltage: round(12.8 + sun, 2),
+          charging_current: round(power / 13.5, 2),
+          charging_power: round(power * 0.96, 2),
+          temperature: 24.5,
+          soc: 80,
+        },
         load: { voltage: 12.9, current: 1.2, power: 15.5 },
         controller: { temperature: 31.2, charging_mode: sun > 0 ? 'boost' : 'none' },
       },
@@ -85,7 +99,7 @@ interface Writer {
 }
 
 function writerFor(connection: Connection, table: string): Writer {
-  const database = new Database(parseDbSettings({ ...connection }, { password: connection.password }));
+  const database = new Database(parseDbSettings({ ...connection, poolSize: DEFAULTS.poolSize }, { password: connection.password }));
   database.on('idle-error', () => undefined);
   const out = parseOutSettings({ table, buckets: '' });
   const log = { info: () => undefined, warn: () => undefined };
@@ -110,26 +124,86 @@ function renamed(row: FlatRow, table: string): FlatRow {
   return { ...row, table };
 }
 
-/** Our writer at its defaults (500 rows / 1 s), fed as fast as the messages come. */
-async function oursRowsPerSecond(connection: Connection, admin: Pool, rows: FlatRow[]): Promise<Figures> {
-  const table = 'bench_ours';
-  const { database, sink } = writerFor(connection, table);
+interface OursRun {
+  /** Tables the rows go to in turn. */
+  tables: number;
+  batchRows: number;
+}
+
+/** Our writer as the node runs it (batches per table, as many tables at once as the pool has connections), fed as fast as the messages come. */
+async function oursRowsPerSecond(connection: Connection, admin: Pool, rows: FlatRow[], run: OursRun): Promise<Figures> {
+  const base = `bench_ours_${run.tables}_${run.batchRows}`;
+  const tableOf = (i: number) => (run.tables === 1 ? base : `${base}_${i % run.tables}`);
+  const { database, sink } = writerFor(connection, base);
   return withSpool(async (dir) => {
     const spool = await DurableSpool.open<FlatRow>({ dir, maxBytes: 256 * 1024 * 1024 });
-    const writer = new BatchWriter(sink, spool, { batchRows: 500, batchMs: 1000, retry: { initialMs: 1000, maxMs: 30_000 } });
+    const writer = new BatchWriter(sink, spool, {
+      batchRows: run.batchRows,
+      batchMs: 1000,
+      retry: { initialMs: 1000, maxMs: 30_000 },
+      keyOf: (row) => row.table,
+      concurrency: DEFAULTS.poolSize,
+      maxBatchRows: Math.max(run.batchRows, PILED_UP_ROWS),
+    });
     writer.start();
-    // The table is made on the first batch; not part of the figure.
-    await new Promise<void>((resolve) => writer.add(renamed(epever(-1), table), () => resolve()));
+    // The tables are made by a first row each; not part of the figure.
+    await Promise.all(
+      Array.from({ length: run.tables }, (_, t) => new Promise<void>((resolve) => writer.add(renamed(epever(-1 - t), tableOf(t)), () => resolve()))),
+    );
+    const tabled = rows.map((row, i) => renamed(row, tableOf(i)));
     let settled = 0;
     const started = performance.now();
     await new Promise<void>((resolve) => {
-      for (const row of rows) writer.add(renamed(row, table), () => ++settled === rows.length && resolve());
+      for (const row of tabled) writer.add(row, () => ++settled === rows.length && resolve());
     });
     const seconds = (performance.now() - started) / 1000;
     await writer.close(5000);
     await database.shutdown(2000);
-    return { rows: rows.length, rows_per_s: Math.round(rows.length / seconds), batch: 'unnest INSERT of 500', stored: (await count(admin, table)) - 1 };
+    let stored = 0;
+    for (let t = 0; t < run.tables; t++) stored += await count(admin, tableOf(t));
+    return {
+      rows: rows.length,
+      tables: run.tables,
+      rows_per_s: Math.round(rows.length / seconds),
+      batch: `COPY of ${run.batchRows} per table (up to ${Math.max(run.batchRows, PILED_UP_ROWS)} piled up), ${DEFAULTS.poolSize} tables at once`,
+      stored: stored - run.tables,
+    };
   });
+}
+
+/** The ceiling: every row in one COPY through pg-copy-streams, formatted on the way, no checks, no spool. */
+async function rawCopyRowsPerSecond(connection: Connection, admin: Pool, rows: FlatRow[]): Promise<Figures> {
+  const table = 'bench_copy';
+  const names = Object.keys(rows[0].fields);
+  await admin.query(
+    `CREATE TABLE ${table} ("time" timestamptz NOT NULL, device text NOT NULL, ${names.map((n) => `${quoteIdent(n)} ${typeof rows[0].fields[n] === 'number' ? 'double precision' : 'text'}`).join(', ')}, PRIMARY KEY (device, "time"))`,
+  );
+  const pool = new Pool({ ...poolConfig(parseDbSettings({ ...connection, poolSize: 1 }, { password: connection.password })) });
+  pool.on('error', () => undefined);
+  const client = await pool.connect();
+  const started = performance.now();
+  try {
+    const stream = client.query(copyFrom(`COPY ${table} ("time", device, ${names.map(quoteIdent).join(', ')}) FROM STDIN`));
+    const CHUNK = 1000;
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      let data = '';
+      for (const row of rows.slice(i, i + CHUNK)) data += copyLine([row.time, copyField(row.device), ...names.map((n) => copyField(row.fields[n]))]);
+      if (!stream.write(data)) await new Promise((resolve) => stream.once('drain', resolve));
+    }
+    stream.end();
+    await finished(stream);
+  } finally {
+    client.release();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await pool.end();
+  return {
+    rows: rows.length,
+    tables: 1,
+    rows_per_s: Math.round(rows.length / seconds),
+    batch: 'one COPY of every row',
+    stored: await count(admin, table),
+  };
 }
 
 /** What node-red-contrib-postgresql does: each message its own INSERT, as many at once as the pool has connections. */
@@ -154,7 +228,13 @@ async function naiveRowsPerSecond(connection: Connection, admin: Pool, rows: Fla
   );
   const seconds = (performance.now() - started) / 1000;
   await pool.end();
-  return { rows: rows.length, rows_per_s: Math.round(rows.length / seconds), batch: `1 INSERT per row, ${poolSize} at once`, stored: await count(admin, table) };
+  return {
+    rows: rows.length,
+    tables: 1,
+    rows_per_s: Math.round(rows.length / seconds),
+    batch: `1 INSERT per row, ${poolSize} at once`,
+    stored: await count(admin, table),
+  };
 }
 
 /** 24 h of 1 Hz readings spooled while the database is down, then replayed when it is back. */
@@ -239,12 +319,29 @@ export async function benchTimescale(report: Report, attempt: (what: string, run
     admin.on('error', () => undefined);
     try {
       const rows = Array.from({ length: RUN.oursRows }, (_, s) => epever(s));
-      await attempt(`timescale-write: ours, ${RUN.oursRows} rows; one INSERT per message, ${RUN.naiveRows} rows`, async () => {
-        const ours = await oursRowsPerSecond(connection, admin, rows);
-        const naive = await naiveRowsPerSecond(connection, admin, rows.slice(0, RUN.naiveRows), RUN.naivePool);
-        report.add('timescale-write', 'ours', { ...ours, speedup: round(Number(ours.rows_per_s) / Number(naive.rows_per_s), 1) }, TIMESCALE_WRITE_LEGEND);
-        report.add('timescale-write', 'one INSERT per message', naive, TIMESCALE_WRITE_LEGEND);
-      });
+      await attempt(
+        `timescale-write: raw COPY, ours over 1 and ${RUN.tables} tables, batches of ${RUN.smallBatch} and ${RUN.largeBatch}, ${RUN.oursRows} rows each; one INSERT per message, ${RUN.naiveRows} rows`,
+        async () => {
+          const copy = await rawCopyRowsPerSecond(connection, admin, rows);
+          const naive = await naiveRowsPerSecond(connection, admin, rows.slice(0, RUN.naiveRows), RUN.naivePool);
+          const ours = await oursRowsPerSecond(connection, admin, rows, { tables: 1, batchRows: DEFAULTS.batchRows });
+          const spread = await oursRowsPerSecond(connection, admin, rows, { tables: RUN.tables, batchRows: DEFAULTS.batchRows });
+          const small = await oursRowsPerSecond(connection, admin, rows, { tables: 1, batchRows: RUN.smallBatch });
+          const large = await oursRowsPerSecond(connection, admin, rows, { tables: 1, batchRows: RUN.largeBatch });
+          const rate = (f: Figures) => Number(f.rows_per_s);
+          const ratios = (f: Figures) => ({ vs_copy: round(rate(f) / rate(copy), 2), vs_naive: round(rate(f) / rate(naive), 1) });
+          report.add('timescale-write', 'raw COPY', copy, TIMESCALE_WRITE_LEGEND);
+          report.add('timescale-write', 'ours', { ...ours, ...ratios(ours) }, TIMESCALE_WRITE_LEGEND);
+          report.add('timescale-write', `ours, ${RUN.tables} tables`, { ...spread, ...ratios(spread) }, TIMESCALE_WRITE_LEGEND);
+          report.add('timescale-write', `ours, batch ${RUN.smallBatch}`, { ...small, ...ratios(small) }, TIMESCALE_WRITE_LEGEND);
+          report.add('timescale-write', `ours, batch ${RUN.largeBatch}`, { ...large, ...ratios(large) }, TIMESCALE_WRITE_LEGEND);
+          report.add('timescale-write', 'one INSERT per message', naive, TIMESCALE_WRITE_LEGEND);
+          // The issue's goals: one table >= 0.8 of raw COPY; 100 tables >= 0.8 of one; a batch of 50 >= 0.5 of 5000.
+          report.goal('storage_vs_copy', rate(ours) / rate(copy), { ours: rate(ours), ceiling: rate(copy), naive: rate(naive), target: 0.8 });
+          report.goal('storage_100_tables_vs_1', rate(spread) / rate(ours), { ours: rate(spread), ceiling: rate(ours), target: 0.8 });
+          report.goal('storage_batch_50_vs_5000', rate(small) / rate(large), { ours: rate(small), ceiling: rate(large), target: 0.5 });
+        },
+      );
       await attempt(`timescale-drain: ${RUN.spoolSeconds} rows spooled, then replayed`, async () => {
         report.add('timescale-drain', '24 h at 1 Hz', await drainDay(connection, admin, RUN.spoolSeconds), TIMESCALE_DRAIN_LEGEND);
       });

@@ -1,5 +1,5 @@
 // What a full reading costs on a real RS-485 line, by arithmetic: bytes on the wire at the baud rate plus the
-// inter-frame gap. Loopback and a pty move bytes far faster, so this is the figure a real bus adds.
+// inter-frame gap. Loopback moves bytes far faster; the bench's serial line (a paced pty) keeps to it.
 import type { Block } from '../../nodes/common/modbus/block-plan';
 import { pollPlan } from '../../nodes/epever-tracer/reading';
 import type { RegisterDef } from '../../nodes/common/modbus/register';
@@ -7,8 +7,9 @@ import { interFrameGapMs } from '../../nodes/modbus-bus/bus-config';
 import { NAIVE_REGISTERS } from './naive-read';
 import type { Figures, Legend } from './report';
 import { round } from './stats';
+import { SERIAL_BAUD } from './transports';
 
-const BAUD = 115200;
+const BAUD = SERIAL_BAUD;
 /** Start bit, 8 data bits, no parity, 1 stop bit. */
 const BITS_PER_BYTE = 10;
 /** FC4 request: unit, function, address (2), count (2), CRC (2). */

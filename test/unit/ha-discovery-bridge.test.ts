@@ -170,6 +170,31 @@ describe('ha-discovery engine', () => {
     assert.equal((energy.device as { manufacturer?: string }).manufacturer, 'Peacefair');
   });
 
+  it("gives a PS100 panel record's energy no state class: it is the record period's energy, not a meter", () => {
+    const bridge = new DiscoveryBridge(OPTIONS, descriptorOf);
+    const record = {
+      voltage_avg: 19.4,
+      voltage_stddev: 0.02,
+      current_avg: 4.1,
+      power_avg: 79.5,
+      power_max: 80.2,
+      energy_wh: 0.0221,
+      sample_count: 10,
+      efficiency_percent: 79.5,
+      conditions_estimate: 'Good - Partly sunny',
+      alerts: [],
+    };
+    const configs = configsOf(bridge.reading(reading('PS100_0X40', record), 'ps100-sampler', 'ps100-sampler/PS100_0X40'));
+    assertSchema(configs);
+    const of = (field: string) => byId(configs, `solar_telemetry_PS100_0X40_${field}`).config;
+    assert.deepEqual([of('energy_wh').device_class, of('energy_wh').state_class], ['energy', undefined]);
+    assert.deepEqual([of('voltage_avg').device_class, of('voltage_avg').unit_of_measurement], ['voltage', 'V']);
+    assert.deepEqual([of('power_avg').device_class, of('power_avg').state_class], ['power', 'measurement']);
+    assert.equal(of('power_max').entity_category, 'diagnostic');
+    assert.equal(of('sample_count').entity_category, 'diagnostic');
+    assert.ok(!configs.some((c) => String(c.config.unique_id).endsWith('_alerts')), 'the alert list is no entity');
+  });
+
   it('guesses sensible entities from field names (PZEM fields no descriptor names, PS100 and Open-Meteo shapes) and rollup records', () => {
     const bridge = new DiscoveryBridge(OPTIONS, descriptorOf);
     const out = [

@@ -1,4 +1,5 @@
-// Batches rows by size and time and hands them to a sink one batch at a time, in order. While the sink cannot
+// Batches rows by size and time and hands them to a sink one batch at a time, in order; with batches cut per
+// key, up to `concurrency` batches of different keys at once (order then holds per key). While the sink cannot
 // write, batches go to the durable spool instead; once anything is in the spool, every newer batch goes
 // behind it, and the spool is replayed oldest first when the sink answers again.
 // A write that takes longer than `overdueMs` (a store that stopped answering) does not hold rows in
@@ -35,6 +36,16 @@ export interface BatchOptions<Row> {
    * counts per key, and the sink is told the key (WriteContext.key). Order then holds per key, not across keys.
    */
   keyOf?: (row: Row) => string;
+  /**
+   * With keyOf: how many live batches (each of another key) the sink may write at once, e.g. the size of a
+   * database connection pool. 1 when not given; without keyOf always 1, since order then holds across rows.
+   */
+  concurrency?: number;
+  /**
+   * Rows that piled up while their key's batch was written go in the next batch together, up to this many
+   * (default batchRows: never more than batchRows). A small batch setting then costs little under load.
+   */
+  maxBatchRows?: number;
 }
 
 export type StoreState = 'connecting' | 'up' | 'down';
@@ -74,8 +85,9 @@ export interface ReplayRejects<Row> {
 
 export class BatchWriter<Row> extends EventEmitter {
   private readonly pending: BatchQueue<Pending<Row>>;
-  private inflight: Pending<Row>[] | undefined;
-  /** The in-flight batch went to the spool while its write hung: it must not be spooled again. */
+  /** The batches being written, each of another key. */
+  private inflight: Pending<Row>[][] = [];
+  /** The in-flight batches went to the spool while their writes hung: they must not be spooled again. */
   private inflightSpooled = false;
   private flushDue = false;
   private batchTimer: NodeJS.Timeout | undefined;
@@ -107,7 +119,7 @@ export class BatchWriter<Row> extends EventEmitter {
     super();
     this.backoff = new Backoff(options.retry);
     const keyOf = options.keyOf;
-    this.pending = new BatchQueue<Pending<Row>>(options.batchRows, keyOf && ((p) => keyOf(p.row)));
+    this.pending = new BatchQueue<Pending<Row>>(options.batchRows, keyOf && ((p) => keyOf(p.row)), options.maxBatchRows);
   }
 
   /** Starts a replay of what a previous run left in the spool. */
@@ -139,7 +151,7 @@ export class BatchWriter<Row> extends EventEmitter {
   get stats(): WriterStats {
     return {
       state: this.state,
-      queued: this.pending.length + (this.inflightSpooled ? 0 : (this.inflight?.length ?? 0)),
+      queued: this.pending.length + (this.inflightSpooled ? 0 : this.inflight.reduce((n, batch) => n + batch.length, 0)),
       spooled: this.spoolClosed ? 0 : this.spool.stats.rows,
       dropped: this.spoolClosed ? 0 : this.spool.stats.droppedRows,
       written: this.written,
@@ -205,11 +217,18 @@ export class BatchWriter<Row> extends EventEmitter {
   /** Writes or spools every ready batch and replays the spool while the sink answers. */
   private async drain(): Promise<void> {
     while (!this.spoolClosed) {
-      const batch = this.takeBatch();
-      if (batch) {
-        if (!this.spool.isEmpty || this.waitingRetry) await this.toSpool(batch);
-        else await this.toSink(batch);
-        continue;
+      if (!this.spool.isEmpty || this.waitingRetry) {
+        const batch = this.takeBatch();
+        if (batch) {
+          await this.toSpool(batch);
+          continue;
+        }
+      } else {
+        const batches = this.takeBatches();
+        if (batches.length > 0) {
+          await this.toSink(batches);
+          continue;
+        }
       }
       if (!this.spool.isEmpty && !this.waitingRetry && !this.closing) {
         await this.replayOne();
@@ -225,26 +244,47 @@ export class BatchWriter<Row> extends EventEmitter {
     return batch;
   }
 
-  private async toSink(batch: Pending<Row>[]): Promise<void> {
-    this.inflight = batch;
-    this.inflightSpooled = false;
-    let outcome: WriteOutcome;
-    try {
-      outcome = await this.watched(this.sink.write(...this.batchOf(batch.map((p) => p.row), false)));
-    } catch (err) {
-      this.inflight = undefined;
-      const error = asError(err);
-      if (failureOf(this.sink, error).kind === 'bad-batch') {
-        // The store answered, and refused this batch's data: its rows are refused, the next batch may go in.
-        this.markUp();
-        outcome = refusedWhole(batch.length, error);
-      } else {
-        this.markDown(error);
-        if (!this.inflightSpooled) await this.toSpool(batch);
-        return;
-      }
+  /** The next ready batches for the sink: one, or with keyOf up to `concurrency`, each of another key. */
+  private takeBatches(): Pending<Row>[][] {
+    const most = this.options.keyOf ? Math.max(1, this.options.concurrency ?? 1) : 1;
+    const batches: Pending<Row>[][] = [];
+    const keys = new Set<string>();
+    while (batches.length < most) {
+      const batch = this.pending.take(this.flushDue, keys);
+      if (this.pending.length === 0) this.flushDue = false;
+      if (!batch) break;
+      batches.push(batch);
     }
-    this.inflight = undefined;
+    return batches;
+  }
+
+  /**
+   * Writes the batches at once, then settles them: the written ones first, so a failed one leaves the store
+   * 'down' with its rows spooled (and every later batch of any key behind them, keeping each key's order).
+   */
+  private async toSink(batches: Pending<Row>[][]): Promise<void> {
+    this.inflight = batches;
+    this.inflightSpooled = false;
+    const writes = batches.map((batch) => this.sink.write(...this.batchOf(rowsOf(batch), false)));
+    const results = await this.watched(Promise.allSettled(writes));
+    const spooled = this.inflightSpooled;
+    this.inflight = [];
+    const failed: { batch: Pending<Row>[]; error: Error }[] = [];
+    results.forEach((result, i) => {
+      const batch = batches[i];
+      if (result.status === 'fulfilled') return this.settleWritten(batch, result.value);
+      const error = asError(result.reason);
+      // The store answered, and refused this batch's data: its rows are refused, the next batch may go in.
+      if (failureOf(this.sink, error).kind === 'bad-batch') this.settleWritten(batch, refusedWhole(batch.length, error));
+      else failed.push({ batch, error });
+    });
+    for (const { batch, error } of failed) {
+      this.markDown(error);
+      if (!spooled) await this.toSpool(batch);
+    }
+  }
+
+  private settleWritten(batch: Pending<Row>[], outcome: WriteOutcome): void {
     this.markUp();
     this.record(outcome, batch.length);
     const refused = new Map(outcome.rejected.map((r) => [r.index, r.error]));
@@ -273,15 +313,22 @@ export class BatchWriter<Row> extends EventEmitter {
    * waiting for the loop: it is stuck on a write that does not answer, or closing.
    */
   private async spill(): Promise<void> {
-    const batches = [...(this.inflight && !this.inflightSpooled ? [this.inflight] : []), ...this.pending.takeAll()];
-    if (this.inflight) this.inflightSpooled = true;
+    const batches = [...(this.inflightSpooled ? [] : this.inflight), ...this.pending.takeAll()];
+    if (this.inflight.length > 0) this.inflightSpooled = true;
     this.flushDue = false;
     clearTimeout(this.batchTimer);
     this.batchTimer = undefined;
     for (const batch of batches) await this.toSpool(batch);
   }
 
+  /** Spooled in records of at most batchRows rows, whatever the batch (maxBatchRows): the spool's limit is sized for those. */
   private async toSpool(batch: Pending<Row>[]): Promise<void> {
+    const { batchRows } = this.options;
+    if (batch.length <= batchRows) return this.toSpoolRecord(batch);
+    for (let i = 0; i < batch.length; i += batchRows) await this.toSpoolRecord(batch.slice(i, i + batchRows));
+  }
+
+  private async toSpoolRecord(batch: Pending<Row>[]): Promise<void> {
     if (this.spoolClosed) return;
     try {
       await this.spool.append(batch.map((p) => p.row));
@@ -373,6 +420,10 @@ export class BatchWriter<Row> extends EventEmitter {
 /** Every row of a batch refused with one error. */
 function refusedWhole(rows: number, error: Error): WriteOutcome {
   return { inserted: 0, duplicates: 0, rejected: Array.from({ length: rows }, (_, index) => ({ index, error })), emptied: [] };
+}
+
+function rowsOf<Row>(batch: readonly Pending<Row>[]): Row[] {
+  return batch.map((p) => p.row);
 }
 
 function once(settle: Settle | undefined): Settle | undefined {

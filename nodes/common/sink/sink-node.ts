@@ -39,6 +39,11 @@ export interface SinkNodeOptions<Row> {
   batchMs: number;
   /** See BatchOptions.overdueMs. */
   overdueMs?: number;
+  /** See BatchOptions.keyOf and concurrency: batches per key, several keys written at once. */
+  keyOf?: (row: Row) => string;
+  concurrency?: number;
+  /** See BatchOptions.maxBatchRows. */
+  maxBatchRows?: number;
   spoolMaxBytes: number;
   /** Spool folder; when absent, one per node under Node-RED's user directory. */
   spoolDir?: string;
@@ -110,6 +115,9 @@ export function runSinkNode<Row>(options: SinkNodeOptions<Row>): SinkNode {
         batchMs: options.batchMs,
         retry: options.retry ?? RETRY,
         overdueMs: options.overdueMs,
+        keyOf: options.keyOf,
+        concurrency: options.concurrency,
+        maxBatchRows: options.maxBatchRows,
         name: type,
       });
       writer.on('failure', (err: Error) => reportDown(err));

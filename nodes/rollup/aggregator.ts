@@ -208,7 +208,8 @@ export class Aggregator {
       this.waitDeadline = Infinity;
       for (const key of this.waitingKeys) {
         const keyState = this.keys.get(key);
-        for (const { bucket } of keyState?.waiting ?? []) this.waitDeadline = Math.min(this.waitDeadline, this.energyDoneAt(keyState!, bucket.span.end));
+        for (const { bucket } of keyState?.waiting ?? [])
+          this.waitDeadline = Math.min(this.waitDeadline, this.energyDoneAt(keyState!, bucket.span.end));
       }
     }
     records.sort((a, b) => a.end - b.end);
@@ -233,7 +234,8 @@ export class Aggregator {
       }
     }
     for (const [key, keyState] of this.keys) {
-      if (keyState.lifetime && (onlyKey === undefined || key === onlyKey)) records.push(this.lifetimeRecord(key, keyState, keyState.lifetime, now, true));
+      if (keyState.lifetime && (onlyKey === undefined || key === onlyKey))
+        records.push(this.lifetimeRecord(key, keyState, keyState.lifetime, now, true));
     }
     return records;
   }
@@ -325,7 +327,8 @@ export class Aggregator {
     if (typeof saved.kind === 'string') k.kind = saved.kind;
     if (isFiniteNumber(saved.newest)) k.newest = saved.newest;
     for (const p of Array.isArray(saved.power) ? saved.power : []) {
-      if (Array.isArray(p) && typeof p[0] === 'string' && isFiniteNumber(p[1]) && isFiniteNumber(p[2])) k.power.set(p[0], { time: p[1], watts: p[2] });
+      if (Array.isArray(p) && typeof p[0] === 'string' && isFiniteNumber(p[1]) && isFiniteNumber(p[2]))
+        k.power.set(p[0], { time: p[1], watts: p[2] });
     }
     for (const line of this.timelines) {
       const late = isObject(saved.late) ? saved.late[line.name] : undefined;

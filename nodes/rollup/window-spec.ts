@@ -43,7 +43,10 @@ function parseOne(token: string): WindowSpec {
 
 /** "1m, 10m,day lifetime" -> typed windows, in the order given; separators are commas and spaces. */
 export function parseWindows(text: string): WindowSpec[] {
-  const tokens = text.toLowerCase().split(/[\s,]+/).filter((t) => t !== '');
+  const tokens = text
+    .toLowerCase()
+    .split(/[\s,]+/)
+    .filter((t) => t !== '');
   if (tokens.length === 0) throw new WindowSpecError('no windows given; list some, e.g. 1m,1h,day,lifetime');
   const specs: WindowSpec[] = [];
   for (const token of tokens) {
@@ -97,7 +100,10 @@ class ZoneCalendar {
     [Number.NaN, Number.NaN],
   ];
 
-  constructor(zone: string, private readonly unit: CalendarUnit) {
+  constructor(
+    zone: string,
+    private readonly unit: CalendarUnit,
+  ) {
     this.tz = IANAZone.create(zone);
     this.offsetFormat = offsetFormat(zone);
   }

@@ -247,7 +247,9 @@ export class TableManager {
       await run(db, { text: uniqueKeySql(ref, this.options.deviceColumn) });
     } catch (err) {
       if (isTransientFailure(err)) throw err;
-      this.log.warn(`${qualified(ref)} has no unique key on (${this.options.deviceColumn}, time) and none could be added; a replay may store rows twice (${(err as Error).message})`);
+      this.log.warn(
+        `${qualified(ref)} has no unique key on (${this.options.deviceColumn}, time) and none could be added; a replay may store rows twice (${(err as Error).message})`,
+      );
     }
   }
 }

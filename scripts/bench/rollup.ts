@@ -75,7 +75,14 @@ interface Engine {
 }
 
 function ours(): Engine & { results: Map<string, Record<string, PayloadValue>>; size(): number } {
-  const agg = new Aggregator({ windows: parseWindows(WINDOWS), zone: ZONE, graceMs: GRACE_MS, maxGapMs: MAX_GAP_MS, isPowerField: isPowerFieldName, maxAheadMs: 300_000 });
+  const agg = new Aggregator({
+    windows: parseWindows(WINDOWS),
+    zone: ZONE,
+    graceMs: GRACE_MS,
+    maxGapMs: MAX_GAP_MS,
+    isPowerField: isPowerFieldName,
+    maxAheadMs: 300_000,
+  });
   const results = new Map<string, Record<string, PayloadValue>>();
   const seen = new Map<string, number>();
   return {

@@ -24,14 +24,14 @@ export const SHARED_BUS_LEGEND: Legend = {
   window_s: 'how long both controllers were polled, one full reading each per second',
   live_readings: 'readings the live controller delivered in the window',
   live_expected: 'readings a 1 s schedule asks for in the window',
-  live_first_reading_ms: 'when the live controller\'s first reading arrived, ms after the start',
+  live_first_reading_ms: "when the live controller's first reading arrived, ms after the start",
   live_cycle_ms_median: 'median time between two readings of the live controller (1000 = on schedule)',
   live_cycle_ms_max: 'longest time between two readings of the live controller',
   dead_polls_tried: 'polls of the dead controller that went on the wire (the rest were skipped or backed off)',
   dead_polls_backed_off: 'polls of the dead controller the bus refused at once, without a transaction',
   dead_polls_skipped: 'ticks of the dead controller dropped because its previous poll was still running',
   dead_transactions: 'requests actually sent to the dead controller, retries included',
-  dead_bus_ms: 'bus time spent waiting for the dead controller\'s answers',
+  dead_bus_ms: "bus time spent waiting for the dead controller's answers",
 };
 
 export interface SharedBusOptions {

@@ -55,7 +55,11 @@ const DATABASES: { name: string; start(): Promise<ExampleDatabase> }[] = [
     name: 'plain PostgreSQL (no TimescaleDB)',
     async start() {
       const server = await startPostgres();
-      return { connection: await server.createDatabase('example'), stop: server.stoppable ? () => server.stop() : undefined, close: () => server.close() };
+      return {
+        connection: await server.createDatabase('example'),
+        stop: server.stoppable ? () => server.stop() : undefined,
+        close: () => server.close(),
+      };
     },
   },
   {
@@ -103,7 +107,8 @@ function buckets(readings: Reading[], widthMs: number): Map<number, Reading[]> {
   return groups;
 }
 
-const close = (actual: unknown, expected: number, what: string) => assert.ok(typeof actual === 'number' && Math.abs(actual - expected) < 1e-9, `${what}: ${String(actual)} != ${expected}`);
+const close = (actual: unknown, expected: number, what: string) =>
+  assert.ok(typeof actual === 'number' && Math.abs(actual - expected) < 1e-9, `${what}: ${String(actual)} != ${expected}`);
 
 const FLOW = JSON.parse(readFileSync(FILE, 'utf8')) as FlowNode[];
 const byType = (type: string) => FLOW.filter((n) => n.type === type);
@@ -174,7 +179,9 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
     for (const node of byType('timescale-query')) assert.doesNotThrow(() => parseQuerySettings(node));
     assert.ok(!/password/i.test(JSON.stringify(byType('timescale-db'))), 'no password in the flow');
     const requestErrors = new Set(byName('request errors').scope as string[]);
-    for (const node of flow.filter((n) => ['function', 'switch', 'timescale-query'].includes(n.type) && n.name !== 'error reply' && n.z === byName('GET /solar/data/').z)) {
+    for (const node of flow.filter(
+      (n) => ['function', 'switch', 'timescale-query'].includes(n.type) && n.name !== 'error reply' && n.z === byName('GET /solar/data/').z,
+    )) {
       assert.ok(requestErrors.has(node.id), `the request errors Catch hears ${node.name}`);
     }
   });
@@ -208,7 +215,13 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
           `INSERT INTO epever_tracer (time, device, pv_array_power, battery_voltage, battery_charging_power, load_power)
            SELECT to_timestamp(t / 1000.0), 'ledger', pv, battery, charging, load
            FROM unnest($1::float8[], $2::float8[], $3::float8[], $4::float8[], $5::float8[]) AS r(t, pv, battery, charging, load)`,
-          [stored.map((r) => r.time), stored.map((r) => r.pv), stored.map((r) => r.battery), stored.map((r) => r.charging), stored.map((r) => r.load)],
+          [
+            stored.map((r) => r.time),
+            stored.map((r) => r.pv),
+            stored.map((r) => r.battery),
+            stored.map((r) => r.charging),
+            stored.map((r) => r.load),
+          ],
         );
       });
 
@@ -238,7 +251,8 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
         assert.equal(raw.status, 200);
         const timestamps = raw.body.timestamps as string[];
         assert.ok(timestamps.length >= 3);
-        for (const key of ['pv_power', 'battery_voltage', 'battery_power', 'load_power']) assert.equal((raw.body[key] as unknown[]).length, timestamps.length, key);
+        for (const key of ['pv_power', 'battery_voltage', 'battery_power', 'load_power'])
+          assert.equal((raw.body[key] as unknown[]).length, timestamps.length, key);
         for (const interval of ['5m', 'hourly', 'daily']) {
           const bucketed = await get(`/solar/data/history/?hours=48&interval=${interval}`);
           assert.equal(bucketed.status, 200, interval);
@@ -250,8 +264,14 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
       it('history buckets are the means of what was stored, at the bucket starts', async () => {
         const raw = await get('/solar/data/history/?device=ledger&hours=48');
         assert.equal(raw.status, 200);
-        assert.deepEqual(raw.body.timestamps, stored.map((r) => new Date(r.time).toISOString()));
-        assert.deepEqual(raw.body.pv_power, stored.map((r) => r.pv));
+        assert.deepEqual(
+          raw.body.timestamps,
+          stored.map((r) => new Date(r.time).toISOString()),
+        );
+        assert.deepEqual(
+          raw.body.pv_power,
+          stored.map((r) => r.pv),
+        );
         for (const [interval, widthMs] of [
           ['5m', 5 * MINUTE],
           ['hourly', 60 * MINUTE],
@@ -260,7 +280,11 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
           const { status, body } = await get(`/solar/data/history/?device=ledger&hours=48&interval=${interval}`);
           assert.equal(status, 200, interval);
           const expected = [...buckets(stored, widthMs)];
-          assert.deepEqual(body.timestamps, expected.map(([start]) => new Date(start).toISOString()), interval);
+          assert.deepEqual(
+            body.timestamps,
+            expected.map(([start]) => new Date(start).toISOString()),
+            interval,
+          );
           expected.forEach(([start, readings], i) => {
             const at = `${interval} ${new Date(start).toISOString()}`;
             close((body.pv_power as number[])[i], mean(readings.map((r) => r.pv)), `${at} pv_power`);
@@ -281,7 +305,8 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
         const daily = await get('/solar/data/daily_stats/?days=7');
         assert.equal(daily.status, 200);
         assert.deepEqual(daily.body.dates, [new Date().toISOString().slice(0, 10)]);
-        for (const key of ['energy_produced', 'energy_consumed', 'peak_power', 'sunshine_hours']) assert.equal((daily.body[key] as unknown[]).length, 1, key);
+        for (const key of ['energy_produced', 'energy_consumed', 'peak_power', 'sunshine_hours'])
+          assert.equal((daily.body[key] as unknown[]).length, 1, key);
       });
 
       it('stats and daily stats add up what was stored', async () => {
@@ -313,8 +338,14 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
       it('answers a bad query string with 400 and the reason', async () => {
         assert.deepEqual((await get('/solar/data/history/?interval=weekly')).body, { error: 'interval must be raw, 5m, hourly or daily' });
         assert.equal((await get('/solar/data/history/?interval=weekly')).status, 400);
-        assert.deepEqual(await get('/solar/data/stats/?hours=-1').then((r) => [r.status, r.body]), [400, { error: 'hours must be a whole number from 1 to 8760' }]);
-        assert.deepEqual(await get('/solar/data/daily_stats/?days=0').then((r) => [r.status, r.body]), [400, { error: 'days must be a whole number from 1 to 3660' }]);
+        assert.deepEqual(await get('/solar/data/stats/?hours=-1').then((r) => [r.status, r.body]), [
+          400,
+          { error: 'hours must be a whole number from 1 to 8760' },
+        ]);
+        assert.deepEqual(await get('/solar/data/daily_stats/?days=0').then((r) => [r.status, r.body]), [
+          400,
+          { error: 'days must be a whole number from 1 to 3660' },
+        ]);
         const nul = await get('/solar/data/?device=%00');
         assert.deepEqual([nul.status, nul.body], [400, { error: 'device must be 1 to 200 characters, without control characters' }]);
         assert.equal((await get('/solar/data/history/?hours=1&hours=2')).status, 400);
@@ -346,7 +377,9 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
         // Node-RED does not log an error a Catch node took: the error reply logs it, with the request.
         const logged = (helper.log().args as [{ level: number; type: string; msg: unknown }][]).map(([entry]) => entry);
         assert.ok(
-          logged.some((entry) => entry.type === 'function' && /^GET \/solar\/data\/stats\/\?hours=24: .*invalid input syntax/.test(String(entry.msg))),
+          logged.some(
+            (entry) => entry.type === 'function' && /^GET \/solar\/data\/stats\/\?hours=24: .*invalid input syntax/.test(String(entry.msg)),
+          ),
           'the Node-RED log has the SQL error',
         );
         assert.equal((await get('/solar/data/stats/?hours=24')).status, 200, 'the next request works');

@@ -54,7 +54,11 @@ function whenTrue(progress: EventEmitter, check: () => boolean): Promise<void> {
 
 const reading = (table: string, n: number, extra: Record<string, unknown> = {}): FlatRow =>
   flattenReading(
-    { device: 'tracer-1', measurement: table, payload: { timestamp: new Date(START + n * 1000).toISOString(), pv_array: { voltage: 30 + n / 100 }, n, ...extra } },
+    {
+      device: 'tracer-1',
+      measurement: table,
+      payload: { timestamp: new Date(START + n * 1000).toISOString(), pv_array: { voltage: 30 + n / 100 }, n, ...extra },
+    },
     { deviceColumn: 'device' },
   );
 
@@ -110,11 +114,14 @@ describe('timescale-out on PostgreSQL', function () {
     const outcome = await sink.write([reading('plain', 0), reading('plain', 1)], 'live');
     assert.deepEqual(outcome, { inserted: 2, duplicates: 0, rejected: [], emptied: [] });
     const indexes = await query<{ indexdef: string }>(db, "SELECT indexdef FROM pg_indexes WHERE tablename = 'plain' ORDER BY indexname");
-    assert.deepEqual(indexes.map((i) => i.indexdef.replace(/ ON public\.plain USING btree/, '')), [
-      'CREATE UNIQUE INDEX plain_pkey (device, "time")',
-      'CREATE INDEX plain_time_idx ("time" DESC)',
-    ]);
-    assert.ok(logs.some((l) => /without TimescaleDB: plain tables and indexes/.test(l)), logs.join('\n'));
+    assert.deepEqual(
+      indexes.map((i) => i.indexdef.replace(/ ON public\.plain USING btree/, '')),
+      ['CREATE UNIQUE INDEX plain_pkey (device, "time")', 'CREATE INDEX plain_time_idx ("time" DESC)'],
+    );
+    assert.ok(
+      logs.some((l) => /without TimescaleDB: plain tables and indexes/.test(l)),
+      logs.join('\n'),
+    );
     assert.ok(logs.some((l) => /created table "public"."plain" \(plain PostgreSQL/.test(l)));
   });
 
@@ -122,12 +129,23 @@ describe('timescale-out on PostgreSQL', function () {
     await query(db, 'CREATE TABLE legacy ("time" timestamptz NOT NULL, device text NOT NULL, n integer, note text, PRIMARY KEY (device, "time"))');
     const { sink } = writerStack();
     const hostile = "'); DROP TABLE legacy; --";
-    const rows = [reading('legacy', 0, { note: hostile }), reading('legacy', 1, { n: 1.5 }), reading('legacy', 2, { n: 'two' }), reading('legacy', 3)];
+    const rows = [
+      reading('legacy', 0, { note: hostile }),
+      reading('legacy', 1, { n: 1.5 }),
+      reading('legacy', 2, { n: 'two' }),
+      reading('legacy', 3),
+    ];
     const outcome = await sink.write(rows, 'live');
-    assert.deepEqual(outcome.rejected.map((r) => [r.index, r.error.message.replace(/:.*/s, '')]), [[1, 'legacy']]);
+    assert.deepEqual(
+      outcome.rejected.map((r) => [r.index, r.error.message.replace(/:.*/s, '')]),
+      [[1, 'legacy']],
+    );
     assert.match(outcome.rejected[0].error.message, /invalid input syntax for type integer: "1.5"/);
     // A value of the wrong type is stored as NULL and named; its row is kept.
-    assert.deepEqual(outcome.emptied.map((r) => [r.index, r.error.message]), [[2, 'field "n" is the string "two", but column legacy.n is integer; stored as NULL']]);
+    assert.deepEqual(
+      outcome.emptied.map((r) => [r.index, r.error.message]),
+      [[2, 'field "n" is the string "two", but column legacy.n is integer; stored as NULL']],
+    );
     assert.equal(outcome.inserted, 3);
     const stored = await query<{ n: number | null; note: string | null }>(db, 'SELECT n, note FROM legacy ORDER BY time');
     assert.deepEqual(stored, [
@@ -136,14 +154,23 @@ describe('timescale-out on PostgreSQL', function () {
       { n: 3, note: null },
     ]);
     // The column it lacked was added, the legacy table otherwise kept as it was.
-    const columns = await query<{ column_name: string }>(db, "SELECT column_name FROM information_schema.columns WHERE table_name = 'legacy' ORDER BY ordinal_position");
-    assert.deepEqual(columns.map((c) => c.column_name), ['time', 'device', 'n', 'note', 'pv_array_voltage']);
+    const columns = await query<{ column_name: string }>(
+      db,
+      "SELECT column_name FROM information_schema.columns WHERE table_name = 'legacy' ORDER BY ordinal_position",
+    );
+    assert.deepEqual(
+      columns.map((c) => c.column_name),
+      ['time', 'device', 'n', 'note', 'pv_array_voltage'],
+    );
   });
 
   it('fails a write as "database down" when the server ends its connection between two statements, with no uncaught error', async () => {
     const { database, logs } = writerStack();
     const out = parseOutSettings({});
-    const tables = new TableManager({ schema: out.schema, deviceColumn: out.deviceColumn, policy: out.policy }, { info: (t) => logs.push(t), warn: (t) => logs.push(t) });
+    const tables = new TableManager(
+      { schema: out.schema, deviceColumn: out.deviceColumn, policy: out.policy },
+      { info: (t) => logs.push(t), warn: (t) => logs.push(t) },
+    );
     // The server ends the writer's connection (as on shutdown: "terminating connection due to administrator
     // command") after the writer's first statement and before its next one.
     const killedBetweenStatements = {
@@ -208,11 +235,17 @@ describe('timescale-out on PostgreSQL', function () {
     await stream(total);
     await until(() => settled.length === total && writer.stats.spooled === 0 && writer.stats.queued === 0);
     await writer.close(5000);
-    assert.ok(settled.every((e) => e === undefined), 'every row was stored or spooled');
+    assert.ok(
+      settled.every((e) => e === undefined),
+      'every row was stored or spooled',
+    );
     assert.equal(downs.length, 1, 'one outage');
     const stored = await query<{ n: number }>(db, 'SELECT n FROM outage ORDER BY time');
     assert.equal(stored.length, total, 'zero rows lost, zero duplicated');
-    assert.deepEqual(stored.map((r) => r.n), Array.from({ length: total }, (_, n) => n));
+    assert.deepEqual(
+      stored.map((r) => r.n),
+      Array.from({ length: total }, (_, n) => n),
+    );
   });
 
   it('replays a spool left by an earlier run when the database is reachable again', async () => {

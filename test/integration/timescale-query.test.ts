@@ -21,8 +21,11 @@ describe('timescale-query on PostgreSQL', function () {
     db = await server.createDatabase('timescale_query');
     await query(db, 'CREATE TABLE ledger (n integer PRIMARY KEY, note text)');
     await query(db, 'CREATE SEQUENCE tickets');
-    await query(db, `CREATE PROCEDURE add_entries(first integer, how_many integer, OUT added integer)
-      LANGUAGE sql AS $$ INSERT INTO ledger (n) SELECT g FROM generate_series(first, first + how_many - 1) g; SELECT how_many $$`);
+    await query(
+      db,
+      `CREATE PROCEDURE add_entries(first integer, how_many integer, OUT added integer)
+      LANGUAGE sql AS $$ INSERT INTO ledger (n) SELECT g FROM generate_series(first, first + how_many - 1) g; SELECT how_many $$`,
+    );
   });
 
   afterEach(() => helper.unload());
@@ -34,7 +37,19 @@ describe('timescale-query on PostgreSQL', function () {
   /** One timescale-query node on a pool of one connection, so a connection not given back blocks the next query. */
   async function load(sql: string, settings: Record<string, unknown> = {}, dbSettings: Record<string, unknown> = {}) {
     const flow = onTab(
-      [{ id: 'db', type: 'timescale-db', host: db.host, port: db.port, database: db.database, user: db.user, tls: 'disable', poolSize: 1, ...dbSettings }],
+      [
+        {
+          id: 'db',
+          type: 'timescale-db',
+          host: db.host,
+          port: db.port,
+          database: db.database,
+          user: db.user,
+          tls: 'disable',
+          poolSize: 1,
+          ...dbSettings,
+        },
+      ],
       [
         { id: 'query', type: 'timescale-query', database: 'db', sql, maxRows: 10, ...settings, wires: [['out']] },
         { id: 'out', type: 'helper' },
@@ -99,7 +114,9 @@ describe('timescale-query on PostgreSQL', function () {
   });
 
   it('is not cut when the result has exactly Max rows, and keeps the order and types of a plain query', async () => {
-    await load('WITH s AS (SELECT g FROM generate_series(1, $1::int) g) SELECT g AS n, g * 1.5 AS half, now() AS at FROM s ORDER BY g DESC;', { maxRows: 3 });
+    await load('WITH s AS (SELECT g FROM generate_series(1, $1::int) g) SELECT g AS n, g * 1.5 AS half, now() AS at FROM s ORDER BY g DESC;', {
+      maxRows: 3,
+    });
     const exact = await rows([3]);
     assert.equal(exact.truncated, false);
     assert.deepEqual(
@@ -115,13 +132,16 @@ describe('timescale-query on PostgreSQL', function () {
   });
 
   it('runs INSERT ... RETURNING in full and cuts only what it sends on', async () => {
-    await load("INSERT INTO ledger (n, note) SELECT g, $1 FROM generate_series(1, 5) g RETURNING n", { maxRows: 2 });
+    await load('INSERT INTO ledger (n, note) SELECT g, $1 FROM generate_series(1, 5) g RETURNING n', { maxRows: 2 });
     const msg = await rows(['returning']);
     assert.deepEqual(msg.payload, [{ n: 1 }, { n: 2 }]);
     assert.equal(msg.truncated, true);
     assert.equal(msg.rowCount, 5);
     const stored = await query<{ n: number }>(db, "SELECT n FROM ledger WHERE note = 'returning' ORDER BY n");
-    assert.deepEqual(stored.map((r) => r.n), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      stored.map((r) => r.n),
+      [1, 2, 3, 4, 5],
+    );
   });
 
   it('runs UPDATE without RETURNING, a data-modifying WITH and CALL as they are', async () => {
@@ -138,7 +158,10 @@ describe('timescale-query on PostgreSQL', function () {
     const call = await rows([200, 3]);
     assert.deepEqual(call.payload, [{ added: 3 }]);
     const stored = await query<{ n: number }>(db, 'SELECT n FROM ledger WHERE n >= 100 ORDER BY n');
-    assert.deepEqual(stored.map((r) => r.n), [100, 200, 201, 202]);
+    assert.deepEqual(
+      stored.map((r) => r.n),
+      [100, 200, 201, 202],
+    );
   });
 
   it('commits what a read-only looking SELECT did, as outside a cursor', async () => {

@@ -17,7 +17,10 @@ import { startTimescale, type TimescaleServer } from '../support/timescale';
 const START = Date.parse('2026-06-21T00:00:00Z');
 
 const reading = (table: string, n: number, payload: Record<string, unknown>): FlatRow =>
-  flattenReading({ device: 'tracer-1', measurement: table, payload: { timestamp: new Date(START + n * 1000).toISOString(), ...payload } }, { deviceColumn: 'device' });
+  flattenReading(
+    { device: 'tracer-1', measurement: table, payload: { timestamp: new Date(START + n * 1000).toISOString(), ...payload } },
+    { deviceColumn: 'device' },
+  );
 
 /** `width` numeric fields f0 ... f<width-1>, built as a row directly so no check before the database's sees it. */
 const wide = (table: string, n: number, width: number): FlatRow => ({
@@ -41,7 +44,13 @@ function guardSuite(name: string, serve: () => Promise<{ connection: Connection;
       database.on('idle-error', () => undefined);
       const out = parseOutSettings({});
       const log = { info: () => undefined, warn: () => undefined };
-      sink = new DbWriter(database, new TableManager({ schema: out.schema, deviceColumn: out.deviceColumn, policy: out.policy }, log), out.schema, out.deviceColumn, log);
+      sink = new DbWriter(
+        database,
+        new TableManager({ schema: out.schema, deviceColumn: out.deviceColumn, policy: out.policy }, log),
+        out.schema,
+        out.deviceColumn,
+        log,
+      );
     });
 
     after(async () => {
@@ -51,10 +60,12 @@ function guardSuite(name: string, serve: () => Promise<{ connection: Connection;
 
     const q = async <R = Record<string, unknown>>(text: string, values?: unknown[]) => (await database.pool.query(text, values)).rows as R[];
     const columns = async (table: string) =>
-      (await q<{ name: string; type: string }>(
-        `SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`,
-        [table],
-      )).map((c) => `${c.name} ${c.type}`);
+      (
+        await q<{ name: string; type: string }>(
+          `SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`,
+          [table],
+        )
+      ).map((c) => `${c.name} ${c.type}`);
 
     it('refuses a 299-field reading alone, leaves the table as it was, and stores the next good reading', async () => {
       await sink.write([reading('guard_299', 0, { pv: { voltage: 18.2, power: 140 }, mode: 'boost' })], 'live');
@@ -63,7 +74,10 @@ function guardSuite(name: string, serve: () => Promise<{ connection: Connection;
       const outcome = await sink.write([wide('guard_299', 1, 299), good], 'live');
       assert.equal(outcome.rejected.length, 1);
       assert.equal(outcome.rejected[0].index, 0);
-      assert.match(outcome.rejected[0].error.message, /needs 299 new columns and table guard_299 has room for 297 more \(at most 300 fields\); the table is left as it was/);
+      assert.match(
+        outcome.rejected[0].error.message,
+        /needs 299 new columns and table guard_299 has room for 297 more \(at most 300 fields\); the table is left as it was/,
+      );
       assert.equal(outcome.inserted, 1, 'the good reading of the same batch is stored');
       assert.deepEqual(await columns('guard_299'), [...before, 'battery_soc double precision'], 'only the good reading added a column');
       const later = await sink.write([reading('guard_299', 3, { pv: { voltage: 18.5 }, battery: { temperature: 25 } })], 'live');
@@ -92,19 +106,26 @@ function guardSuite(name: string, serve: () => Promise<{ connection: Connection;
     it('does not type a column from "n/a": the numbers that follow make it double precision', async () => {
       const first = await sink.write([reading('guard_na', 0, { pv: { voltage: 18.2 }, temperature: 'n/a' })], 'live');
       assert.deepEqual(first, { inserted: 1, duplicates: 0, rejected: [], emptied: [] }, '"n/a" is no reading, not a problem');
-      const next = await sink.write([reading('guard_na', 1, { pv: { voltage: 18.3 }, temperature: 21.5 }), reading('guard_na', 2, { pv: { voltage: 18.4 }, temperature: 'N/A' })], 'live');
+      const next = await sink.write(
+        [reading('guard_na', 1, { pv: { voltage: 18.3 }, temperature: 21.5 }), reading('guard_na', 2, { pv: { voltage: 18.4 }, temperature: 'N/A' })],
+        'live',
+      );
       assert.deepEqual(next, { inserted: 2, duplicates: 0, rejected: [], emptied: [] });
       assert.ok((await columns('guard_na')).includes('temperature double precision'));
       const stored = await q<{ temperature: number | null }>('SELECT temperature FROM guard_na ORDER BY time');
-      assert.deepEqual(stored.map((r) => r.temperature), [null, 21.5, null]);
+      assert.deepEqual(
+        stored.map((r) => r.temperature),
+        [null, 21.5, null],
+      );
     });
 
     it('types a new column by a number in the batch over a string before it, and stores the string as NULL, reported', async () => {
       const outcome = await sink.write([reading('guard_mix', 0, { v: 1, level: 'high' }), reading('guard_mix', 1, { v: 2, level: 3 })], 'live');
       assert.equal(outcome.inserted, 2, 'both rows are kept');
-      assert.deepEqual(outcome.emptied.map((e) => [e.index, e.error.message]), [
-        [0, 'field "level" is the string "high", but column guard_mix.level is double precision; stored as NULL'],
-      ]);
+      assert.deepEqual(
+        outcome.emptied.map((e) => [e.index, e.error.message]),
+        [[0, 'field "level" is the string "high", but column guard_mix.level is double precision; stored as NULL']],
+      );
       const stored = await q<{ v: number; level: number | null }>('SELECT v, level FROM guard_mix ORDER BY time');
       assert.deepEqual(stored, [
         { v: 1, level: null },
@@ -123,7 +144,10 @@ function guardSuite(name: string, serve: () => Promise<{ connection: Connection;
     });
 
     it('stores fields called constructor and __proto__, also after the spool', async () => {
-      const payload = JSON.parse('{"timestamp":"2026-06-21T01:00:00Z","constructor":1,"__proto__":2,"pv":{"constructor":3,"__proto__":4}}') as Record<string, unknown>;
+      const payload = JSON.parse('{"timestamp":"2026-06-21T01:00:00Z","constructor":1,"__proto__":2,"pv":{"constructor":3,"__proto__":4}}') as Record<
+        string,
+        unknown
+      >;
       const row = flattenReading({ device: 'tracer-1', measurement: 'guard_proto', payload }, { deviceColumn: 'device' });
       assert.deepEqual(Object.entries(row.fields), [
         ['constructor', 1],
@@ -132,7 +156,10 @@ function guardSuite(name: string, serve: () => Promise<{ connection: Connection;
         ['pv___proto__', 4],
       ]);
       // A second row without those fields must not pick up Object.prototype's constructor or __proto__.
-      const plain = flattenReading({ device: 'tracer-1', measurement: 'guard_proto', payload: { timestamp: '2026-06-21T02:00:00Z', v: 9 } }, { deviceColumn: 'device' });
+      const plain = flattenReading(
+        { device: 'tracer-1', measurement: 'guard_proto', payload: { timestamp: '2026-06-21T02:00:00Z', v: 9 } },
+        { deviceColumn: 'device' },
+      );
       const dir = await mkdtemp(join(tmpdir(), 'guard-spool-'));
       try {
         const spool = await DurableSpool.open<FlatRow>({ dir, maxBytes: 1024 * 1024 });
@@ -151,7 +178,10 @@ function guardSuite(name: string, serve: () => Promise<{ connection: Connection;
         '[{"constructor":1,"__proto__":2,"pv_constructor":3,"pv___proto__":4,"v":null},' +
           '{"constructor":null,"__proto__":null,"pv_constructor":null,"pv___proto__":null,"v":9}]',
       ) as unknown[];
-      assert.deepEqual(stored.map((r) => Object.fromEntries(Object.entries(r))), expected);
+      assert.deepEqual(
+        stored.map((r) => Object.fromEntries(Object.entries(r))),
+        expected,
+      );
     });
   });
 }

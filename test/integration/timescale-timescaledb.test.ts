@@ -73,17 +73,23 @@ describe('timescale-out on TimescaleDB', function () {
     const columns = await s.q<{ column_name: string; data_type: string }>(
       "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'epever' ORDER BY ordinal_position",
     );
-    assert.deepEqual(columns.map((c) => `${c.column_name} ${c.data_type}`), [
-      'time timestamp with time zone',
-      'device text',
-      'pv_array_voltage double precision',
-      'pv_array_power double precision',
-      'controller_charging_mode text',
-    ]);
+    assert.deepEqual(
+      columns.map((c) => `${c.column_name} ${c.data_type}`),
+      [
+        'time timestamp with time zone',
+        'device text',
+        'pv_array_voltage double precision',
+        'pv_array_power double precision',
+        'controller_charging_mode text',
+      ],
+    );
     const views = await s.q<{ view_name: string }>(
       "SELECT view_name FROM timescaledb_information.continuous_aggregates WHERE view_name LIKE 'epever\\_%' ORDER BY view_name",
     );
-    assert.deepEqual(views.map((v) => v.view_name), ['epever_1d', 'epever_1h', 'epever_5m']);
+    assert.deepEqual(
+      views.map((v) => v.view_name),
+      ['epever_1d', 'epever_1h', 'epever_5m'],
+    );
     const jobs = await s.q<{ proc_name: string; hypertable_name: string; config: Record<string, string> }>(
       'SELECT proc_name, hypertable_name, config FROM timescaledb_information.jobs WHERE hypertable_name LIKE $1 ORDER BY job_id',
       ['epever%'],
@@ -91,8 +97,14 @@ describe('timescale-out on TimescaleDB', function () {
     const compression = jobs.find((j) => j.proc_name === 'policy_compression');
     assert.equal(compression?.config.compress_after, '7 days');
     assert.equal(jobs.filter((j) => j.proc_name === 'policy_refresh_continuous_aggregate').length, 3);
-    assert.equal(jobs.some((j) => j.proc_name === 'policy_retention'), false, 'no retention unless asked');
-    const [key] = await s.q<{ def: string }>("SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'epever'::regclass AND contype = 'p'");
+    assert.equal(
+      jobs.some((j) => j.proc_name === 'policy_retention'),
+      false,
+      'no retention unless asked',
+    );
+    const [key] = await s.q<{ def: string }>(
+      "SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'epever'::regclass AND contype = 'p'",
+    );
     assert.equal(key.def, 'PRIMARY KEY (device, "time")');
   });
 
@@ -113,7 +125,11 @@ describe('timescale-out on TimescaleDB', function () {
     await writeAll(s, rows);
     await s.tables.refresh(s.database.pool, 'series', null, null);
 
-    for (const [view, width] of [['series_5m', 300_000], ['series_1h', 3_600_000], ['series_1d', DAY]] as const) {
+    for (const [view, width] of [
+      ['series_5m', 300_000],
+      ['series_1h', 3_600_000],
+      ['series_1d', DAY],
+    ] as const) {
       const expected = new Map<string, { samples: number; v: number[]; w: number[] }>();
       for (const r of raw) {
         const key = `${r.device} ${Math.floor(r.ms / width) * width}`;
@@ -129,7 +145,10 @@ describe('timescale-out on TimescaleDB', function () {
         const want = expected.get(`${String(row.device)} ${(row.bucket as Date).getTime()}`);
         assert.ok(want, `${view}: unexpected bucket ${String(row.bucket)}`);
         assert.equal(Number(row.samples), want.samples);
-        for (const [name, values] of [['v', want.v], ['w', want.w]] as const) {
+        for (const [name, values] of [
+          ['v', want.v],
+          ['w', want.w],
+        ] as const) {
           assert.equal(Number(row[`${name}_count`]), values.length, `${view} ${name}_count`);
           close(Number(row[`${name}_sum`]), sum(values), `${view} ${name}_sum`);
           assert.equal(row[`${name}_min`], Math.min(...values));
@@ -155,8 +174,11 @@ describe('timescale-out on TimescaleDB', function () {
     const columns = await s.q<{ column_name: string; data_type: string }>(
       "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'evolve' ORDER BY ordinal_position",
     );
-    assert.deepEqual(columns.map((c) => c.column_name), ['time', 'device', 'v', 'extra', 'note']);
-    assert.deepEqual(await s.q("SELECT v, extra, note FROM evolve ORDER BY time"), [
+    assert.deepEqual(
+      columns.map((c) => c.column_name),
+      ['time', 'device', 'v', 'extra', 'note'],
+    );
+    assert.deepEqual(await s.q('SELECT v, extra, note FROM evolve ORDER BY time'), [
       { v: 1, extra: null, note: null },
       { v: 2, extra: 3, note: 'x' },
     ]);
@@ -183,24 +205,52 @@ describe('timescale-out on TimescaleDB', function () {
           payload: {
             timestamp: new Date(START + second * 1000).toISOString(),
             sample_count: 10,
-            voltage_avg: 26.1, voltage_min: 25.9, voltage_max: 26.3, voltage_stddev: 0.12,
-            current_avg: 3.4, current_min: 3.3, current_max: 3.5, current_stddev: 0.05,
-            power_avg: 88.7, power_min: 86, power_max: 91, power_stddev: 1.4,
+            voltage_avg: 26.1,
+            voltage_min: 25.9,
+            voltage_max: 26.3,
+            voltage_stddev: 0.12,
+            current_avg: 3.4,
+            current_min: 3.3,
+            current_max: 3.5,
+            current_stddev: 0.05,
+            power_avg: 88.7,
+            power_min: 86,
+            power_max: 91,
+            power_stddev: 1.4,
             energy_wh: 0.0246,
           },
         },
         { deviceColumn: 'panel_id' },
       );
     await writeAll(s, [record(0), record(1)]);
-    const columns = await s.q<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_name = 'ps100_readings_1s' ORDER BY ordinal_position");
-    assert.deepEqual(columns.map((c) => c.column_name), [
-      'time', 'panel_id', 'sample_count',
-      'voltage_avg', 'voltage_min', 'voltage_max', 'voltage_stddev',
-      'current_avg', 'current_min', 'current_max', 'current_stddev',
-      'power_avg', 'power_min', 'power_max', 'power_stddev', 'energy_wh',
-    ]);
+    const columns = await s.q<{ column_name: string }>(
+      "SELECT column_name FROM information_schema.columns WHERE table_name = 'ps100_readings_1s' ORDER BY ordinal_position",
+    );
+    assert.deepEqual(
+      columns.map((c) => c.column_name),
+      [
+        'time',
+        'panel_id',
+        'sample_count',
+        'voltage_avg',
+        'voltage_min',
+        'voltage_max',
+        'voltage_stddev',
+        'current_avg',
+        'current_min',
+        'current_max',
+        'current_stddev',
+        'power_avg',
+        'power_min',
+        'power_max',
+        'power_stddev',
+        'energy_wh',
+      ],
+    );
     await s.tables.refresh(s.database.pool, 'ps100_readings_1s', null, null);
-    const [five] = await s.q<{ panel_id: string; energy_wh_sum: number; voltage_avg_count: string }>('SELECT panel_id, energy_wh_sum, voltage_avg_count FROM ps100_readings_1s_5m');
+    const [five] = await s.q<{ panel_id: string; energy_wh_sum: number; voltage_avg_count: string }>(
+      'SELECT panel_id, energy_wh_sum, voltage_avg_count FROM ps100_readings_1s_5m',
+    );
     assert.equal(five.panel_id, 'ps100-1');
     close(five.energy_wh_sum, 0.0492, 'energy over the bucket');
     assert.equal(Number(five.voltage_avg_count), 2);
@@ -211,15 +261,24 @@ describe('timescale-out on TimescaleDB', function () {
     const at = (minute: number, v: number) => reading('late', 'a', START + minute * 60_000, { v });
     await writeAll(s, [at(0, 1), at(1, 2)]);
     await s.tables.refresh(s.database.pool, 'late', null, null);
-    const jobs = await s.q<{ proc_name: string; config: Record<string, string> }>("SELECT proc_name, config FROM timescaledb_information.jobs WHERE hypertable_name = 'late'");
+    const jobs = await s.q<{ proc_name: string; config: Record<string, string> }>(
+      "SELECT proc_name, config FROM timescaledb_information.jobs WHERE hypertable_name = 'late'",
+    );
     assert.equal(jobs.find((j) => j.proc_name === 'policy_retention')?.config.drop_after, '30 days');
-    assert.equal(jobs.some((j) => j.proc_name === 'policy_compression'), false);
-    const [{ compression_enabled }] = await s.q<{ compression_enabled: boolean }>("SELECT compression_enabled FROM timescaledb_information.hypertables WHERE hypertable_name = 'late'");
+    assert.equal(
+      jobs.some((j) => j.proc_name === 'policy_compression'),
+      false,
+    );
+    const [{ compression_enabled }] = await s.q<{ compression_enabled: boolean }>(
+      "SELECT compression_enabled FROM timescaledb_information.hypertables WHERE hypertable_name = 'late'",
+    );
     assert.equal(compression_enabled, false);
 
     // Rows from the spool land in the already materialised first bucket: stale until the replay refreshes it.
     await writeAll(s, [at(2, 3), at(3, 4)], 'spool');
-    const counts = async () => (await s.q<{ n: string }>('SELECT concat((SELECT v_count FROM late_5m), (SELECT v_count FROM late_1h), (SELECT v_count FROM late_1d)) AS n'))[0].n;
+    const counts = async () =>
+      (await s.q<{ n: string }>('SELECT concat((SELECT v_count FROM late_5m), (SELECT v_count FROM late_1h), (SELECT v_count FROM late_1d)) AS n'))[0]
+        .n;
     assert.equal(await counts(), '222');
     await s.sink.afterReplay();
     assert.equal(await counts(), '444');

@@ -130,18 +130,28 @@ describe('rollup node', function () {
     send(reading(t, 50, 'b'));
     const out = collect('out');
     send({ flush: 'a' });
-    await waitFor(() => out.length === 2, 2000, 'a\'s two records');
-    assert.deepEqual(out.map((m) => m.device), ['a', 'a']);
+    await waitFor(() => out.length === 2, 2000, "a's two records");
+    assert.deepEqual(
+      out.map((m) => m.device),
+      ['a', 'a'],
+    );
     send({ reset: 'a' });
     send({ flush: true });
-    await waitFor(() => out.length === 4, 2000, 'b\'s two records');
-    assert.deepEqual(out.slice(2).map((m) => m.device), ['b', 'b']);
+    await waitFor(() => out.length === 4, 2000, "b's two records");
+    assert.deepEqual(
+      out.slice(2).map((m) => m.device),
+      ['b', 'b'],
+    );
     send({ reset: true });
     send({ flush: true });
     send(reading(t + 1, 70, 'c'));
     send({ flush: true });
-    await waitFor(() => out.length === 6, 2000, 'c\'s two records');
-    assert.deepEqual(out.slice(4).map((m) => m.device), ['c', 'c'], 'nothing of a or b is left');
+    await waitFor(() => out.length === 6, 2000, "c's two records");
+    assert.deepEqual(
+      out.slice(4).map((m) => m.device),
+      ['c', 'c'],
+      'nothing of a or b is left',
+    );
     assert.equal(payloadOf(byWindow(out, 'lifetime').at(-1)!).sample_count, 1);
   });
 
@@ -288,7 +298,9 @@ describe('rollup node', function () {
     function useDiskStore(): string {
       const dir = mkdtempSync(join(tmpdir(), 'rollup-context-'));
       dirs.push(dir);
-      internals.settings({ contextStorage: { default: { module: 'memory' }, disk: { module: 'localfilesystem', config: { dir, flushInterval: 1 } } } });
+      internals.settings({
+        contextStorage: { default: { module: 'memory' }, disk: { module: 'localfilesystem', config: { dir, flushInterval: 1 } } },
+      });
       return dir;
     }
 

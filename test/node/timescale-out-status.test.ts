@@ -27,7 +27,11 @@ interface LogLine {
 
 const reading = (second: number, fields: Record<string, unknown> = {}) => ({
   device: 'shed',
-  payload: { timestamp: new Date(Date.parse('2026-06-21T12:00:00Z') + second * 1000).toISOString(), pv: { voltage: 18.2, power: 140 + second }, ...fields },
+  payload: {
+    timestamp: new Date(Date.parse('2026-06-21T12:00:00Z') + second * 1000).toISOString(),
+    pv: { voltage: 18.2, power: 140 + second },
+    ...fields,
+  },
 });
 
 describe('timescale-out node: what the user sees', function () {
@@ -65,9 +69,15 @@ describe('timescale-out node: what the user sees', function () {
     await waitFor(() => attempts() >= 3, 15_000, 'two retries');
     const logged = errorsLogged(/refused the login/);
     assert.equal(logged.length, 1, 'one log line for the whole outage');
-    assert.match(String(logged[0].msg), /password authentication failed.*check the user and password of the timescale-db node and redeploy; rows are kept in the spool/);
+    assert.match(
+      String(logged[0].msg),
+      /password authentication failed.*check the user and password of the timescale-db node and redeploy; rows are kept in the spool/,
+    );
     // (Statuses without numbers stay locale keys; the editor translates those.)
-    assert.ok(seen.every((s) => /^timescale-out\.status\.auth$/.test(String(s.text)) || /^auth failed(, \d+ sp)?$/.test(String(s.text))), JSON.stringify(seen));
+    assert.ok(
+      seen.every((s) => /^timescale-out\.status\.auth$/.test(String(s.text)) || /^auth failed(, \d+ sp)?$/.test(String(s.text))),
+      JSON.stringify(seen),
+    );
 
     await helper.unload();
     await helper.load(NODES, flow({ table: 'auth_fix' }), credentials());
@@ -177,9 +187,18 @@ describe('timescale-out node: what the user sees', function () {
     await waitFor(() => completed.length === 4 && caught.length === 2, 10_000, 'three more stored, two reported');
     const reasons = caught.map((m) => (m.error as { message: string }).message).sort();
     assert.match(reasons[0], /payload has 5002 fields; a table holds at most 300/);
-    assert.equal(reasons[1], 'stored with fields left NULL: field "temperature" is the string "high", but column misfit.temperature is double precision; stored as NULL');
+    assert.equal(
+      reasons[1],
+      'stored with fields left NULL: field "temperature" is the string "high", but column misfit.temperature is double precision; stored as NULL',
+    );
     const stored = await query<{ temperature: number | null }>(bench.db, 'SELECT temperature FROM misfit ORDER BY time');
-    assert.deepEqual(stored.map((r) => r.temperature), [null, 21.5, null, 22]);
-    assert.equal((await query(bench.db, "SELECT column_name FROM information_schema.columns WHERE table_name = 'misfit'")).length, columnsBefore.length);
+    assert.deepEqual(
+      stored.map((r) => r.temperature),
+      [null, 21.5, null, 22],
+    );
+    assert.equal(
+      (await query(bench.db, "SELECT column_name FROM information_schema.columns WHERE table_name = 'misfit'")).length,
+      columnsBefore.length,
+    );
   });
 });

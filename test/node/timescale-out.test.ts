@@ -44,7 +44,10 @@ describe('timescale-out node (PostgreSQL)', function () {
     assert.equal(first.controller_charging_mode, 'boost');
     assert.deepEqual(first.time, new Date('2026-06-21T12:00:00Z'));
     await waitFor(() => seen.some((s) => s.fill === 'green' && /\/s$/.test(String(s.text))), 5000, 'a rows/s status');
-    assert.ok(seen.some((s) => s.text === 'timescale-out.status.plain'), 'the status says there is no TimescaleDB');
+    assert.ok(
+      seen.some((s) => s.text === 'timescale-out.status.plain'),
+      'the status says there is no TimescaleDB',
+    );
   });
 
   it('takes the table from msg.measurement and sends a bad message alone to Catch', async () => {
@@ -67,7 +70,9 @@ describe('timescale-out node (PostgreSQL)', function () {
     const config = getNode('db');
     assert.equal((config.credentials as { password?: string }).password, bench.db.password);
     // What the editor sends on deploy: the password inside the node. The runtime must take it out of the flow.
-    const deployed = flow({ table: 'secret' }).map((n) => ((n as { id: string }).id === 'db' ? { ...n, credentials: { password: bench.db.password } } : n));
+    const deployed = flow({ table: 'secret' }).map((n) =>
+      (n as { id: string }).id === 'db' ? { ...n, credentials: { password: bench.db.password } } : n,
+    );
     await helper.setFlows(deployed);
     const flows = (helper as unknown as RuntimeFlows)._redNodes.getFlows().flows;
     assert.ok(!JSON.stringify(flows).includes(bench.db.password), 'no password in the flow');

@@ -33,7 +33,8 @@ function add(agg: Aggregator, key: string, at: string | number, fields: Record<s
 
 const payload = (r: WindowRecord) => recordPayload(r, isPowerFieldName);
 const names = (records: WindowRecord[]) => records.map((r) => `${r.key} ${r.window} ${new Date(r.start).toISOString().slice(11, 19)}`);
-const near = (actual: unknown, expected: number, what = 'value') => assert.ok(typeof actual === 'number' && Math.abs(actual - expected) < 1e-9, `${what}: ${String(actual)} is not ${expected}`);
+const near = (actual: unknown, expected: number, what = 'value') =>
+  assert.ok(typeof actual === 'number' && Math.abs(actual - expected) < 1e-9, `${what}: ${String(actual)} is not ${expected}`);
 
 describe('rollup aggregator: closing windows', () => {
   it('closes a window on the clock, grace after its end, with exact statistics', () => {
@@ -77,7 +78,12 @@ describe('rollup aggregator: closing windows', () => {
     add(agg, 'a', '2026-06-21T12:00:10Z', { v: 1 });
     add(agg, 'b', '2026-06-21T12:00:20Z', { v: 2 });
     add(agg, 'a', '2026-06-21T12:05:00Z', { v: 3 });
-    assert.deepEqual(names(agg.closeDue(T('2026-06-21T12:01:05Z'))), ['a 1m 12:00:00', 'b 1m 12:00:00', 'a lifetime 12:00:10', 'b lifetime 12:00:20']);
+    assert.deepEqual(names(agg.closeDue(T('2026-06-21T12:01:05Z'))), [
+      'a 1m 12:00:00',
+      'b 1m 12:00:00',
+      'a lifetime 12:00:10',
+      'b lifetime 12:00:20',
+    ]);
     const later = agg.closeDue(T('2026-06-21T12:10:05Z'));
     assert.deepEqual(names(later), ['a 1m 12:05:00', 'a 10m 12:00:00', 'b 10m 12:00:00', 'a lifetime 12:00:10', 'b lifetime 12:00:20']);
     const lifetimeA = later[3];
@@ -198,7 +204,11 @@ describe('rollup aggregator: energy', () => {
     assert.deepEqual(names(minutes), ['a 1m 12:00:00', 'a 1m 12:01:00', 'a 1m 12:02:00', 'a 1m 12:03:00', 'a 1m 12:04:00']);
     // 83.3 Wh over 5 minutes: 16.7 Wh in each, the most 1000 W can give in a minute, not 83.3 Wh in the last.
     for (const m of minutes) near(payload(m).energy_wh, 1000 / 60, names([m])[0]);
-    assert.deepEqual(minutes.map((m) => payload(m).sample_count), [1, 0, 0, 0, 0], 'the minutes in the gap hold energy only');
+    assert.deepEqual(
+      minutes.map((m) => payload(m).sample_count),
+      [1, 0, 0, 0, 0],
+      'the minutes in the gap hold energy only',
+    );
     near(payload(records.find((r) => r.window === 'lifetime')!).energy_wh, 1000 / 12, 'lifetime');
     add(agg, 'a', '2026-06-21T12:10:00Z', { power: 1000 });
     const tenMinutes = agg.closeDue(T('2026-06-21T12:10:05Z')).find((r) => r.window === '10m')!;
@@ -380,7 +390,10 @@ describe('rollup aggregator: against a naive computation', () => {
     const hour = T('2026-06-21T12:00:00Z');
     fc.assert(
       fc.property(
-        fc.array(fc.record({ offset: fc.integer({ min: 0, max: 3_599_999 }), value: fc.double({ min: -1000, max: 1000, noNaN: true }) }), { minLength: 1, maxLength: 100 }),
+        fc.array(fc.record({ offset: fc.integer({ min: 0, max: 3_599_999 }), value: fc.double({ min: -1000, max: 1000, noNaN: true }) }), {
+          minLength: 1,
+          maxLength: 100,
+        }),
         (readings) => {
           const agg = aggregator('1h', { graceMs: 3_600_000 });
           for (const r of readings) add(agg, 'k', hour + r.offset, { x: r.value }, hour + 3_600_000);
@@ -507,7 +520,8 @@ describe('rollup aggregator: energy of random readings with gaps', () => {
             assert.ok(wh <= (bound * (r.end - r.start)) / 3_600_000 + tolerance, `${field} ${at}: ${wh} Wh is more than ${bound} W over the window`);
             byKind.set(r.window, (byKind.get(r.window) ?? 0) + wh);
           }
-          for (const [kind, sum] of byKind) assert.ok(Math.abs(sum - total) <= tolerance, `${field}: the ${kind} windows add up to ${sum}, not ${total}`);
+          for (const [kind, sum] of byKind)
+            assert.ok(Math.abs(sum - total) <= tolerance, `${field}: the ${kind} windows add up to ${sum}, not ${total}`);
           if (total > 0) assert.equal(byKind.size, 5, `${field}: every window kind got energy`);
           const lifetime = records.filter((r) => r.window === 'lifetime').at(-1);
           assert.ok(lifetime !== undefined);

@@ -34,12 +34,18 @@ describe('rollup example flow', () => {
 
   it('holds the two rollups the README describes, with valid settings', () => {
     const rollups = flow.filter((n) => n.type === 'rollup');
-    assert.deepEqual(rollups.map((n) => n.windows), ['1m,10m,30m,3h,6h', 'day,month,year,lifetime']);
+    assert.deepEqual(
+      rollups.map((n) => n.windows),
+      ['1m,10m,30m,3h,6h', 'day,month,year,lifetime'],
+    );
     for (const node of rollups) assert.doesNotThrow(() => parseRollupConfig(node));
-    assert.ok(flow.some((n) => n.type === 'inject' && JSON.stringify(n.props).includes('"flush"')), 'a flush button');
+    assert.ok(
+      flow.some((n) => n.type === 'inject' && JSON.stringify(n.props).includes('"flush"')),
+      'a flush button',
+    );
   });
 
-  it('charts the short windows\' average PV power, one line per window, and shows the daily energies as text', () => {
+  it("charts the short windows' average PV power, one line per window, and shows the daily energies as text", () => {
     const widgets = checkDashboardChain(flow, known);
     assert.equal(flow.find((n) => n.type === 'ui-page')?.path, '/rollups');
     const [short, calendar] = flow.filter((n) => n.type === 'rollup');
@@ -52,7 +58,10 @@ describe('rollup example flow', () => {
     assert.equal(feeder?.type, 'change');
     assert.deepEqual(
       (feeder.rules as { p: string; to: string }[]).map((r) => [r.p, r.to]),
-      [['payload', 'payload.pv_array_power_avg'], ['topic', 'window.name']],
+      [
+        ['payload', 'payload.pv_array_power_avg'],
+        ['topic', 'window.name'],
+      ],
     );
 
     const texts = widgets.get('ui-text') ?? [];
@@ -71,7 +80,11 @@ describe('rollup example flow', () => {
   it('shares its dashboard base and theme with the Epever example, by id, so importing both keeps one /dashboard', () => {
     const epever = readExample('epever-tracer', 'epever-to-websocket.json');
     for (const type of ['ui-base', 'ui-theme']) {
-      assert.deepEqual(flow.find((n) => n.type === type), epever.find((n) => n.type === type), `the same ${type}`);
+      assert.deepEqual(
+        flow.find((n) => n.type === type),
+        epever.find((n) => n.type === type),
+        `the same ${type}`,
+      );
     }
     const pages = [...flow, ...epever].filter((n) => n.type === 'ui-page');
     assert.equal(new Set(pages.map((n) => n.path)).size, 2, 'each example has a page of its own');

@@ -45,7 +45,10 @@ describe('rollup field statistics', () => {
   it('survives a JSON round trip, and refuses anything else', () => {
     const s = statsOf([1.5, -2.25, 8]);
     const back = FieldStats.fromJSON(JSON.parse(JSON.stringify(s)))!;
-    assert.deepEqual([back.count, back.mean, back.min, back.max, back.stddev, back.first, back.last, back.sum], [s.count, s.mean, s.min, s.max, s.stddev, s.first, s.last, s.sum]);
+    assert.deepEqual(
+      [back.count, back.mean, back.min, back.max, back.stddev, back.first, back.last, back.sum],
+      [s.count, s.mean, s.min, s.max, s.stddev, s.first, s.last, s.sum],
+    );
     back.add(4, 9000);
     const whole = statsOf([1.5, -2.25, 8, 4], [0, 1000, 2000, 9000]);
     assert.equal(back.stddev, whole.stddev);

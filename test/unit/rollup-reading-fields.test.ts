@@ -17,12 +17,24 @@ describe('rollup reading fields', () => {
   it('flattens one level with _ and keeps only finite numbers', () => {
     const s = readSample(EPEVER, NOW);
     assert.equal(s.time, Date.parse('2026-06-21T11:59:58.250Z'));
-    assert.deepEqual([...s.fields.keys()], [
-      'pv_array_voltage', 'pv_array_current', 'pv_array_power',
-      'battery_voltage', 'battery_charging_current', 'battery_charging_power', 'battery_temperature', 'battery_soc',
-      'load_voltage', 'load_current', 'load_power',
-      'controller_temperature', 'controller_heatsink_temperature',
-    ]);
+    assert.deepEqual(
+      [...s.fields.keys()],
+      [
+        'pv_array_voltage',
+        'pv_array_current',
+        'pv_array_power',
+        'battery_voltage',
+        'battery_charging_current',
+        'battery_charging_power',
+        'battery_temperature',
+        'battery_soc',
+        'load_voltage',
+        'load_current',
+        'load_power',
+        'controller_temperature',
+        'controller_heatsink_temperature',
+      ],
+    );
     assert.equal(s.fields.get('pv_array_power'), 143.86);
     assert.equal(readSample({ a: Number.NaN, b: Infinity, c: 1 }, NOW).fields.size, 1);
   });
@@ -51,7 +63,10 @@ describe('rollup reading fields', () => {
 describe('rollup settings', () => {
   it('has defaults for everything', () => {
     const c = parseRollupConfig({});
-    assert.deepEqual(c.windows.map((w) => w.name), ['1m', '1h', 'day', 'month', 'year', 'lifetime']);
+    assert.deepEqual(
+      c.windows.map((w) => w.name),
+      ['1m', '1h', 'day', 'month', 'year', 'lifetime'],
+    );
     assert.equal(c.keyProperty, 'device');
     assert.equal(c.fields, undefined);
     assert.equal(c.graceMs, 5000);
@@ -64,7 +79,16 @@ describe('rollup settings', () => {
   });
 
   it('reads the editor fields', () => {
-    const c = parseRollupConfig({ windows: '1s', zone: 'Europe/Berlin', keyProperty: 'topic', fields: 'a_power, b', powerFields: 'b', grace: '0.5', maxGap: '60', store: 'file' });
+    const c = parseRollupConfig({
+      windows: '1s',
+      zone: 'Europe/Berlin',
+      keyProperty: 'topic',
+      fields: 'a_power, b',
+      powerFields: 'b',
+      grace: '0.5',
+      maxGap: '60',
+      store: 'file',
+    });
     assert.equal(c.zone, 'Europe/Berlin');
     assert.equal(c.keyProperty, 'topic');
     assert.deepEqual([...c.fields!], ['a_power', 'b']);

@@ -132,7 +132,8 @@ describe('rollup calendar windows in every zone', function () {
       assert.equal(next.start, w.end, `${at}: the next window starts where it ends`);
       assert.notEqual(date(w.start), dateBefore, `${at} begins on a new local date`);
       if (unit !== 'day' || w.end - w.start !== 24 * HOUR) {
-        for (const t of [w.start, w.end - 1, Math.min(w.start + HOUR, w.end - 1)]) assert.deepEqual(clock(unit, zone).spanOf(t), w, `${at} holds ${new Date(t).toISOString()}`);
+        for (const t of [w.start, w.end - 1, Math.min(w.start + HOUR, w.end - 1)])
+          assert.deepEqual(clock(unit, zone).spanOf(t), w, `${at} holds ${new Date(t).toISOString()}`);
         assert.notDeepEqual(clock(unit, zone).spanOf(w.end), w, `${at} does not hold its end`);
       }
       dateBefore = date(w.end - 1);

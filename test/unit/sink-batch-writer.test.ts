@@ -128,9 +128,15 @@ describe('sink: batch writer', () => {
   it('writes a full batch at once and a partial one after the batch time', async () => {
     for (let n = 0; n < 25; n++) add(n);
     await until(() => db.stored.size === 20, 'two full batches');
-    assert.deepEqual(db.writes.map((w) => w.rows), [10, 10]);
+    assert.deepEqual(
+      db.writes.map((w) => w.rows),
+      [10, 10],
+    );
     await until(() => db.stored.size === 25, 'the rest after 30 ms');
-    assert.deepEqual(db.writes.map((w) => w.rows), [10, 10, 5]);
+    assert.deepEqual(
+      db.writes.map((w) => w.rows),
+      [10, 10, 5],
+    );
     assert.equal(settled.length, 25);
     assert.ok(settled.every((e) => e === undefined));
     assert.equal(writer.stats.written, 25);
@@ -150,8 +156,14 @@ describe('sink: batch writer', () => {
     db.up = true;
     for (let n = 45; n < 50; n++) add(n);
     await until(() => db.stored.size === 50 && spool.isEmpty, 'replay');
-    assert.deepEqual(db.order, Array.from({ length: 50 }, (_, n) => n));
-    assert.ok(db.writes.some((w) => w.replay), 'spooled batches are written as replays');
+    assert.deepEqual(
+      db.order,
+      Array.from({ length: 50 }, (_, n) => n),
+    );
+    assert.ok(
+      db.writes.some((w) => w.replay),
+      'spooled batches are written as replays',
+    );
     assert.deepEqual(db.writes.slice(0, 1), [{ rows: 10, replay: false }], 'a live batch is not a replay');
     await until(() => db.replays === 1, 'aggregates refreshed after the replay');
   });
@@ -209,7 +221,7 @@ describe('sink: batch writer', () => {
 
   it('spools the rows behind a write that hangs past the overdue time, and says it is waiting', async () => {
     await writer.close(100);
-    writer = new BatchWriter(db, spool = new MemorySpool(), { batchRows: 10, batchMs: 30, retry: { initialMs: 20, maxMs: 40 }, overdueMs: 150 });
+    writer = new BatchWriter(db, (spool = new MemorySpool()), { batchRows: 10, batchMs: 30, retry: { initialMs: 20, maxMs: 40 }, overdueMs: 150 });
     writer.start();
     let release = () => {};
     db.hang = new Promise((resolve) => (release = resolve));
@@ -227,13 +239,22 @@ describe('sink: batch writer', () => {
     db.hang = undefined;
     release();
     await until(() => spool.isEmpty && !writer.stats.overdue, 'replayed once the database answers');
-    assert.deepEqual([...db.stored.values()].map((r) => r.n), Array.from({ length: 25 }, (_, n) => n), 'every row once, in order');
+    assert.deepEqual(
+      [...db.stored.values()].map((r) => r.n),
+      Array.from({ length: 25 }, (_, n) => n),
+      'every row once, in order',
+    );
     assert.equal(writer.stats.duplicates, 10, 'the hung batch was stored and replayed: skipped as duplicates');
   });
 
   it('settles a row stored with fields left NULL with a warning, not an error', async () => {
     const sink: Sink<Point> = {
-      write: async (rows) => ({ inserted: rows.length, duplicates: 0, rejected: [], emptied: [{ index: 0, error: new Error('field "x" ... stored as NULL') }] }),
+      write: async (rows) => ({
+        inserted: rows.length,
+        duplicates: 0,
+        rejected: [],
+        emptied: [{ index: 0, error: new Error('field "x" ... stored as NULL') }],
+      }),
     };
     await writer.close(100);
     writer = new BatchWriter(sink, (spool = new MemorySpool()), { batchRows: 2, batchMs: 30, retry: { initialMs: 20, maxMs: 40 } });
@@ -263,7 +284,11 @@ describe('sink: batch writer', () => {
     assert.equal(writer.stats.spooled, 20);
     db.up = true;
     await until(() => spool.isEmpty, 'replayed');
-    assert.deepEqual(db.order, Array.from({ length: 20 }, (_, n) => n + 20), 'what is left arrives once, in order');
+    assert.deepEqual(
+      db.order,
+      Array.from({ length: 20 }, (_, n) => n + 20),
+      'what is left arrives once, in order',
+    );
   });
 
   it('tells a refusal of the writer from an outage, keeps the rows, and writes them once the store takes them', async () => {
@@ -279,11 +304,17 @@ describe('sink: batch writer', () => {
     await until(() => writer.stats.refusal === 'auth', 'the refusal named');
     assert.equal(writer.stats.state, 'down');
     await until(() => spool.stats.rows === 10 && settled.length === 10, 'every row kept in the spool');
-    assert.ok(settled.every((e) => e === undefined), 'a refusal refuses no row: they wait in the spool');
+    assert.ok(
+      settled.every((e) => e === undefined),
+      'a refusal refuses no row: they wait in the spool',
+    );
     assert.equal(db.stored.size, 0);
     db.refuseWriter = undefined;
     await until(() => spool.isEmpty && db.stored.size === 10, 'written once the store takes them');
-    assert.deepEqual(db.order, Array.from({ length: 10 }, (_, n) => n));
+    assert.deepEqual(
+      db.order,
+      Array.from({ length: 10 }, (_, n) => n),
+    );
     assert.equal(writer.stats.refusal, undefined);
     assert.equal(writer.stats.state, 'up');
     assert.ok(failures.some((e) => /unauthorized/.test(e.message)) && failures.some((e) => /ECONNREFUSED/.test(e.message)));
@@ -310,18 +341,37 @@ describe('sink: batch writer', () => {
     db.refuseBatch = (rows) => rows.some((r) => r.n === 3);
     db.up = true;
     await until(() => spool.isEmpty, 'replayed');
-    assert.deepEqual(db.order, Array.from({ length: 10 }, (_, n) => n + 10));
+    assert.deepEqual(
+      db.order,
+      Array.from({ length: 10 }, (_, n) => n + 10),
+    );
     assert.equal(reports.length, 1);
-    assert.deepEqual(reports[0].rows.map((r) => r.row.n), Array.from({ length: 10 }, (_, n) => n));
+    assert.deepEqual(
+      reports[0].rows.map((r) => r.row.n),
+      Array.from({ length: 10 }, (_, n) => n),
+    );
   });
 
   it('cuts batches per key when given one: full batches per key, the rest by time, order kept per key', async () => {
     await writer.close(100);
-    writer = new BatchWriter(db, (spool = new MemorySpool()), { batchRows: 4, batchMs: 30, retry: { initialMs: 20, maxMs: 40 }, keyOf: (p) => p.series });
+    writer = new BatchWriter(db, (spool = new MemorySpool()), {
+      batchRows: 4,
+      batchMs: 30,
+      retry: { initialMs: 20, maxMs: 40 },
+      keyOf: (p) => p.series,
+    });
     writer.start();
     const at = (series: string, n: number) => writer.add({ series, time: n, n }, (err) => settled.push(err));
     // a gets 4 rows (a full batch), b 3 (written by time), interleaved.
-    [['a', 0], ['b', 0], ['a', 1], ['b', 1], ['a', 2], ['b', 2], ['a', 3]].forEach(([series, n]) => at(series as string, n as number));
+    [
+      ['a', 0],
+      ['b', 0],
+      ['a', 1],
+      ['b', 1],
+      ['a', 2],
+      ['b', 2],
+      ['a', 3],
+    ].forEach(([series, n]) => at(series as string, n as number));
     await until(() => db.writes.length === 1, 'the full batch of a');
     assert.deepEqual(db.writes[0], { rows: 4, replay: false, key: 'a' });
     await until(() => settled.length === 7, 'b by time');
@@ -334,7 +384,10 @@ describe('sink: batch writer', () => {
     await until(() => settled.length === 19, 'spooled while down');
     db.up = true;
     await until(() => spool.isEmpty && db.stored.size === 19, 'replayed');
-    assert.ok(db.writes.slice(2).every((w) => w.replay && (w.key === 'a' || w.key === 'b')), 'spooled batches keep one key each');
+    assert.ok(
+      db.writes.slice(2).every((w) => w.replay && (w.key === 'a' || w.key === 'b')),
+      'spooled batches keep one key each',
+    );
     assert.deepEqual(db.perSeries.get('a'), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     assert.deepEqual(db.perSeries.get('b'), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
   });

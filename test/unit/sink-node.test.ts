@@ -27,7 +27,8 @@ const store = {
 const fakeSink: Sink<Sample> = {
   async write(rows): Promise<WriteOutcome> {
     store.attempts += 1;
-    if (store.failure) throw Object.assign(new Error(store.failure.kind === 'refusal' ? '401 unauthorized' : 'connect ECONNREFUSED'), { failure: store.failure });
+    if (store.failure)
+      throw Object.assign(new Error(store.failure.kind === 'refusal' ? '401 unauthorized' : 'connect ECONNREFUSED'), { failure: store.failure });
     store.stored.push(...rows.map((r) => r.n));
     return { inserted: rows.length, duplicates: 0, rejected: [], emptied: [] };
   },

@@ -7,7 +7,7 @@ import { runQuery } from '../../nodes/timescale-query/run-query';
 describe('timescale-query: settings and parameters', () => {
   it('counts the parameters the SQL uses, not $n inside strings, names or comments', () => {
     assert.equal(parameterCount('SELECT * FROM t WHERE device = $1 AND time > now() - make_interval(hours => $2::int)'), 2);
-    assert.equal(parameterCount("SELECT '$9', \"a$7\" FROM t -- $5\n WHERE x = $1 /* $8 */"), 1);
+    assert.equal(parameterCount('SELECT \'$9\', "a$7" FROM t -- $5\n WHERE x = $1 /* $8 */'), 1);
     assert.equal(parameterCount('SELECT 1'), 0);
   });
 
@@ -33,7 +33,7 @@ describe('timescale-query: settings and parameters', () => {
       'SELECT * FROM epever_tracer WHERE device = $1',
       '  (select 1) UNION (select 2)',
       '-- latest\nSELECT 1',
-      "/* INSERT */ SELECT 'INSERT INTO x' AS \"update\"",
+      '/* INSERT */ SELECT \'INSERT INTO x\' AS "update"',
       'VALUES (1), (2)',
       'TABLE epever_tracer_1d',
       'WITH s AS (SELECT 1) SELECT * FROM s',

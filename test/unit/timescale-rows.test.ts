@@ -45,19 +45,35 @@ describe('timescale-out: a reading becomes a row', () => {
           timestamp: '2026-06-21T12:00:01.000Z',
           window_start: '2026-06-21T12:00:01.000Z',
           sample_count: 10,
-          voltage_avg: 26.1, voltage_min: 25.9, voltage_max: 26.3, voltage_stddev: 0.12,
-          power_avg: 90.2, energy_wh: 0.025,
+          voltage_avg: 26.1,
+          voltage_min: 25.9,
+          voltage_max: 26.3,
+          voltage_stddev: 0.12,
+          power_avg: 90.2,
+          energy_wh: 0.025,
           panel_id: 'ps100-1',
         },
       },
       { deviceColumn: 'panel_id' },
     );
     assert.equal(row.table, 'ps100_readings_1s');
-    assert.deepEqual(Object.keys(row.fields), ['window_start', 'sample_count', 'voltage_avg', 'voltage_min', 'voltage_max', 'voltage_stddev', 'power_avg', 'energy_wh']);
+    assert.deepEqual(Object.keys(row.fields), [
+      'window_start',
+      'sample_count',
+      'voltage_avg',
+      'voltage_min',
+      'voltage_max',
+      'voltage_stddev',
+      'power_avg',
+      'energy_wh',
+    ]);
   });
 
   it('takes the table from the node before msg.measurement, and the device from the node when the message has none', () => {
-    const row = flattenReading({ payload: { timestamp: 0, v: 1 }, measurement: 'ignored' }, { deviceColumn: 'device', table: 'fixed', device: 'dev' });
+    const row = flattenReading(
+      { payload: { timestamp: 0, v: 1 }, measurement: 'ignored' },
+      { deviceColumn: 'device', table: 'fixed', device: 'dev' },
+    );
     assert.equal(row.table, 'fixed');
     assert.equal(row.device, 'dev');
     assert.equal(row.time, '1970-01-01T00:00:00.000Z');
@@ -65,7 +81,11 @@ describe('timescale-out: a reading becomes a row', () => {
 
   it('leaves null, NaN and Infinity empty, stores deeper values as JSON and Dates as ISO text', () => {
     const row = flattenReading(
-      { device: 'd', measurement: 't', payload: { timestamp: new Date('2026-01-01T00:00:00Z'), a: 1, b: null, c: Number.NaN, g: { x: Infinity, list: [1, 2], when: new Date(0) } } },
+      {
+        device: 'd',
+        measurement: 't',
+        payload: { timestamp: new Date('2026-01-01T00:00:00Z'), a: 1, b: null, c: Number.NaN, g: { x: Infinity, list: [1, 2], when: new Date(0) } },
+      },
       DEFAULTS,
     );
     assert.deepEqual(row.fields, { a: 1, g_list: [1, 2], g_when: '1970-01-01T00:00:00.000Z' });
@@ -85,11 +105,18 @@ describe('timescale-out: a reading becomes a row', () => {
       [{ device: 'd', measurement: 't', payload: { timestamp: 0, device: 'other', v: 1 } }, /differs from the device key/],
       [{ measurement: 't', payload: { timestamp: 0, v: 1 } }, /no device key/],
       [{ device: 'd', payload: { timestamp: 0, v: 1 } }, /no table/],
-      [{ device: 'd', measurement: 'Robert"; DROP TABLE x;--', payload: { timestamp: 0, v: 1 } }, /msg.measurement: table name .* must be lower-case/],
+      [
+        { device: 'd', measurement: 'Robert"; DROP TABLE x;--', payload: { timestamp: 0, v: 1 } },
+        /msg.measurement: table name .* must be lower-case/,
+      ],
       [{ device: 'd', measurement: 't', payload: { timestamp: 0, v: 1, f: () => 1 } }, /is a function/],
     ];
     for (const [msg, reason] of bad) {
-      assert.throws(() => flattenReading(msg as never, DEFAULTS), (err: Error) => err instanceof ReadingError && reason.test(err.message), String(reason));
+      assert.throws(
+        () => flattenReading(msg as never, DEFAULTS),
+        (err: Error) => err instanceof ReadingError && reason.test(err.message),
+        String(reason),
+      );
     }
   });
 

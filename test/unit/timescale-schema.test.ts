@@ -54,9 +54,15 @@ describe('timescale-out: schema planning', () => {
     const buckets = parseBuckets('5m, 1h, 1d');
     const ref = { schema: 'public', table: 'pv' };
     const first = aggregateViewSql(ref, 'device', buckets, 0, ['power']).text;
-    assert.match(first, /^CREATE MATERIALIZED VIEW IF NOT EXISTS "public"."pv_5m" WITH \(timescaledb.continuous, timescaledb.materialized_only = false\)/);
+    assert.match(
+      first,
+      /^CREATE MATERIALIZED VIEW IF NOT EXISTS "public"."pv_5m" WITH \(timescaledb.continuous, timescaledb.materialized_only = false\)/,
+    );
     assert.match(first, /time_bucket\(INTERVAL '5 minutes', "time"\) AS bucket/);
-    assert.match(first, /count\("power"\) AS "power_count", sum\("power"\) AS "power_sum", min\("power"\) AS "power_min", max\("power"\) AS "power_max", sum\("power" \* "power"\) AS "power_sumsq"/);
+    assert.match(
+      first,
+      /count\("power"\) AS "power_count", sum\("power"\) AS "power_sum", min\("power"\) AS "power_min", max\("power"\) AS "power_max", sum\("power" \* "power"\) AS "power_sumsq"/,
+    );
     assert.match(first, /FROM "public"."pv" GROUP BY 1, "device" WITH NO DATA$/);
     const second = aggregateViewSql(ref, 'device', buckets, 1, ['power']).text;
     assert.match(second, /"public"."pv_1h"/);
@@ -68,7 +74,11 @@ describe('timescale-out: schema planning', () => {
     const [five, , day] = parseBuckets('5m, 1h, 1d');
     const chunk = parseSpan('1d', 'x');
     assert.deepEqual(refreshWindow(five, { chunk, buckets: [] }), { startOffset: '604800 seconds', endOffset: '5 minutes', schedule: '300 seconds' });
-    assert.deepEqual(refreshWindow(day, { chunk, buckets: [], retainFor: parseSpan('3d', 'x') }), { startOffset: '259200 seconds', endOffset: '1 days', schedule: '3600 seconds' });
+    assert.deepEqual(refreshWindow(day, { chunk, buckets: [], retainFor: parseSpan('3d', 'x') }), {
+      startOffset: '259200 seconds',
+      endOffset: '1 days',
+      schedule: '3600 seconds',
+    });
   });
 });
 
@@ -79,7 +89,10 @@ describe('timescale-out: settings', () => {
     assert.equal(s.batchMs, 1000);
     assert.equal(s.deviceColumn, 'device');
     assert.equal(s.policy.chunk.sql, '1 days');
-    assert.deepEqual(s.policy.buckets.map((b) => b.suffix), ['5m', '1h', '1d']);
+    assert.deepEqual(
+      s.policy.buckets.map((b) => b.suffix),
+      ['5m', '1h', '1d'],
+    );
     assert.equal(s.policy.compressAfter?.sql, '7 days');
     assert.equal(s.policy.retainFor, undefined);
   });
@@ -116,10 +129,18 @@ describe('timescale-out: settings', () => {
 
   it('keeps rows for later when the server is away, refuses them when they are wrong', () => {
     const coded = (code: string) => Object.assign(new Error(code), { code });
-    for (const transient of [coded('ECONNREFUSED'), new Error('Connection terminated unexpectedly'), coded('57P01'), coded('08006'), coded('53100'), coded('57014')]) {
+    for (const transient of [
+      coded('ECONNREFUSED'),
+      new Error('Connection terminated unexpectedly'),
+      coded('57P01'),
+      coded('08006'),
+      coded('53100'),
+      coded('57014'),
+    ]) {
       assert.equal(isTransientFailure(transient), true, transient.message);
     }
-    for (const wrong of [coded('22P02'), coded('23502'), coded('42501'), coded('42P10')]) assert.equal(isTransientFailure(wrong), false, wrong.message);
+    for (const wrong of [coded('22P02'), coded('23502'), coded('42501'), coded('42P10')])
+      assert.equal(isTransientFailure(wrong), false, wrong.message);
   });
 
   it('tells a refused login, a missing database or schema and a missing right from an unreachable server', () => {

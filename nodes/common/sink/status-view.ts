@@ -59,13 +59,7 @@ interface Part {
 
 export function statusView(f: StatusFigures, words: StatusWords): StatusView {
   const n = (value: number) => ({ n: compact(value) });
-  const head = f.refusal
-    ? words(f.refusal)
-    : f.overdue
-      ? words('waiting')
-      : f.state === 'down'
-        ? words('unreachable')
-        : `${rate(f.rowsPerSecond)}/s`;
+  const head = f.refusal ? words(f.refusal) : f.overdue ? words('waiting') : f.state === 'down' ? words('unreachable') : `${rate(f.rowsPerSecond)}/s`;
   // In order of importance.
   const parts: Part[] = [];
   if (f.refusal) parts.push({ order: 0, forms: [head] });

@@ -65,9 +65,14 @@ export function retentionSql(ref: TableRef, retainFor: Span): Statement {
   };
 }
 
+/** A field in Wh ends in `_wh` (`energy_wh`, `pv_array_energy_wh`); its kWh total drops the `_wh`. */
+const kwhName = (name: string) => `${name.replace(/_wh$/, '')}_kwh`;
+
 /**
  * The view for `buckets[level]`: the first reads the table, each next one the view before it, adding up
- * counts and sums and taking the min of mins and max of maxes, so every level holds exact figures.
+ * counts and sums and taking the min of mins and max of maxes, so every level holds exact figures. Buckets of
+ * a day or longer also carry the kWh total of each Wh field (`energy_wh` -> `energy_kwh`), as daily energy is
+ * read in kWh.
  */
 export function aggregateViewSql(
   ref: TableRef,
@@ -81,6 +86,7 @@ export function aggregateViewSql(
   const device = quoteIdent(deviceColumn);
   const width = `INTERVAL '${bucket.sql}'`;
   const col = (name: string, suffix: string) => quoteIdent(`${name}_${suffix}`);
+  const whFields = bucket.ms >= DAY_MS ? numeric.filter((name) => /_wh$/.test(name)) : [];
   let select: string[];
   let from: string;
   if (level === 0) {
@@ -98,6 +104,7 @@ export function aggregateViewSql(
           `sum(${c} * ${c}) AS ${col(name, 'sumsq')}`,
         ];
       }),
+      ...whFields.map((name) => `sum(${quoteIdent(name)}) / 1000.0 AS ${quoteIdent(kwhName(name))}`),
     ];
     from = qualified(ref);
   } else {
@@ -112,6 +119,7 @@ export function aggregateViewSql(
         `max(${col(name, 'max')}) AS ${col(name, 'max')}`,
         `sum(${col(name, 'sumsq')}) AS ${col(name, 'sumsq')}`,
       ]),
+      ...whFields.map((name) => `sum(${col(name, 'sum')}) / 1000.0 AS ${quoteIdent(kwhName(name))}`),
     ];
     from = qualified(aggregateRef(ref, buckets[level - 1]));
   }

@@ -242,7 +242,8 @@ describe('ps100-sampler example flow: PS100 panels -> TimescaleDB', function () 
         views.rows.map((r) => r.view_name),
         ['ps100_readings_1hour', 'ps100_readings_5min', 'ps100_readings_daily'],
       );
-      const daily = await pool.query('SELECT panel_id, energy_wh_sum / 1000.0 AS kwh FROM ps100_readings_daily ORDER BY panel_id');
+      // The old system's daily aggregate had kWh totals: day buckets carry one per Wh field.
+      const daily = await pool.query('SELECT panel_id, energy_kwh AS kwh FROM ps100_readings_daily ORDER BY panel_id');
       for (const row of daily.rows)
         near(row.kwh, sum(ofPanel(row.panel_id).map((r) => r.energy_wh as number)) / 1000, `${row.panel_id} daily view kWh`);
       const jobs = await pool.query("SELECT proc_name FROM timescaledb_information.jobs WHERE hypertable_name = 'ps100_readings_1s'");

@@ -70,6 +70,19 @@ describe('timescale-out: schema planning', () => {
     assert.match(second, /FROM "public"."pv_5m"/);
   });
 
+  it('gives day buckets a kWh total of every Wh field, and shorter buckets none', () => {
+    const buckets = parseBuckets('5m, 1h, 1d');
+    const ref = { schema: 'public', table: 'pv' };
+    const fields = ['energy_wh', 'pv_array_energy_wh', 'power'];
+    assert.doesNotMatch(aggregateViewSql(ref, 'device', buckets, 1, fields).text, /_kwh/);
+    const daily = aggregateViewSql(ref, 'device', buckets, 2, fields).text;
+    assert.match(daily, /sum\("energy_wh_sum"\) \/ 1000\.0 AS "energy_kwh"/);
+    assert.match(daily, /sum\("pv_array_energy_wh_sum"\) \/ 1000\.0 AS "pv_array_energy_kwh"/);
+    assert.doesNotMatch(daily, /power_kwh/);
+    const dailyFromTable = aggregateViewSql(ref, 'device', parseBuckets('1d'), 0, fields).text;
+    assert.match(dailyFromTable, /sum\("energy_wh"\) \/ 1000\.0 AS "energy_kwh"/);
+  });
+
   it('refreshes a week back (at least three buckets), never beyond retention', () => {
     const [five, , day] = parseBuckets('5m, 1h, 1d');
     const chunk = parseSpan('1d', 'x');

@@ -37,6 +37,20 @@ const { editorDefaultsSource } = await import(pathToFileURL(join(outDir, 'nodes'
 // Written `/*SCHEMA_DEFAULTS*/ {}` so the html is valid JavaScript before the build (and as Prettier leaves it).
 const DEFAULTS_MARKER = /\/\*SCHEMA_DEFAULTS\*\/\s*\{\}/;
 const FIELDS_MARKER = /\/\*SCHEMA_FIELDS\*\/\s*\{\}/;
+// The rows every device node shows for the reading message (device id, topic, measurement), the same in each
+// dialog but for the node's own catalog: written once here, at the marker in the node's template.
+const MESSAGE_ROWS_MARKER = /^([ \t]*)<!-- DEVICE_MESSAGE_ROWS -->$/m;
+const messageRows = (type) =>
+  [
+    ['deviceId', 'fa-id-badge', true],
+    ['topic', 'fa-tasks', true],
+    ['measurement', 'fa-table', false],
+  ].flatMap(([field, icon, placeholder]) => [
+    '<div class="form-row">',
+    `  <label for="node-input-${field}"><i class="fa ${icon}"></i> <span data-i18n="${type}.label.${field}"></span></label>`,
+    `  <input type="text" id="node-input-${field}"${placeholder ? ` data-i18n="[placeholder]${type}.placeholder.${field}"` : ''} />`,
+    '</div>',
+  ]);
 async function editorHtml(type) {
   const html = readFileSync(join(root, 'nodes', type, `${type}.html`), 'utf8');
   const schemaFile = join(outDir, 'nodes', type, `${type}-schema.js`);
@@ -47,7 +61,12 @@ async function editorHtml(type) {
   const indent = (text, by) => text.replace(/\n/g, `\n${by}`);
   return html
     .replace(DEFAULTS_MARKER, () => indent(editorDefaultsSource(settingsSchema, prefix), '      '))
-    .replace(FIELDS_MARKER, () => JSON.stringify(settingsSchema));
+    .replace(FIELDS_MARKER, () => JSON.stringify(settingsSchema))
+    .replace(MESSAGE_ROWS_MARKER, (_all, by) =>
+      messageRows(type)
+        .map((line) => by + line)
+        .join('\n'),
+    );
 }
 for (const type of types) {
   const out = join(outDir, 'nodes', type);

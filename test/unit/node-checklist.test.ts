@@ -82,7 +82,8 @@ function missingFor(type: string): string[] {
     /\/\*SCHEMA_DEFAULTS\*\/\s*\{\}/.test(html),
     `the /*SCHEMA_DEFAULTS*/ {} marker in nodes/${type}/${type}.html (the build writes the editor defaults there)`,
   );
-  const built = registeredDefinitions(read(join(builtNodes, type, `${type}.html`))).get(type);
+  const builtHtml = read(join(builtNodes, type, `${type}.html`));
+  const built = registeredDefinitions(builtHtml).get(type);
   need(built !== undefined, `RED.nodes.registerType('${type}', ...) in the built editor html`);
   if (!built) return missing;
   const prefix = config ? 'node-config-input-' : 'node-input-';
@@ -96,7 +97,8 @@ function missingFor(type: string): string[] {
         `editor default ${key} = ${JSON.stringify(editorValue(field))} (it has ${JSON.stringify(editor.value)})`,
       );
     if (field.kind === 'link') need(editor?.type === field.nodeType, `editor default ${key} of type ${field.nodeType}`);
-    need(html.includes(`id="${prefix}${key}"`), `an editor input id="${prefix}${key}" in nodes/${type}/${type}.html`);
+    // The built html: the build writes the shared device rows (device id, topic, measurement) into it.
+    need(builtHtml.includes(`id="${prefix}${key}"`), `an editor input id="${prefix}${key}" in nodes/${type}/${type}.html`);
     need(key in labels, `a label ${type}.label.${key} in locales/en-US/${type}.json`);
   }
   for (const key of Object.keys(built.defaults)) need(key in schema, `${key} in the schema (the editor has it, the parser does not read it)`);
@@ -121,7 +123,8 @@ describe('node checklist', () => {
     it(`${type}: a node made in the editor behaves as one with no settings at all`, function () {
       const schema = schemaOf(type);
       if (!schema) throw new Error(`nodes/${type}/${type}-schema.ts is missing`);
-      const built = registeredDefinitions(read(join(builtNodes, type, `${type}.html`))).get(type);
+      const builtHtml = read(join(builtNodes, type, `${type}.html`));
+      const built = registeredDefinitions(builtHtml).get(type);
       assert.ok(built, `the built ${type}.html registers ${type}`);
       const fromEditor = Object.fromEntries(Object.entries(built.defaults).map(([key, d]) => [key, d.value]));
       assert.deepEqual(readSettings(schema, fromEditor, { checkRequired: false }), readSettings(schema, {}, { checkRequired: false }));

@@ -37,6 +37,8 @@ const { editorDefaultsSource } = await import(pathToFileURL(join(outDir, 'nodes'
 // Written `/*SCHEMA_DEFAULTS*/ {}` so the html is valid JavaScript before the build (and as Prettier leaves it).
 const DEFAULTS_MARKER = /\/\*SCHEMA_DEFAULTS\*\/\s*\{\}/;
 const FIELDS_MARKER = /\/\*SCHEMA_FIELDS\*\/\s*\{\}/;
+// Lists a dialog offers that the runtime also holds (a schema file's `editorData` export), so they exist once.
+const EDITOR_DATA_MARKER = /\/\*EDITOR_DATA\*\/\s*\{\}/;
 // The rows every device node shows for the reading message (device id, topic, measurement), the same in each
 // dialog but for the node's own catalog: written once here, at the marker in the node's template.
 const MESSAGE_ROWS_MARKER = /^([ \t]*)<!-- DEVICE_MESSAGE_ROWS -->$/m;
@@ -55,13 +57,14 @@ async function editorHtml(type) {
   const html = readFileSync(join(root, 'nodes', type, `${type}.html`), 'utf8');
   const schemaFile = join(outDir, 'nodes', type, `${type}-schema.js`);
   if (!existsSync(schemaFile)) return html;
-  const { settingsSchema } = await import(pathToFileURL(schemaFile).href);
+  const { settingsSchema, editorData } = await import(pathToFileURL(schemaFile).href);
   if (!DEFAULTS_MARKER.test(html)) throw new Error(`nodes/${type}/${type}.html has a schema but no /*SCHEMA_DEFAULTS*/ {} marker`);
   const prefix = /category:\s*'config'/.test(html) ? 'node-config-input-' : 'node-input-';
   const indent = (text, by) => text.replace(/\n/g, `\n${by}`);
   return html
     .replace(DEFAULTS_MARKER, () => indent(editorDefaultsSource(settingsSchema, prefix), '      '))
     .replace(FIELDS_MARKER, () => JSON.stringify(settingsSchema))
+    .replace(EDITOR_DATA_MARKER, () => JSON.stringify(editorData ?? {}))
     .replace(MESSAGE_ROWS_MARKER, (_all, by) =>
       messageRows(type)
         .map((line) => by + line)

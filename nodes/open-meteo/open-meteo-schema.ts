@@ -2,7 +2,8 @@
 // Decimal ranges (coordinates, plane, PV figures) are text fields whose editor check is built from the same
 // RANGES node-config.ts enforces; the API key is a credential, not a setting.
 import type { Schema } from '../common/settings-schema';
-import { DEFAULT_VARIABLES } from './variables';
+import { FREE_LIMITS } from './call-budget';
+import { DAILY_VARIABLES, DEFAULT_VARIABLES, SOLAR_VARIABLES, WEATHER_VARIABLES } from './variables';
 
 export const OPEN_METEO_DEVICE = { type: 'open-meteo', measurement: 'open_meteo', intervalS: 600 } as const;
 /** Never more often than once a minute (the brief of the old fetcher: every 10 minutes). */
@@ -67,3 +68,6 @@ export const settingsSchema = {
   topic: { kind: 'text', default: '' },
   measurement: { kind: 'text', default: OPEN_METEO_DEVICE.measurement },
 } as const satisfies Schema;
+
+/** What the dialog offers as boxes and warns against; the build writes it into open-meteo.html. */
+export const editorData = { weather: WEATHER_VARIABLES, solar: SOLAR_VARIABLES, daily: DAILY_VARIABLES, limits: FREE_LIMITS };

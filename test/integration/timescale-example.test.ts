@@ -698,6 +698,10 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
           assert.deepEqual([status, body], [503, { error: 'database unavailable' }], path);
           assert.doesNotMatch(text, /ECONNREFUSED|127\.0\.0\.1|terminated/);
         }
+        // An upload is kept in timescale-out's spool, but cannot be read back: the client hears 503 and sends it
+        // again later (a time stored twice is stored once).
+        const upload = await post('/solar/upload/?device=while-away', { pv_array: { power: 12.5 } });
+        assert.deepEqual([upload.status, upload.body], [503, { error: 'database unavailable' }]);
       });
     });
   }

@@ -206,24 +206,14 @@ async function deployExample(c: Connection, busPort: number, spoolDir: string): 
   return { base, http, pool: shared.pool };
 }
 
-/** Waits for the clean-up's next report, or its failure (as on deploy, before the first reading is stored). */
-function cleanUpDone(): Promise<Msg> {
-  const named = (name: string) => {
-    const node = FLOW.find((n) => n.name === name);
-    assert.ok(node, name);
-    return getNode(node.id);
-  };
-  const report = named('clean-up');
-  const failed = named('reading error');
-  return new Promise((resolve) => {
-    const heard = (msg: Msg) => {
-      report.off('input', heard);
-      failed.off('input', heard);
-      resolve(msg);
-    };
-    report.on('input', heard);
-    failed.on('input', heard);
-  });
+/** Resolves once the daily table is made, as the flow does on deploy (the node after it hears of it). */
+async function dailyTableMade(pool: Database['pool']): Promise<void> {
+  const node = FLOW.find((n) => n.name === 'clean-up only');
+  assert.ok(node, 'the flow has a node "clean-up only"');
+  const heard = new Promise<void>((resolve) => getNode(node.id).once('input', () => resolve()));
+  // It may have been made before the listener was there.
+  const { rows } = await pool.query<{ made: boolean }>("SELECT to_regclass('epever_tracer_daily') IS NOT NULL AS made");
+  if (!rows[0].made) await heard;
 }
 
 async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
@@ -270,8 +260,9 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
       [['127.0.0.1', 5432, 'solar']],
     );
     assert.equal(byType('timescale-out')[0].retentionDays, 7);
-    const inject = byName('on deploy and at 02:00');
-    assert.deepEqual([inject.crontab, inject.once], ['00 02 * * *', true]);
+    const nightly = byName('at 02:00');
+    assert.deepEqual([nightly.crontab, nightly.once, nightly.repeat], ['00 02 * * *', false, '']);
+    assert.deepEqual(byName('on deploy: make daily table').once, true);
     const paths = byType('http in').map((n) => `${String(n.method).toUpperCase()} ${String(n.url)}`);
     assert.deepEqual(paths.sort(), [
       'GET /solar/data/',
@@ -302,8 +293,8 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
           mkdtemp(join(tmpdir(), 'timescale-example-')),
         ]);
         ({ base, http, pool } = await deployExample(database.connection, device.port, spoolDir));
-        // The clean-up runs once on deploy (after 2 s): it makes epever_tracer_daily. Tests run it again after.
-        await cleanUpDone();
+        // On deploy the flow makes epever_tracer_daily; the clean-up itself waits for 02:00 (or a test).
+        await dailyTableMade(pool);
         const deadline = Date.now() + 20_000;
         for (;;) {
           const rows = await pool.query('SELECT count(*)::int AS n FROM epever_tracer').catch(() => undefined);
@@ -364,7 +355,7 @@ describe('timescale-out example flow: Epever -> PostgreSQL/TimescaleDB -> REST',
           };
           report.on('input', ok);
           failed.on('input', bad);
-          getNode(byName('on deploy and at 02:00').id).receive({});
+          getNode(byName('at 02:00').id).receive({});
         });
 
       it('GET /solar/data/ gives the latest reading in the Wyandata shape', async () => {

@@ -12,7 +12,7 @@ import { EXAMPLE_CONFIG_IDS, pointAtStandIns } from '../../scripts/demo/example-
 import { findPackageRoot } from '../../scripts/demo/user-dir';
 import { knownNodeTypes } from '../support/example-flow';
 import { startBroker, type TestBroker } from '../support/mqtt-broker';
-import { catchNode, collect, getNode, helper, nextMessage, waitFor } from '../support/node-red';
+import { catchNode, getNode, helper, nextMessage, waitFor } from '../support/node-red';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const pi30PortNode = require('../../nodes/pi30-port/pi30-port');

@@ -1,17 +1,18 @@
-// The example flow examples/mpp-pi30/inverter-dashboard-mqtt.json, run in Node-RED against the simulator: its
-// real `mqtt out` node publishes one message per field to an MQTT broker, its dashboard widgets (stood in for by
-// helpers: the test helper cannot run Dashboard 2) get the reading's values, and its buttons set the output source
-// priority through the one node that may write.
+// The example flow examples/mpp-pi30/inverter-to-mqtt.json, run in Node-RED against the simulator: its real
+// `mqtt out` node publishes one message per field to an MQTT broker, and its buttons set the output source
+// priority through the one node that may write. The file has no dashboard nodes (those are in
+// mpp-solar-dashboard*.json), so importing it never stops a Node-RED without a dashboard package.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectAsync, type IPublishPacket, type MqttClient } from 'mqtt';
 import { servePi30Tcp, type TcpEndpoint } from '../../nodes/mpp-pi30/simulator/serve';
 import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator/inverter';
+import { EXAMPLE_CONFIG_IDS, pointAtStandIns } from '../../scripts/demo/example-config';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
-import { checkDashboardChain, downstreamOf, isDashboardWidget, knownNodeTypes } from '../support/example-flow';
+import { knownNodeTypes } from '../support/example-flow';
 import { startBroker, type TestBroker } from '../support/mqtt-broker';
-import { catchNode, collect, getNode, helper, nextMessage, waitFor } from '../support/node-red';
+import { catchNode, getNode, helper, nextMessage, waitFor } from '../support/node-red';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const pi30PortNode = require('../../nodes/pi30-port/pi30-port');
@@ -19,7 +20,6 @@ const mppPi30Node = require('../../nodes/mpp-pi30/mpp-pi30');
 const injectNode = require('@node-red/nodes/core/common/20-inject.js');
 const functionNode = require('@node-red/nodes/core/function/10-function.js');
 const commentNode = require('@node-red/nodes/core/common/90-comment.js');
-const changeNode = require('@node-red/nodes/core/function/15-change.js');
 const mqttNodes = require('@node-red/nodes/core/network/10-mqtt.js');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -32,7 +32,7 @@ interface FlowNode {
 }
 
 // Compiled, this file is <build>/test/node/; the example stays in the checkout's examples/.
-const EXAMPLE = join(__dirname, '..', '..', '..', 'examples', 'mpp-pi30', 'inverter-dashboard-mqtt.json');
+const EXAMPLE = join(findPackageRoot(__dirname), 'examples', 'mpp-pi30', 'inverter-to-mqtt.json');
 const flow = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as FlowNode[];
 const byType = (type: string) => flow.filter((n) => n.type === type);
 const byName = (name: string) => {
@@ -42,29 +42,24 @@ const byName = (name: string) => {
 };
 
 const known = knownNodeTypes(findPackageRoot(__dirname));
-const widgetIds = new Set(flow.filter((n) => isDashboardWidget(n, known)).map((n) => n.id));
-const widget = (type: string, title: string) => {
-  const node = flow.find((n) => n.type === type && (n.title ?? n.label) === title);
-  if (!node) throw new Error(`no ${type} "${title}"`);
-  return node;
-};
 
 /**
- * The example pointed at the simulator and at the test's MQTT broker, with its WebSocket and debug outputs and
- * its dashboard widgets as helpers; Dashboard 2's config nodes and the module hint are left out, as the demo does
- * without Dashboard 2.
+ * The example pointed at the simulator and at the test's MQTT broker as the demo points it (pointAtStandIns),
+ * with its WebSocket and debug outputs as helpers.
  */
 function runnable(port: number, brokerUrl: URL): FlowNode[] {
-  return flow
-    .filter((n) => n.type !== 'websocket-listener' && n.type !== 'global-config' && !(n.type.startsWith('ui-') && !widgetIds.has(n.id)))
+  const pointed = pointAtStandIns(flow, {
+    inverter: { host: '127.0.0.1', port },
+    mqtt: { host: brokerUrl.hostname, port: Number(brokerUrl.port || 1883) },
+  }) as FlowNode[];
+  return pointed
+    .filter((n) => n.type !== 'websocket-listener')
     .map((n) => {
-      if (n.type === 'pi30-port') return { ...n, host: '127.0.0.1', port, timeoutMs: 1000 };
-      if (n.type === 'mqtt-broker') {
-        return { ...n, broker: brokerUrl.hostname, port: brokerUrl.port || '1883', usetls: brokerUrl.protocol === 'mqtts:' };
-      }
+      if (n.type === 'pi30-port') return { ...n, timeoutMs: 1000 };
+      if (n.type === 'mqtt-broker') return { ...n, usetls: brokerUrl.protocol === 'mqtts:' };
       // Polled by the test alone, so it knows which reading it counts.
       if (n.type === 'mpp-pi30') return { ...n, interval: 0 };
-      if (['websocket out', 'debug'].includes(n.type) || widgetIds.has(n.id)) return { id: n.id, type: 'helper', z: n.z, wires: [] };
+      if (['websocket out', 'debug'].includes(n.type)) return { id: n.id, type: 'helper', z: n.z, wires: [] };
       return { ...n };
     });
 }
@@ -108,15 +103,17 @@ async function subscriber(url: string, filter: string): Promise<{ client: MqttCl
   return { client, received };
 }
 
-describe('example flow examples/mpp-pi30/inverter-dashboard-mqtt.json', function () {
+describe('example flow examples/mpp-pi30/inverter-to-mqtt.json', function () {
   this.timeout(15000);
   let sim: Pi30Simulator;
   let server: TcpEndpoint;
 
-  it('has one port on TCP 127.0.0.1:5030, a reading node that cannot write and a command node that can', () => {
+  it('has the shared inverter port (USB HID 0665:5161), a reading node that cannot write, a command node that can, and no dashboard node', () => {
     const ports = byType('pi30-port');
     assert.equal(ports.length, 1);
-    assert.deepEqual([ports[0].transport, ports[0].host, ports[0].port], ['tcp', '127.0.0.1', 5030]);
+    assert.deepEqual([ports[0].id, ports[0].transport, ports[0].hidDevice], [EXAMPLE_CONFIG_IDS.inverterPort, 'usb-hid', '0665:5161']);
+    for (const n of flow) assert.ok(known.has(n.type) || n.type === 'tab', `${n.type} is a known type`);
+    for (const n of flow) assert.ok(!/^ui[-_]/.test(n.type) && n.type !== 'global-config', `${n.type} ${n.id}: no dashboard node in this file`);
     const [reader, commander] = byType('mpp-pi30');
     assert.equal(reader.allowWrites, false, 'the reading node never writes');
     assert.equal(commander.allowWrites, true);
@@ -136,54 +133,6 @@ describe('example flow examples/mpp-pi30/inverter-dashboard-mqtt.json', function
     assert.equal(mqttOut.topic, '', 'the topic comes with each message');
   });
 
-  it('shows the readings on a Dashboard 2 page /inverter, whose priority buttons reach only the node that may write', () => {
-    const widgets = checkDashboardChain(flow, known);
-    const page = byType('ui-page')[0];
-    assert.deepEqual([page.name, page.path], ['Inverter', '/inverter']);
-    assert.deepEqual(
-      byType('ui-group').map((g) => g.name),
-      ['Inverter', 'Output source priority'],
-    );
-    const titles = (type: string) => (widgets.get(type) ?? []).map((n) => n.title ?? n.label);
-    assert.deepEqual(titles('ui-gauge'), ['Battery SOC', 'AC output load']);
-    assert.deepEqual(titles('ui-text'), ['Mode', 'Battery voltage', 'PV power', 'Output source priority']);
-    assert.deepEqual(titles('ui-chart'), ['PV and AC output power, last hour']);
-    for (const gauge of widgets.get('ui-gauge') ?? []) assert.deepEqual([gauge.units, gauge.min, gauge.max], ['%', 0, 100]);
-    const chart = widgets.get('ui-chart')![0];
-    assert.deepEqual([chart.category, chart.categoryType], ['topic', 'msg'], 'one line per msg.topic');
-
-    const [reader, commander] = byType('mpp-pi30');
-    const fromReadings = downstreamOf(flow, reader.id);
-    for (const title of ['Mode', 'Battery voltage', 'PV power'])
-      assert.ok(fromReadings.has(widget('ui-text', title).id), `${title} is fed by the readings`);
-    for (const node of [...(widgets.get('ui-gauge') ?? []), chart])
-      assert.ok(fromReadings.has(node.id), `${String(node.title ?? node.label)} is fed by the readings`);
-    assert.ok(downstreamOf(flow, commander.id).has(widget('ui-text', 'Output source priority').id), 'the priority text shows command replies');
-
-    const buttons = widgets.get('ui-button') ?? [];
-    assert.deepEqual(
-      buttons.map((b) => b.payload),
-      ['POP00', 'POP01', 'POP02', 'QPIRI'],
-    );
-    for (const button of buttons) {
-      const reached = downstreamOf(flow, button.id);
-      assert.ok(reached.has(commander.id), `${String(button.label)} reaches the command node`);
-      assert.ok(!reached.has(reader.id), `${String(button.label)} never reaches the reading node`);
-    }
-
-    // The same base, theme and module hint as the Epever example, so importing both keeps one /dashboard.
-    const epever = JSON.parse(readFileSync(join(EXAMPLE, '..', '..', 'epever-tracer', 'epever-to-websocket.json'), 'utf8')) as FlowNode[];
-    for (const type of ['ui-base', 'ui-theme'])
-      assert.deepEqual(
-        byType(type)[0],
-        epever.find((n) => n.type === type),
-        `the same ${type}`,
-      );
-    assert.deepEqual(byType('global-config')[0].modules, epever.find((n) => n.type === 'global-config')?.modules);
-    const ids = new Set(epever.map((n) => n.id));
-    for (const n of flow) if (ids.has(n.id)) assert.ok(['ui-base', 'ui-theme'].includes(n.type), `${n.id} (${n.type}) is not the Epever example's`);
-  });
-
   describe('running against the simulator', () => {
     let broker: TestBroker;
     let brokerUrl: URL;
@@ -201,7 +150,7 @@ describe('example flow examples/mpp-pi30/inverter-dashboard-mqtt.json', function
       sim = new Pi30Simulator({ now: () => new Date('2026-06-21T12:00:00Z') });
       server = await servePi30Tcp(sim, { port: 0 });
       await helper.startServer();
-      const nodes = [pi30PortNode, mppPi30Node, injectNode, functionNode, changeNode, commentNode, catchNode, mqttNodes];
+      const nodes = [pi30PortNode, mppPi30Node, injectNode, functionNode, commentNode, catchNode, mqttNodes];
       await helper.load(nodes, runnable(server.port, brokerUrl), brokerCredentials(brokerUrl));
     });
 
@@ -261,37 +210,6 @@ describe('example flow examples/mpp-pi30/inverter-dashboard-mqtt.json', function
       }
     });
 
-    it('feeds its dashboard widgets one value each: mode, SOC, load, battery voltage, PV power, a chart line per power', async () => {
-      const shown = (type: string, title: string) => nextMessage(widget(type, title).id);
-      const mode = shown('ui-text', 'Mode');
-      const soc = shown('ui-gauge', 'Battery SOC');
-      const load = shown('ui-gauge', 'AC output load');
-      const voltage = shown('ui-text', 'Battery voltage');
-      const pv = shown('ui-text', 'PV power');
-      const chart = collect(widget('ui-chart', 'PV and AC output power, last hour').id);
-      const whole = nextMessage(byName('ws /ws/solar/inverter/').id);
-      getNode(byName('Inverter').id).receive({});
-      const reading = (await whole).payload as {
-        battery: { voltage: number; soc: number };
-        ac_output: { load: number; active_power: number };
-        pv: { charging_power: number };
-      };
-
-      assert.equal((await mode).payload, 'Battery');
-      assert.equal((await soc).payload, reading.battery.soc);
-      assert.equal((await load).payload, reading.ac_output.load);
-      assert.equal((await voltage).payload, `${reading.battery.voltage.toFixed(2)} V`);
-      assert.equal((await pv).payload, `${Math.round(reading.pv.charging_power)} W`);
-      await waitFor(() => chart.length >= 2, 5000, 'two chart points');
-      assert.deepEqual(
-        chart.map((m) => [m.topic, m.payload]),
-        [
-          ['PV charging power', reading.pv.charging_power],
-          ['AC output power', reading.ac_output.active_power],
-        ],
-      );
-    });
-
     it('sets the output source priority from its buttons, and reads the settings back', async () => {
       const replies = byName('ACK or settings').id;
       const ack = nextMessage(replies);
@@ -306,29 +224,6 @@ describe('example flow examples/mpp-pi30/inverter-dashboard-mqtt.json', function
       assert.deepEqual(
         sim.received.filter((c) => c.startsWith('POP')),
         ['POP00', 'POP02'],
-      );
-    });
-
-    it("sets the priority from the dashboard's buttons too, and shows what the inverter acknowledged", async () => {
-      const text = widget('ui-text', 'Output source priority').id;
-      const button = (label: string) => {
-        const node = flow.find((n) => n.type === 'ui-button' && n.label === label);
-        if (!node) throw new Error(`no button ${label}`);
-        // What a ui-button sends when clicked: its payload, and its topic setting as msg.topic.
-        return () => getNode(byName('command from button').id).receive({ payload: node.payload, topic: '' });
-      };
-      const solar = nextMessage(text);
-      button('Solar first')();
-      assert.equal((await solar).payload, 'Solar first');
-      const read = nextMessage(text);
-      button('Read settings')();
-      assert.equal((await read).payload, 'Solar first', 'read back with QPIRI');
-      const sbu = nextMessage(text);
-      button('SBU')();
-      assert.equal((await sbu).payload, 'SBU (solar, battery, utility)');
-      assert.deepEqual(
-        sim.received.filter((c) => c.startsWith('POP')),
-        ['POP01', 'POP02'],
       );
     });
   });

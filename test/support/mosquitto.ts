@@ -53,10 +53,12 @@ export async function startMosquitto(binary: string): Promise<Mosquitto> {
       `listener ${port} 127.0.0.1`,
       'allow_anonymous true',
       'persistence false',
-      'log_dest stdout',
+      // stderr: mosquitto buffers stdout when it is a pipe.
+      'log_dest stderr',
       'log_type error',
       'log_type warning',
       'log_type notice',
+      'log_type information',
       'log_type subscribe',
       // Started as root, mosquitto drops to this user; the Debian package makes it.
       'user mosquitto',

@@ -135,6 +135,16 @@ describe('green-power scale-out: two Node-RED runtimes share one $share subscrip
       total,
       'each message was taken by one runtime only',
     );
+    // Either runtime answers for all of them, from the one database (plain PostgreSQL here).
+    for (const runtime of runtimes) {
+      const ready = await fetch(`${runtime.url}/api/ready/`);
+      assert.equal(ready.status, 200);
+      const page = (await fetch(`${runtime.url}/api/telemetry/environment-data/?device_id=site-03&page_size=20`).then((r) => r.json())) as {
+        count: number;
+        results: { device_id: string; temperature: number }[];
+      };
+      assert.deepEqual([page.count, page.results.length, page.results[0]?.device_id, page.results[0]?.temperature], [PER_DEVICE, 20, 'site-03', 22]);
+    }
     for (const h of counters) assert.ok(h.readings > 0, `runtime ${h.instance} took a share (${JSON.stringify(counters.map((c) => c.readings))})`);
   });
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { PzemSimulator } from '../../nodes/pzem017/simulator';
+import { pointAtStandIns } from '../../scripts/demo/example-config';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
 import { catchNode, collect, epeverTracerNode, helper, modbusBusNode } from '../support/node-red';
 import { influxServersAvailable, rowsOf, startInfluxd, startVictoria, type InfluxdServer, type VictoriaServer } from '../support/influx';
@@ -65,18 +66,24 @@ describe('example: Epever to InfluxDB', function () {
     await rm(spoolDir, { recursive: true, force: true });
   });
 
-  it('ships pointing at localhost:8086 with no dashboard nodes', () => {
+  it('ships pointing at localhost:8086 and the real serial ports, with no dashboard nodes', () => {
     const server = FLOW.find((n) => n.type === 'influxdb');
     assert.equal(server?.url, 'http://localhost:8086');
+    const bus = (flow: FlowNode[]) => flow.find((n) => n.type === 'modbus-bus');
+    assert.deepEqual([bus(FLOW)?.transport, bus(FLOW)?.path, bus(FLOW)?.baudRate], ['serial', '/dev/ttyUSB0', 115200]);
+    assert.deepEqual(
+      [bus(PZEM_FLOW)?.transport, bus(PZEM_FLOW)?.path, bus(PZEM_FLOW)?.baudRate, bus(PZEM_FLOW)?.stopBits],
+      ['serial', '/dev/ttyUSB1', 9600, 2],
+    );
+    assert.ok(!PZEM_FLOW.some((n) => n.type.startsWith('ui-') || n.type.startsWith('ui_')));
     assert.ok(!FLOW.some((n) => n.type.startsWith('ui-') || n.type.startsWith('ui_')));
   });
 
   /** The flow as shipped, its bus moved to the simulators on Modbus TCP and its server to the test's. */
   function deploy(server: Record<string, unknown>, credentials: Record<string, unknown>, flow = FLOW, port = device.port) {
-    const patched = flow.map((n) => {
+    const simulator = { host: '127.0.0.1', port };
+    const patched = pointAtStandIns(flow, { epever: simulator, pzem: simulator }).map((n) => {
       switch (n.type) {
-        case 'modbus-bus':
-          return { ...n, transport: 'tcp', host: '127.0.0.1', port };
         case 'influxdb':
           return { ...n, ...server };
         case 'influxdb-out':

@@ -13,6 +13,7 @@ import { parseOutSettings } from '../../nodes/timescale-out/out-config';
 import { parsePs100Config } from '../../nodes/ps100-sampler/node-config';
 import { simulatedBus } from '../../nodes/ps100-sampler/sim-bus-opener';
 import { SimChip } from '../../nodes/ps100-sampler/sim-chip';
+import { pointAtStandIns } from '../../scripts/demo/example-config';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
 import { catchNode, getNode, helper, type Msg } from '../support/node-red';
 import { startTimescale, type TimescaleServer } from '../support/timescale';
@@ -72,6 +73,7 @@ describe('ps100-sampler example flow: PS100 panels -> TimescaleDB', function () 
     assert.equal(out.policy.compressAfter?.sql, '7 days');
     assert.equal(out.policy.retainFor, undefined);
     const sampler = parsePs100Config(only('ps100-sampler'));
+    assert.deepEqual([sampler.source, sampler.simulated, sampler.busNumber], ['bus', false, 1], 'real panels on I2C bus 1 by default');
     assert.equal(sampler.panels.length, 8);
     assert.deepEqual(sampler.panels.map((p) => p.name).slice(0, 2), ['PS100_0X40', 'PS100_0X41']);
     assert.ok(!/password/i.test(JSON.stringify(only('timescale-db'))));
@@ -87,10 +89,11 @@ describe('ps100-sampler example flow: PS100 panels -> TimescaleDB', function () 
       [server, spoolDir] = await Promise.all([startTimescale(), mkdtemp(join(tmpdir(), 'ps100-example-'))]);
       const c = server.connection;
       const db = only('timescale-db');
-      const patched = FLOW.map((n) => {
+      const pointed = pointAtStandIns(FLOW, { database: { host: c.host, port: c.port, database: c.database, user: c.user }, ps100Simulated: true });
+      const patched = pointed.map((n) => {
         switch (n.type) {
           case 'timescale-db':
-            return { ...n, host: c.host, port: c.port, database: c.database, user: c.user, poolSize: 1 };
+            return { ...n, poolSize: 1 };
           case 'timescale-out':
             return { ...n, spoolDir, batchMs: 200 };
           case 'ps100-sampler':

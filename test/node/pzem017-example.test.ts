@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { PzemSimulator } from '../../nodes/pzem017/simulator';
 import { parsePzemConfig } from '../../nodes/pzem017/node-config';
+import { pointAtStandIns } from '../../scripts/demo/example-config';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
 import { BUILT_IN_TYPES, checkDashboardChain, isDashboardWidget, knownNodeTypes, type FlowNode } from '../support/example-flow';
 import { catchNode, collect, getNode, helper, modbusBusNode, waitFor } from '../support/node-red';
@@ -42,10 +43,9 @@ function checkImports(flow: FlowNode[]): void {
 /** The flow pointed at the simulator, with `replace` types and the dashboard's widgets turned into helpers. */
 function runnable(flow: FlowNode[], port: number, replace: readonly string[]): FlowNode[] {
   const widgets = new Set(flow.filter((n) => isDashboardWidget(n, known)).map((n) => n.id));
-  return flow
+  return pointAtStandIns(flow, { pzem: { host: '127.0.0.1', port } })
     .filter((n) => !(n.type.startsWith('ui-') && !widgets.has(n.id)) && n.type !== 'global-config' && n.type !== 'timescale-db')
     .map((n) => {
-      if (n.type === 'modbus-bus') return { ...n, transport: 'tcp', host: '127.0.0.1', port, timeoutMs: 500 };
       if (n.type === 'pzem017') return { ...n, interval: 1 };
       if (widgets.has(n.id) || replace.includes(n.type)) return { id: n.id, type: 'helper', z: n.z, wires: [] };
       return { ...n };
@@ -68,11 +68,11 @@ describe('pzem017 example flows', function () {
     await server.close();
   });
 
-  it('dc-meters-to-timescale: three meters on /dev/ttyUSB0 at 9600 8N2 into timescale-out, each under its device id', async () => {
+  it('dc-meters-to-timescale: three meters on /dev/ttyUSB1 at 9600 8N2 into timescale-out, each under its device id', async () => {
     const flow = read('dc-meters-to-timescale.json');
     checkImports(flow);
     const bus = flow.find((n) => n.type === 'modbus-bus')!;
-    assert.deepEqual([bus.transport, bus.path, bus.baudRate, bus.dataBits, bus.parity, bus.stopBits], ['serial', '/dev/ttyUSB0', 9600, 8, 'none', 2]);
+    assert.deepEqual([bus.transport, bus.path, bus.baudRate, bus.dataBits, bus.parity, bus.stopBits], ['serial', '/dev/ttyUSB1', 9600, 8, 'none', 2]);
     const sink = flow.find((n) => n.type === 'timescale-out')!;
     const meters = flow.filter((n) => n.type === 'pzem017');
     assert.ok(meters.length >= 2 && meters.every((m) => (m.wires as string[][])[0].includes(sink.id)), 'several meters feed timescale-out');

@@ -163,6 +163,10 @@ describe('PZEM meters dashboard pages (Dashboard 2 and 1.x)', function () {
       assert.equal((await fetch(`${nodeRed!.url}/ui/`)).status, 200);
     });
 
+    it('logs no error or warning from the flows', () => {
+      assert.doesNotMatch(nodeRed!.output(), /\[(error|warn)\] \[/);
+    });
+
     it("shows every meter's live voltage, current, power and energy on both", async () => {
       const d2Widgets = widgetsByMeter(D2);
       const x1Widgets = widgetsByMeter(X1);

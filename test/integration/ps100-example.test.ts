@@ -160,9 +160,9 @@ describe('ps100-sampler example flow: PS100 panels -> TimescaleDB', function () 
         'sensor_lost',
       );
       await waitUntil(
-        async () => sent.filter((m) => (m.payload as Record<string, unknown>).sample_count === 10).length >= 7 * 3,
+        async () => sent.filter((m) => (m.payload as Record<string, unknown>).sample_count === 10).length >= 7 * 6,
         15_000,
-        'three whole seconds',
+        'six whole seconds (a busy moment of the machine then costs a smaller share of the records)',
       );
       // Stop sampling; timescale-out writes what it has.
       await new Promise<void>((resolve) =>

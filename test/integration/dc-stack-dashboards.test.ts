@@ -112,6 +112,18 @@ describe('PZEM meters dashboard pages (Dashboard 2 and 1.x)', function () {
       assert.equal(received[0].length, 0, 'other meters untouched');
     });
 
+    it('greys a meter the bus left alone ("retrying"), not one that refused a command', async () => {
+      const status = (fill: string, text: string) => ({
+        status: { fill, shape: 'ring', text, source: { id: 'x', type: 'pzem017', name: 'Solar meter' } },
+      });
+      send({ device: 'solar', payload: { voltage: 13, current: 1, power: 13, energy_wh: 5 } });
+      send(status('red', 'pzem017.status.refused'));
+      send(status('yellow', 'pzem017.status.retrying'));
+      await waitFor(() => String(last(6)?.payload).startsWith('stale'), 2000, 'stale');
+      assert.equal(received[6].length, 2, 'the refusal changed nothing');
+      assert.equal(last(6 + 1)?.class, 'solar-stale');
+    });
+
     it('greys a meter whose node turned red, with the time, until its next reading', async () => {
       send({ device: 'battery', payload: { voltage: 13, current: 1, power: 13, energy_wh: 5 } });
       send({ status: { fill: 'red', shape: 'ring', text: 'unavailable', source: { id: 'x', type: 'pzem017', name: 'Battery meter' } } });

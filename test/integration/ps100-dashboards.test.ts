@@ -210,7 +210,7 @@ describe('PS100 panels dashboard pages (Dashboard 2 and 1.x)', function () {
       assert.equal((await client!.waitFor(x1Out[SYSTEM + 1].id, (u) => u.value === '8 of 8')).value, '8 of 8');
       assert.match(String((await d2(d2Out[SYSTEM].id, (m) => power.test(String(m.payload)))).payload), power);
       // The sampler's own status, as its node shows it in the editor.
-      const sampler = /^sampler: 8\/8 ok/;
+      const sampler = /^8\/8 ok/;
       assert.match(String((await d2(d2Out[SYSTEM + 4].id, (m) => sampler.test(String(m.payload)))).payload), sampler);
       assert.match(String((await client!.waitFor(x1Out[SYSTEM + 4].id, (u) => sampler.test(String(u.value)))).value), sampler);
       // A chart keeps its points: one per panel and record.

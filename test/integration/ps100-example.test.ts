@@ -86,6 +86,7 @@ describe('ps100-sampler example flow: PS100 panels -> TimescaleDB', function () 
 
   describe('running on TimescaleDB', () => {
     let server: TimescaleServer;
+    let closed: Promise<void> | undefined;
     let spoolDir: string;
     let pool: Database['pool'];
     let http: Server | undefined;
@@ -183,7 +184,7 @@ describe('ps100-sampler example flow: PS100 panels -> TimescaleDB', function () 
     after(async () => {
       await new Promise((resolve) => (http ? http.close(resolve) : resolve(undefined)));
       await helper.unload();
-      await server?.close();
+      await (closed ??= server?.close());
       await rm(spoolDir, { recursive: true, force: true });
     });
 
@@ -371,6 +372,21 @@ describe('ps100-sampler example flow: PS100 panels -> TimescaleDB', function () 
       const procs = jobs.rows.map((r) => r.proc_name);
       assert.ok(procs.includes('policy_compression'));
       assert.ok(!procs.includes('policy_retention'));
+    });
+
+    // Last: it takes the database away.
+    it('answers 503 "database unavailable", without the connection error, while the database is away', async () => {
+      // The pool's one connection is held while the server stops, then dropped, not given back.
+      const held = await pool.connect();
+      held.on('error', () => undefined);
+      await (closed ??= server.close());
+      held.release(new Error('the server stopped'));
+      for (const path of ['/ps100/panels/latest/', '/ps100/quality/']) {
+        const res = await fetch(base + path);
+        const text = await res.text();
+        assert.deepEqual([res.status, JSON.parse(text)], [503, { error: 'database unavailable' }], path);
+        assert.doesNotMatch(text, /ECONNREFUSED|127\.0\.0\.1|terminated/);
+      }
     });
   });
 });

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { PzemSimulator } from '../../nodes/pzem017/simulator';
+import { pointAtStandIns } from '../../scripts/demo/example-config';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
-import { catchNode, collect, epeverTracerNode, helper, modbusBusNode } from '../support/node-red';
+import { catchNode, collect, epeverTracerNode, getNode, helper, modbusBusNode, waitFor } from '../support/node-red';
 import { influxServersAvailable, rowsOf, startInfluxd, startVictoria, type InfluxdServer, type VictoriaServer } from '../support/influx';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -21,8 +22,10 @@ const NODES = [
   require('../../nodes/influxdb/influxdb'),
   require('../../nodes/influxdb-out/influxdb-out'),
   require('../../nodes/pzem017/pzem017'),
+  require('@node-red/nodes/core/common/20-inject.js'),
   require('@node-red/nodes/core/common/21-debug.js'),
   require('@node-red/nodes/core/common/90-comment.js'),
+  require('@node-red/nodes/core/function/10-switch.js'),
 ];
 
 interface FlowNode {
@@ -65,18 +68,24 @@ describe('example: Epever to InfluxDB', function () {
     await rm(spoolDir, { recursive: true, force: true });
   });
 
-  it('ships pointing at localhost:8086 with no dashboard nodes', () => {
+  it('ships pointing at localhost:8086 and the real serial ports, with no dashboard nodes', () => {
     const server = FLOW.find((n) => n.type === 'influxdb');
     assert.equal(server?.url, 'http://localhost:8086');
+    const bus = (flow: FlowNode[]) => flow.find((n) => n.type === 'modbus-bus');
+    assert.deepEqual([bus(FLOW)?.transport, bus(FLOW)?.path, bus(FLOW)?.baudRate], ['serial', '/dev/ttyUSB0', 115200]);
+    assert.deepEqual(
+      [bus(PZEM_FLOW)?.transport, bus(PZEM_FLOW)?.path, bus(PZEM_FLOW)?.baudRate, bus(PZEM_FLOW)?.stopBits],
+      ['serial', '/dev/ttyUSB1', 9600, 2],
+    );
+    assert.ok(!PZEM_FLOW.some((n) => n.type.startsWith('ui-') || n.type.startsWith('ui_')));
     assert.ok(!FLOW.some((n) => n.type.startsWith('ui-') || n.type.startsWith('ui_')));
   });
 
   /** The flow as shipped, its bus moved to the simulators on Modbus TCP and its server to the test's. */
   function deploy(server: Record<string, unknown>, credentials: Record<string, unknown>, flow = FLOW, port = device.port) {
-    const patched = flow.map((n) => {
+    const simulator = { host: '127.0.0.1', port };
+    const patched = pointAtStandIns(flow, { epever: simulator, pzem: simulator }).map((n) => {
       switch (n.type) {
-        case 'modbus-bus':
-          return { ...n, transport: 'tcp', host: '127.0.0.1', port };
         case 'influxdb':
           return { ...n, ...server };
         case 'influxdb-out':
@@ -155,6 +164,18 @@ describe('example: Epever to InfluxDB', function () {
       assert.equal(types.find((t) => t.fieldKey === 'energy_wh')?.fieldType, 'integer', 'the Wh counter is an integer field');
       assert.equal(types.find((t) => t.fieldKey === 'voltage')?.fieldType, 'float');
       assert.deepEqual(caught, []);
+
+      // The shunt check: every meter's settings in the debug sidebar (the simulators have 100 A fitted), none in InfluxDB.
+      const settings = collect(PZEM_FLOW.find((n) => n.type === 'debug' && n.name !== 'error')!.id);
+      const stored = collect(PZEM_FLOW.find((n) => n.type === 'influxdb-out')!.id);
+      getNode(PZEM_FLOW.find((n) => n.type === 'inject' && n.name === 'check shunt ranges')!.id).receive({});
+      await waitFor(() => settings.length === 3, 10_000, "every meter's settings");
+      assert.deepEqual(settings.map((m) => m.device).sort(), ['battery', 'load', 'solar']);
+      assert.ok(settings.every((m) => (m.payload as { shunt_a: number }).shunt_a === 100));
+      assert.ok(
+        stored.every((m) => m.command === undefined),
+        'settings replies are not stored as readings',
+      );
     } finally {
       await helper.unload();
       await meters.close();

@@ -1,10 +1,12 @@
 // The example flow examples/ps100-sampler/ps100-to-timescale.json on TimescaleDB (PGlite): simulated panels at
 // 10 Hz -> timescale-out; then the old PS100 system's own queries (latest panel performance, daily energy
-// production, hourly system trend, sample-count quality check) run against what the flow stored, and their
-// numbers are checked against the records the sampler sent.
+// production, hourly system trend, sample-count quality check) run against what the flow stored, both as the old
+// system ran them and through the flow's REST endpoints, and their numbers are checked against the records the
+// sampler sent.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from '../../nodes/timescale-db/database';
@@ -13,6 +15,7 @@ import { parseOutSettings } from '../../nodes/timescale-out/out-config';
 import { parsePs100Config } from '../../nodes/ps100-sampler/node-config';
 import { simulatedBus } from '../../nodes/ps100-sampler/sim-bus-opener';
 import { SimChip } from '../../nodes/ps100-sampler/sim-chip';
+import { pointAtStandIns } from '../../scripts/demo/example-config';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
 import { catchNode, getNode, helper, type Msg } from '../support/node-red';
 import { startTimescale, type TimescaleServer } from '../support/timescale';
@@ -23,8 +26,11 @@ const NODES = [
   require('../../nodes/ps100-sampler/ps100-sampler'),
   require('../../nodes/timescale-db/timescale-db'),
   require('../../nodes/timescale-out/timescale-out'),
+  require('../../nodes/timescale-query/timescale-query'),
   require('@node-red/nodes/core/common/21-debug.js'),
   require('@node-red/nodes/core/common/90-comment.js'),
+  require('@node-red/nodes/core/function/10-function.js'),
+  require('@node-red/nodes/core/network/21-httpin.js'),
 ];
 
 interface FlowNode {
@@ -72,6 +78,7 @@ describe('ps100-sampler example flow: PS100 panels -> TimescaleDB', function () 
     assert.equal(out.policy.compressAfter?.sql, '7 days');
     assert.equal(out.policy.retainFor, undefined);
     const sampler = parsePs100Config(only('ps100-sampler'));
+    assert.deepEqual([sampler.source, sampler.simulated, sampler.busNumber], ['bus', false, 1], 'real panels on I2C bus 1 by default');
     assert.equal(sampler.panels.length, 8);
     assert.deepEqual(sampler.panels.map((p) => p.name).slice(0, 2), ['PS100_0X40', 'PS100_0X41']);
     assert.ok(!/password/i.test(JSON.stringify(only('timescale-db'))));
@@ -79,18 +86,22 @@ describe('ps100-sampler example flow: PS100 panels -> TimescaleDB', function () 
 
   describe('running on TimescaleDB', () => {
     let server: TimescaleServer;
+    let closed: Promise<void> | undefined;
     let spoolDir: string;
     let pool: Database['pool'];
+    let http: Server | undefined;
+    let base = '';
     const sent: Msg[] = [];
 
     before(async () => {
       [server, spoolDir] = await Promise.all([startTimescale(), mkdtemp(join(tmpdir(), 'ps100-example-'))]);
       const c = server.connection;
       const db = only('timescale-db');
-      const patched = FLOW.map((n) => {
+      const pointed = pointAtStandIns(FLOW, { database: { host: c.host, port: c.port, database: c.database, user: c.user }, ps100Simulated: true });
+      const patched = pointed.map((n) => {
         switch (n.type) {
           case 'timescale-db':
-            return { ...n, host: c.host, port: c.port, database: c.database, user: c.user, poolSize: 1 };
+            return { ...n, poolSize: 1 };
           case 'timescale-out':
             return { ...n, spoolDir, batchMs: 200 };
           case 'ps100-sampler':
@@ -99,7 +110,25 @@ describe('ps100-sampler example flow: PS100 panels -> TimescaleDB', function () 
             return n;
         }
       });
-      await helper.load(NODES, patched, { [db.id]: { password: c.password } });
+      let httpNode: RequestListener | undefined;
+      // Node-RED gives each node module the runtime API; this one keeps the app the http in nodes route on.
+      const captureHttpNode = (RED: { httpNode: RequestListener }) => {
+        httpNode = RED.httpNode;
+      };
+      // The helper loads its own catch module once per catch node, and the flow has two: load it once.
+      const modules = helper as unknown as { _nodeModules: Record<string, unknown> };
+      const { catch: helperCatch, ...others } = modules._nodeModules;
+      modules._nodeModules = others;
+      try {
+        await helper.load([...NODES, captureHttpNode], patched, { [db.id]: { password: c.password } });
+      } finally {
+        modules._nodeModules = { ...others, catch: helperCatch };
+      }
+      assert.ok(httpNode, 'the http in nodes have an app');
+      http = createServer(httpNode);
+      await new Promise<void>((resolve) => http!.listen(0, '127.0.0.1', resolve));
+      const address = http.address();
+      base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
       const samplerId = only('ps100-sampler').id;
       // What the sampler sends is what timescale-out receives.
       getNode(only('timescale-out').id).on('input', (msg: Msg) => sent.push(msg));
@@ -132,9 +161,9 @@ describe('ps100-sampler example flow: PS100 panels -> TimescaleDB', function () 
         'sensor_lost',
       );
       await waitUntil(
-        async () => sent.filter((m) => (m.payload as Record<string, unknown>).sample_count === 10).length >= 7 * 3,
+        async () => sent.filter((m) => (m.payload as Record<string, unknown>).sample_count === 10).length >= 7 * 6,
         15_000,
-        'three whole seconds',
+        'six whole seconds (a busy moment of the machine then costs a smaller share of the records)',
       );
       // Stop sampling; timescale-out writes what it has.
       await new Promise<void>((resolve) =>
@@ -153,8 +182,9 @@ describe('ps100-sampler example flow: PS100 panels -> TimescaleDB', function () 
     });
 
     after(async () => {
+      await new Promise((resolve) => (http ? http.close(resolve) : resolve(undefined)));
       await helper.unload();
-      await server?.close();
+      await (closed ??= server?.close());
       await rm(spoolDir, { recursive: true, force: true });
     });
 
@@ -226,6 +256,98 @@ describe('ps100-sampler example flow: PS100 panels -> TimescaleDB', function () 
       assert.ok(after.filter((n) => n === 10).length >= 0.8 * after.length, `${after.filter((n) => n === 10).length} of ${after.length} hold 10`);
     });
 
+    const getJson = async (path: string) => {
+      const res = await fetch(base + path);
+      return { status: res.status, body: (await res.json()) as unknown };
+    };
+    type Row = Record<string, unknown>;
+
+    it('GET /ps100/panels/latest/: the records of the last hour, newest first, each with its values', async () => {
+      const { status, body } = await getJson('/ps100/panels/latest/?limit=10000');
+      assert.equal(status, 200);
+      const rows = body as Row[];
+      assert.equal(rows.length, records().length);
+      for (let i = 1; i < rows.length; i++) assert.ok(String(rows[i - 1].time) >= String(rows[i].time), 'newest first');
+      for (const row of rows) {
+        const r = records().find((x) => x.panel_id === row.panel_id && Date.parse(String(x.timestamp)) === Date.parse(String(row.time)));
+        assert.ok(r, `${String(row.panel_id)} at ${String(row.time)} was sent`);
+        for (const field of ['voltage_avg', 'current_avg', 'power_avg', 'efficiency_percent', 'sample_count'])
+          near(row[field], r[field] as number, field);
+        assert.equal(row.conditions_estimate, r.conditions_estimate);
+      }
+      const one = (await getJson('/ps100/panels/latest/?panel=PS100_0X41&limit=2')).body as Row[];
+      assert.deepEqual(
+        one.map((r) => r.panel_id),
+        ['PS100_0X41', 'PS100_0X41'],
+      );
+      assert.equal(one[0].time, rows.find((r) => r.panel_id === 'PS100_0X41')?.time, "the panel's newest record");
+    });
+
+    it('GET /ps100/energy/daily/: kWh, average and peak power per panel and UTC day', async () => {
+      const { status, body } = await getJson('/ps100/energy/daily/?days=7');
+      assert.equal(status, 200);
+      const rows = body as Row[];
+      const days = new Set(records().map((r) => String(r.timestamp).slice(0, 10)));
+      assert.equal(rows.length, panels().length * days.size);
+      for (const row of rows) {
+        const mine = ofPanel(String(row.panel_id)).filter((r) => String(r.timestamp).startsWith(String(row.date)));
+        assert.equal(row.records, mine.length);
+        near(row.daily_energy_kwh, sum(mine.map((r) => r.energy_wh as number)) / 1000, `${String(row.panel_id)} kWh`);
+        near(row.avg_power, sum(mine.map((r) => r.power_avg as number)) / mine.length, 'avg power');
+        near(row.peak_power, Math.max(...mine.map((r) => r.power_peak as number)), 'peak power');
+        near(row.avg_efficiency, sum(mine.map((r) => r.efficiency_percent as number)) / mine.length, 'avg efficiency');
+      }
+      assert.ok(rows.every((row) => (row.daily_energy_kwh as number) > 0));
+    });
+
+    it('GET /ps100/system/hourly/: active panels, total and mean system power, kWh per hour', async () => {
+      const { status, body } = await getJson('/ps100/system/hourly/');
+      assert.equal(status, 200);
+      const rows = body as Row[];
+      const hours = new Set(records().map((r) => String(r.timestamp).slice(0, 13)));
+      assert.equal(rows.length, hours.size);
+      for (const row of rows) {
+        const mine = records().filter((r) => String(r.timestamp).startsWith(String(row.hour).slice(0, 13)));
+        assert.equal(row.active_panels, new Set(mine.map((r) => r.panel_id)).size);
+        near(row.total_system_power, sum(mine.map((r) => r.power_avg as number)), 'total power');
+        near(row.avg_system_power, sum(mine.map((r) => r.power_avg as number)) / new Set(mine.map((r) => r.timestamp)).size, 'mean system power');
+        near(row.hourly_energy_kwh, sum(mine.map((r) => r.energy_wh as number)) / 1000, 'hourly kWh');
+      }
+      assert.equal(rows[0].active_panels, 8);
+    });
+
+    it('GET /ps100/quality/: samples per second per panel', async () => {
+      const { status, body } = await getJson('/ps100/quality/?minutes=60');
+      assert.equal(status, 200);
+      const rows = body as Row[];
+      assert.deepEqual(
+        rows.map((r) => r.panel_id),
+        panels(),
+      );
+      for (const row of rows) {
+        const counts = ofPanel(String(row.panel_id)).map((r) => r.sample_count as number);
+        near(row.avg_samples_per_second, sum(counts) / counts.length, 'avg samples');
+        assert.deepEqual([row.min_samples, row.max_samples, row.records], [Math.min(...counts), Math.max(...counts), counts.length]);
+      }
+    });
+
+    it('answers a bad query string with 400 and the reason', async () => {
+      const cases: [string, RegExp][] = [
+        ['/ps100/panels/latest/?minutes=0', /minutes must be a whole number from 1 to 1440/],
+        ['/ps100/panels/latest/?limit=1.5', /limit must be a whole number/],
+        ['/ps100/panels/latest/?panel=x%27%3B%20drop', /panel must be one panel id/],
+        ['/ps100/panels/latest/?panel=a&panel=b', /panel must be one panel id/],
+        ['/ps100/energy/daily/?days=-1', /days must be a whole number from 1 to 3660/],
+        ['/ps100/system/hourly/?hours=abc', /hours must be a whole number from 1 to 8784/],
+        ['/ps100/quality/?minute=5', /unknown parameter minute \(this endpoint takes minutes\)/],
+      ];
+      for (const [path, reason] of cases) {
+        const { status, body } = await getJson(path);
+        assert.equal(status, 400, path);
+        assert.match(String((body as Row).error), reason, path);
+      }
+    });
+
     it('stores the system and event tables, and names the aggregates as the old system did', async () => {
       const system = await pool.query('SELECT panel_id, active_panels, total_power FROM ps100_system_1s ORDER BY time');
       assert.equal(system.rows.length, sent.filter((m) => m.measurement === 'ps100_system_1s').length);
@@ -250,6 +372,21 @@ describe('ps100-sampler example flow: PS100 panels -> TimescaleDB', function () 
       const procs = jobs.rows.map((r) => r.proc_name);
       assert.ok(procs.includes('policy_compression'));
       assert.ok(!procs.includes('policy_retention'));
+    });
+
+    // Last: it takes the database away.
+    it('answers 503 "database unavailable", without the connection error, while the database is away', async () => {
+      // The pool's one connection is held while the server stops, then dropped, not given back.
+      const held = await pool.connect();
+      held.on('error', () => undefined);
+      await (closed ??= server.close());
+      held.release(new Error('the server stopped'));
+      for (const path of ['/ps100/panels/latest/', '/ps100/quality/']) {
+        const res = await fetch(base + path);
+        const text = await res.text();
+        assert.deepEqual([res.status, JSON.parse(text)], [503, { error: 'database unavailable' }], path);
+        assert.doesNotMatch(text, /ECONNREFUSED|127\.0\.0\.1|terminated/);
+      }
     });
   });
 });

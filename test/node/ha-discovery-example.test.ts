@@ -11,6 +11,7 @@ import { COMPONENTS, schemaProblems, type Component } from '../../nodes/ha-disco
 import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator/inverter';
 import { PzemSimulator } from '../../nodes/pzem017/simulator';
 import { servePi30Tcp } from '../../nodes/mpp-pi30/simulator/serve';
+import { pointAtStandIns } from '../../scripts/demo/example-config';
 import { startBroker, type TestBroker } from '../support/mqtt-broker';
 import { catchNode, epeverTracerNode, getNode, helper, modbusBusNode, waitFor } from '../support/node-red';
 
@@ -158,12 +159,17 @@ describe('example flow examples/ha-discovery/epever-inverter-to-home-assistant.j
 
     /** The example pointed at the simulators and the test broker; the devices are polled by the test alone. */
     function runnable(changes: Record<string, Record<string, unknown>> = {}): FlowNode[] {
-      return flow.map((n) => {
+      const local = (port: number) => ({ host: '127.0.0.1', port });
+      const pointed = pointAtStandIns(flow, {
+        epever: local(epeverServer.port),
+        pzem: local(meterServer.port),
+        inverter: local(inverterServer.port),
+        mqtt: { host: brokerUrl.hostname, port: Number(brokerUrl.port || 1883) },
+      });
+      return pointed.map((n) => {
         let node: FlowNode = { ...n };
-        if (n.type === 'modbus-bus' && n.name === 'PZEM bus') node = { ...node, transport: 'tcp', host: '127.0.0.1', port: meterServer.port };
-        else if (n.type === 'modbus-bus') node = { ...node, port: epeverServer.port, timeoutMs: 300, retries: 0, backoffMaxMs: 1000 };
-        if (n.type === 'pi30-port') node = { ...node, port: inverterServer.port, timeoutMs: 1000 };
-        if (n.type === 'mqtt-broker') node = { ...node, broker: brokerUrl.hostname, port: brokerUrl.port || '1883' };
+        if (n.type === 'modbus-bus' && n.name === 'Epever bus') node = { ...node, timeoutMs: 300, retries: 0, backoffMaxMs: 1000 };
+        if (n.type === 'pi30-port') node = { ...node, timeoutMs: 1000 };
         if (n.type === 'epever-tracer' || n.type === 'mpp-pi30' || n.type === 'pzem017') node = { ...node, interval: 0 };
         return { ...node, ...(changes[String(n.name)] ?? {}) };
       });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { PzemSimulator } from '../../nodes/pzem017/simulator';
 import { parsePzemConfig } from '../../nodes/pzem017/node-config';
+import { pointAtStandIns } from '../../scripts/demo/example-config';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
 import { BUILT_IN_TYPES, checkDashboardChain, isDashboardWidget, knownNodeTypes, type FlowNode } from '../support/example-flow';
 import { catchNode, collect, getNode, helper, modbusBusNode, waitFor } from '../support/node-red';
@@ -18,6 +19,9 @@ const NODES = [
   catchNode,
   require('@node-red/nodes/core/common/21-debug.js'),
   require('@node-red/nodes/core/common/90-comment.js'),
+  require('@node-red/nodes/core/common/20-inject.js'),
+  require('@node-red/nodes/core/common/25-status.js'),
+  require('@node-red/nodes/core/function/10-function.js'),
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -42,10 +46,9 @@ function checkImports(flow: FlowNode[]): void {
 /** The flow pointed at the simulator, with `replace` types and the dashboard's widgets turned into helpers. */
 function runnable(flow: FlowNode[], port: number, replace: readonly string[]): FlowNode[] {
   const widgets = new Set(flow.filter((n) => isDashboardWidget(n, known)).map((n) => n.id));
-  return flow
+  return pointAtStandIns(flow, { pzem: { host: '127.0.0.1', port } })
     .filter((n) => !(n.type.startsWith('ui-') && !widgets.has(n.id)) && n.type !== 'global-config' && n.type !== 'timescale-db')
     .map((n) => {
-      if (n.type === 'modbus-bus') return { ...n, transport: 'tcp', host: '127.0.0.1', port, timeoutMs: 500 };
       if (n.type === 'pzem017') return { ...n, interval: 1 };
       if (widgets.has(n.id) || replace.includes(n.type)) return { id: n.id, type: 'helper', z: n.z, wires: [] };
       return { ...n };
@@ -68,11 +71,11 @@ describe('pzem017 example flows', function () {
     await server.close();
   });
 
-  it('dc-meters-to-timescale: three meters on /dev/ttyUSB0 at 9600 8N2 into timescale-out, each under its device id', async () => {
+  it('dc-meters-to-timescale: three meters on /dev/ttyUSB1 at 9600 8N2 into timescale-out, each under its device id', async () => {
     const flow = read('dc-meters-to-timescale.json');
     checkImports(flow);
     const bus = flow.find((n) => n.type === 'modbus-bus')!;
-    assert.deepEqual([bus.transport, bus.path, bus.baudRate, bus.dataBits, bus.parity, bus.stopBits], ['serial', '/dev/ttyUSB0', 9600, 8, 'none', 2]);
+    assert.deepEqual([bus.transport, bus.path, bus.baudRate, bus.dataBits, bus.parity, bus.stopBits], ['serial', '/dev/ttyUSB1', 9600, 8, 'none', 2]);
     const sink = flow.find((n) => n.type === 'timescale-out')!;
     const meters = flow.filter((n) => n.type === 'pzem017');
     assert.ok(meters.length >= 2 && meters.every((m) => (m.wires as string[][])[0].includes(sink.id)), 'several meters feed timescale-out');
@@ -91,12 +94,17 @@ describe('pzem017 example flows', function () {
     const meters = flow.filter((n) => n.type === 'pzem017');
     const groups = flow.filter((n) => n.type === 'ui-group');
     assert.equal(groups.length, meters.length, 'one group per meter');
-    const widgetsOf = (meter: FlowNode) => (meter.wires as string[][])[0].map((id) => flow.find((n) => n.id === id)!);
-    for (const meter of meters) {
-      const widgets = widgetsOf(meter);
+    const view = flow.find((n) => n.type === 'function' && n.name === 'meter view')!;
+    assert.ok(
+      meters.every((m) => (m.wires as string[][])[0].includes(view.id)),
+      'every meter feeds the view node',
+    );
+    const outputs = (view.wires as string[][]).map((w) => flow.find((n) => n.id === w[0])!);
+    meters.forEach((meter, i) => {
+      const widgets = outputs.slice(i * 6, i * 6 + 6);
       assert.equal(new Set(widgets.map((w) => w.group)).size, 1, `${String(meter.name)} feeds one group`);
-      assert.deepEqual(widgets.map((w) => w.value).sort(), ['payload.current', 'payload.energy_wh', 'payload.power', 'payload.voltage']);
-    }
+      assert.equal(groups.find((g) => g.id === widgets[0].group)?.name, meter.name);
+    });
     const timescaleBus = read('dc-meters-to-timescale.json').find((n) => n.type === 'modbus-bus');
     assert.deepEqual(
       flow.find((n) => n.type === 'modbus-bus'),
@@ -105,10 +113,10 @@ describe('pzem017 example flows', function () {
     );
 
     await helper.load(NODES, runnable(flow, server.port, []));
-    const first = widgetsOf(meters[0])[0];
-    const shown = collect(first.id);
-    await waitFor(() => shown.length >= 1, 8000, 'a reading on the first group');
-    assert.equal(shown[0].device, meters[0].deviceId);
-    assert.ok(getNode(first.id));
+    const voltage = outputs[1];
+    const shown = collect(voltage.id);
+    await waitFor(() => shown.length >= 1, 8000, "the battery meter's voltage");
+    assert.match(String(shown[0].payload), /^\d+\.\d\d V$/);
+    assert.ok(getNode(voltage.id));
   });
 });

@@ -15,7 +15,7 @@
 // directly: each interval between two power readings is split by time over the windows it spans, as before, and
 // that costs one addition per window kind and power field.
 import { shareWh, trapezoidWh } from './energy';
-import { addEnergy, addValue, FieldRegistry, HEAD, mergeStats, STRIDE, type Layout } from './field-slots';
+import { addEnergy, FieldRegistry, type Layout } from './field-slots';
 import type { Sample } from './reading-fields';
 import { WindowClock, type Span, type WindowSpec } from './window-spec';
 import { WindowState, type SavedWindowState } from './window-state';
@@ -199,6 +199,8 @@ export class Aggregator {
     const keyState = this.keyState(key);
     if (kind !== undefined) keyState.kind = kind;
     this.ensureFields(key, keyState, ids, count);
+    // A reading without one of the key's fields: its windows keep a count and times per field from now on.
+    if (keyState.layout.dense && count < keyState.layout.ids.length) this.moveTo(key, keyState, keyState.layout.sparse());
     const layout = keyState.layout;
     const outOfOrder = time < keyState.newest;
     const lateOn = this.lateOn;
@@ -233,12 +235,12 @@ export class Aggregator {
       }
       // The finer window of this moment takes the sample and is merged in when it closes, unless it is gone.
       const source = bucket.source < 0 ? undefined : this.openBucket[bucket.source];
-      if (source === undefined || !source.feeds) addSample(state, layout, time, ids, values, count);
+      if (source === undefined || !source.feeds) layout.addSample(state, time, ids, values, count);
     }
     if (this.hasLifetime) {
       keyState.lifetime ??= { start: time, state: layout.newState() };
       keyState.lifetime.start = Math.min(keyState.lifetime.start, time);
-      addSample(keyState.lifetime.state, layout, time, ids, values, count);
+      layout.addSample(keyState.lifetime.state, time, ids, values, count);
     }
     // Energy integrates the samples in time order; an out-of-order one only joins the statistics.
     if (!outOfOrder) {
@@ -510,21 +512,14 @@ export class Aggregator {
     return true;
   }
 
-  /** A saved state in the key's layout, which grows to hold its fields. */
+  /** A saved state in the key's layout, which grows to hold its fields (and turns sparse if they need it). */
   private stateFrom(key: string, keyState: KeyState, saved: WindowState): Float64Array {
     const ids: number[] = [];
     for (const name of saved.fields.keys()) ids.push(this.fields.id(name));
     for (const name of saved.energyWh.keys()) if (this.options.isPowerField(name)) ids.push(this.fields.id(name));
     this.ensureFields(key, keyState, ids, ids.length);
-    const layout = keyState.layout;
-    const state = layout.newState();
-    state[0] = saved.sampleCount;
-    for (const [name, stats] of saved.fields) state.set(stats.toJSON(), HEAD + layout.slot(this.fields.id(name)) * STRIDE);
-    for (const [name, wh] of saved.energyWh) {
-      const power = this.options.isPowerField(name) ? layout.powerIndex[layout.slot(this.fields.id(name))] : -1;
-      if (power >= 0) state[layout.energyAt + power] = wh;
-    }
-    return state;
+    if (keyState.layout.dense && !keyState.layout.fitsDense(saved)) this.moveTo(key, keyState, keyState.layout.sparse());
+    return keyState.layout.fromSaved(saved);
   }
 
   private newKeyState(): KeyState {
@@ -556,28 +551,37 @@ export class Aggregator {
     return k;
   }
 
-  /** Moves the key to a layout with every one of these fields, copying its states over; rare after its first reading. */
+  /**
+   * Moves the key to a layout with every one of these fields; rare after its first reading. A new field after
+   * the first reading means earlier readings lacked it: the layout becomes sparse.
+   */
   private ensureFields(key: string, keyState: KeyState, ids: ArrayLike<number>, count: number): void {
     const from = keyState.layout;
     let layout = from;
     for (let i = 0; i < count; i++) if (layout.slot(ids[i]) < 0) layout = layout.with(ids[i]);
     if (layout === from) return;
+    this.moveTo(key, keyState, from.ids.length > 0 ? layout.sparse() : layout);
+  }
+
+  /** Copies every state of the key into another layout of its fields (more fields, or sparse from dense). */
+  private moveTo(key: string, keyState: KeyState, layout: Layout): void {
+    const from = keyState.layout;
     keyState.layout = layout;
     for (const line of this.timelines) {
       for (const bucket of line.buckets.values()) {
         const state = bucket.states.get(key);
-        if (state !== undefined) bucket.states.set(key, layout.grow(state, from));
+        if (state !== undefined) bucket.states.set(key, layout.convert(state, from));
       }
       const cursor = keyState.cursorBucket[line.index];
       keyState.cursorState[line.index] = cursor?.states.get(key);
       if (keyState.cursorState[line.index] === undefined) keyState.cursorEnd[line.index] = -Infinity;
     }
-    if (keyState.lifetime) keyState.lifetime.state = layout.grow(keyState.lifetime.state, from);
+    if (keyState.lifetime) keyState.lifetime.state = layout.convert(keyState.lifetime.state, from);
+    // A layout only ever appends fields, so the power tracks of the older layout keep their indexes.
     for (let e = keyState.powerTime.length; e < layout.powerSlots.length; e++) {
       keyState.powerTime.push(Number.NaN);
       keyState.powerWatts.push(Number.NaN);
     }
-    // A layout only ever appends fields, so the power tracks of the older layout keep their indexes.
   }
 
   /** The bucket of one window, made if need be. */
@@ -641,7 +645,7 @@ export class Aggregator {
           for (const [key, state] of bucket.states) {
             const keyState = this.keys.get(key);
             if (keyState === undefined || state[0] === 0) continue;
-            mergeStats(this.stateIn(target, into, key, keyState), state, keyState.layout.ids.length);
+            keyState.layout.mergeStats(this.stateIn(target, into, key, keyState), state);
           }
         }
       }
@@ -660,7 +664,7 @@ export class Aggregator {
       const part = this.wholeState(finer, child, key, layout);
       if (part === undefined || part[0] === 0) continue;
       if (whole === own) whole = own.slice();
-      mergeStats(whole, part, layout.ids.length);
+      layout.mergeStats(whole, part);
     }
     return whole;
   }
@@ -748,12 +752,6 @@ export class Aggregator {
       if (k.open === 0 && now - k.newest > this.options.maxGapMs + this.options.graceMs) this.keys.delete(key);
     }
   }
-}
-
-/** One sample's fields into a window state. */
-function addSample(state: Float64Array, layout: Layout, time: number, ids: ArrayLike<number>, values: ArrayLike<number>, count: number): void {
-  state[0]++;
-  for (let i = 0; i < count; i++) addValue(state, HEAD + layout.slot(ids[i]) * STRIDE, values[i], time);
 }
 
 export interface SavedKey {

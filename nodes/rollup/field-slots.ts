@@ -1,26 +1,46 @@
-// What one key has gathered in one window, as one Float64Array: the sample count, then a fixed run of numbers per
-// field, then the energy of each power field. Where each field sits is a Layout, made once per field set and
-// shared by every key that sends that set; nothing is looked up by name per reading.
+// What one key has gathered in one window, as one Float64Array: a header (samples, time of the first and of the
+// last), a fixed run of numbers per field, then the energy of each power field. Where each field sits is a
+// Layout, made once per field set and shared by every key that sends that set; nothing is looked up by name per
+// reading.
+//
+// Most devices send the same fields in every reading. While a key does, its layout is dense: a field's count
+// and the times of its first and last value are the window's own, kept once in the header, so a field takes 7
+// numbers. A key that sends a reading without one of its fields, or a field it has not sent before, moves to the
+// sparse form of its layout once, for good: 10 numbers a field, with its own count and times.
 import { FieldStats } from './field-stats';
 import { WindowState } from './window-state';
 
-/** Slot 0: samples in the window. */
-export const HEAD = 1;
-/** Per field, in FieldStats.toJSON's order, so a saved field is these numbers as they are. */
-export const COUNT = 0;
-export const SUM = 1;
-export const MIN = 2;
-export const MAX = 3;
-/** Welford's running mean and sum of squared deviations from it. */
-export const MEAN = 4;
-export const M2 = 5;
-export const FIRST = 6;
-export const FIRST_TIME = 7;
-export const LAST = 8;
-export const LAST_TIME = 9;
-export const STRIDE = 10;
+/** Header: samples in the window, time of the first and of the last (dense layouts only). */
+export const SAMPLES = 0;
+const FIRST_AT = 1;
+const LAST_AT = 2;
+export const HEAD = 3;
 
-const EMPTY_FIELD = [0, 0, Infinity, -Infinity, 0, 0, Number.NaN, Infinity, Number.NaN, -Infinity];
+/** Sparse: per field, in FieldStats.toJSON's order, so a saved field is these numbers as they are. */
+const S_COUNT = 0;
+const S_SUM = 1;
+const S_MIN = 2;
+const S_MAX = 3;
+/** Welford's running mean and sum of squared deviations from it. */
+const S_MEAN = 4;
+const S_M2 = 5;
+const S_FIRST = 6;
+const S_FIRST_TIME = 7;
+const S_LAST = 8;
+const S_LAST_TIME = 9;
+const SPARSE_STRIDE = 10;
+const EMPTY_SPARSE = [0, 0, Infinity, -Infinity, 0, 0, Number.NaN, Infinity, Number.NaN, -Infinity];
+
+/** Dense: the same less count and times. */
+const D_SUM = 0;
+const D_MIN = 1;
+const D_MAX = 2;
+const D_MEAN = 3;
+const D_M2 = 4;
+const D_FIRST = 5;
+const D_LAST = 6;
+const DENSE_STRIDE = 7;
+const EMPTY_DENSE = [0, Infinity, -Infinity, 0, 0, Number.NaN, Number.NaN];
 
 /** Every field name the node has met, numbered once; whether it is a power field is decided once too. */
 export class FieldRegistry {
@@ -30,7 +50,7 @@ export class FieldRegistry {
   readonly empty: Layout;
 
   constructor(private readonly isPowerField: (field: string) => boolean) {
-    this.empty = new Layout(this, []);
+    this.empty = new Layout(this, [], true);
   }
 
   id(name: string): number {
@@ -45,10 +65,7 @@ export class FieldRegistry {
   }
 }
 
-/**
- * The fields of a key in the order it first sent them. A key that sends a field it never sent before moves to
- * the layout with that field appended (made once, then shared); its window states are copied over once.
- */
+/** The fields of a key in the order it first sent them, dense or sparse (above). */
 export class Layout {
   /** Registry ids, by slot. */
   readonly ids: readonly number[];
@@ -58,14 +75,17 @@ export class Layout {
   readonly powerIndex: Int32Array;
   /** Slot of each power field, by power index. */
   readonly powerSlots: readonly number[];
+  readonly stride: number;
   /** Where the energies begin; a state is this plus one number per power field long. */
   readonly energyAt: number;
   readonly size: number;
   private readonly next = new Map<number, Layout>();
+  private sparseForm: Layout | undefined;
 
   constructor(
     readonly registry: FieldRegistry,
     ids: readonly number[],
+    readonly dense: boolean,
   ) {
     this.ids = ids;
     this.slotOf = new Int32Array(registry.names.length).fill(-1);
@@ -79,7 +99,8 @@ export class Layout {
       }
     });
     this.powerSlots = powerSlots;
-    this.energyAt = HEAD + ids.length * STRIDE;
+    this.stride = dense ? DENSE_STRIDE : SPARSE_STRIDE;
+    this.energyAt = HEAD + ids.length * this.stride;
     this.size = this.energyAt + powerSlots.length;
   }
 
@@ -87,42 +108,116 @@ export class Layout {
     return id < this.slotOf.length ? this.slotOf[id] : -1;
   }
 
-  /** This layout with one more field. */
+  /** This layout with one more field, of the same form. */
   with(id: number): Layout {
     let layout = this.next.get(id);
     if (layout === undefined) {
-      layout = new Layout(this.registry, [...this.ids, id]);
+      layout = new Layout(this.registry, [...this.ids, id], this.dense);
       this.next.set(id, layout);
     }
     return layout;
   }
 
+  /** The same fields, each with its own count and times. */
+  sparse(): Layout {
+    if (!this.dense) return this;
+    this.sparseForm ??= new Layout(this.registry, this.ids, false);
+    return this.sparseForm;
+  }
+
   /** A state with nothing in it: no samples, empty statistics, no energy (NaN: none booked, unlike 0 Wh). */
   newState(): Float64Array {
     const state = new Float64Array(this.size);
-    for (let slot = 0; slot < this.ids.length; slot++) state.set(EMPTY_FIELD, HEAD + slot * STRIDE);
+    state[FIRST_AT] = Infinity;
+    state[LAST_AT] = -Infinity;
+    const empty = this.dense ? EMPTY_DENSE : EMPTY_SPARSE;
+    for (let slot = 0; slot < this.ids.length; slot++) state.set(empty, HEAD + slot * this.stride);
     state.fill(Number.NaN, this.energyAt);
     return state;
   }
 
-  /** A state of a smaller layout (a prefix of this one) copied into this one. */
-  grow(state: Float64Array, from: Layout): Float64Array {
-    const grown = this.newState();
-    grown.set(state.subarray(0, from.energyAt));
-    for (let e = 0; e < from.powerSlots.length; e++) {
-      grown[this.energyAt + this.powerIndex[from.powerSlots[e]]] = state[from.energyAt + e];
+  /**
+   * A state of another layout of the key copied into this one, which has its fields first and then more: the
+   * same form, or sparse from dense.
+   */
+  convert(state: Float64Array, from: Layout): Float64Array {
+    const into = this.newState();
+    into[SAMPLES] = state[SAMPLES];
+    into[FIRST_AT] = state[FIRST_AT];
+    into[LAST_AT] = state[LAST_AT];
+    for (let slot = 0; slot < from.ids.length; slot++) into.set(from.fieldNumbers(state, slot), HEAD + slot * this.stride);
+    for (let e = 0; e < from.powerSlots.length; e++) into[this.energyAt + this.powerIndex[from.powerSlots[e]]] = state[from.energyAt + e];
+    return into;
+  }
+
+  /** A field's numbers in this layout's form; sparse ones from a dense state take the header's count and times. */
+  private fieldNumbers(state: Float64Array, slot: number): ArrayLike<number> {
+    const at = HEAD + slot * this.stride;
+    if (!this.dense) return state.subarray(at, at + SPARSE_STRIDE);
+    return this.denseAsSparse(state, at);
+  }
+
+  private denseAsSparse(state: Float64Array, at: number): number[] {
+    return [
+      state[SAMPLES],
+      state[at + D_SUM],
+      state[at + D_MIN],
+      state[at + D_MAX],
+      state[at + D_MEAN],
+      state[at + D_M2],
+      state[at + D_FIRST],
+      state[FIRST_AT],
+      state[at + D_LAST],
+      state[LAST_AT],
+    ];
+  }
+
+  /** Whether a saved state fits a dense layout of these fields: every field in every sample. */
+  fitsDense(saved: WindowState): boolean {
+    if (saved.sampleCount === 0) return saved.fields.size === 0;
+    let first: number | undefined;
+    let last: number | undefined;
+    for (const id of this.ids) {
+      const stats = saved.fields.get(this.registry.names[id]);
+      if (stats === undefined || stats.count !== saved.sampleCount) return false;
+      first ??= stats.firstTime;
+      last ??= stats.lastTime;
+      if (stats.firstTime !== first || stats.lastTime !== last) return false;
     }
-    return grown;
+    return saved.fields.size === this.ids.length;
+  }
+
+  /** A saved state in this layout; it must fit (fitsDense) if this is dense. */
+  fromSaved(saved: WindowState): Float64Array {
+    const state = this.newState();
+    state[SAMPLES] = saved.sampleCount;
+    for (const [name, stats] of saved.fields) {
+      const at = HEAD + this.slot(this.registry.id(name)) * this.stride;
+      const numbers = stats.toJSON();
+      if (!this.dense) {
+        state.set(numbers, at);
+        continue;
+      }
+      state.set([numbers[1], numbers[2], numbers[3], numbers[4], numbers[5], numbers[6], numbers[8]], at);
+      state[FIRST_AT] = numbers[7];
+      state[LAST_AT] = numbers[9];
+    }
+    for (const [name, wh] of saved.energyWh) {
+      const slot = this.slot(this.registry.id(name));
+      const power = slot < 0 ? -1 : this.powerIndex[slot];
+      if (power >= 0) state[this.energyAt + power] = wh;
+    }
+    return state;
   }
 
   /** The state as the record builder and the context store read it. */
   view(state: Float64Array): WindowState {
     const view = new WindowState();
-    view.sampleCount = state[0];
+    view.sampleCount = state[SAMPLES];
     for (let slot = 0; slot < this.ids.length; slot++) {
-      const at = HEAD + slot * STRIDE;
-      if (state[at + COUNT] === 0) continue;
-      view.fields.set(this.registry.names[this.ids[slot]], FieldStats.fromSlots(state, at));
+      const at = HEAD + slot * this.stride;
+      if (this.dense ? state[SAMPLES] === 0 : state[at + S_COUNT] === 0) continue;
+      view.fields.set(this.registry.names[this.ids[slot]], FieldStats.of(this.fieldNumbers(state, slot)));
     }
     for (let e = 0; e < this.powerSlots.length; e++) {
       const wh = state[this.energyAt + e];
@@ -130,64 +225,122 @@ export class Layout {
     }
     return view;
   }
+
+  /**
+   * One sample into a state: the same arithmetic as FieldStats.add for each field. The fields are the first
+   * `count` of `ids` (registry ids, each in this layout, each once; all of them if it is dense) and `values`.
+   */
+  addSample(state: Float64Array, time: number, ids: ArrayLike<number>, values: ArrayLike<number>, count: number): void {
+    const n = state[SAMPLES] + 1;
+    state[SAMPLES] = n;
+    if (!this.dense) {
+      for (let i = 0; i < count; i++) addSparse(state, HEAD + this.slotOf[ids[i]] * SPARSE_STRIDE, values[i], time);
+      return;
+    }
+    // First and last by the time measured, not by arrival, so an out-of-order sample lands where it belongs.
+    const first = time < state[FIRST_AT];
+    const last = time >= state[LAST_AT];
+    if (first) state[FIRST_AT] = time;
+    if (last) state[LAST_AT] = time;
+    for (let i = 0; i < count; i++) {
+      const at = HEAD + this.slotOf[ids[i]] * DENSE_STRIDE;
+      const value = values[i];
+      state[at + D_SUM] += value;
+      if (value < state[at + D_MIN]) state[at + D_MIN] = value;
+      if (value > state[at + D_MAX]) state[at + D_MAX] = value;
+      const mean = state[at + D_MEAN];
+      const delta = value - mean;
+      const newMean = mean + delta / n;
+      state[at + D_MEAN] = newMean;
+      state[at + D_M2] += delta * (value - newMean);
+      if (first) state[at + D_FIRST] = value;
+      if (last) state[at + D_LAST] = value;
+    }
+  }
+
+  /**
+   * The statistics of `from` (a finer window of the same key) into `into`, as if its samples had been added one
+   * by one: counts, sums, minimum and maximum add up exactly; mean and M2 by Chan, Golub and LeVeque's pairwise
+   * update (the same figures up to rounding). First and last go by time; no tie can occur, as a sample goes into
+   * a coarser window directly only once the finer window of its moment has been merged (or never will be).
+   * Energy is not merged: every window books its own share of each interval (see aggregator.ts).
+   */
+  mergeStats(into: Float64Array, from: Float64Array): void {
+    const na = into[SAMPLES];
+    const nb = from[SAMPLES];
+    if (nb === 0) return;
+    into[SAMPLES] = na + nb;
+    if (!this.dense) {
+      for (let slot = 0; slot < this.ids.length; slot++) mergeSparse(into, from, HEAD + slot * SPARSE_STRIDE);
+      return;
+    }
+    const first = from[FIRST_AT] < into[FIRST_AT];
+    const last = from[LAST_AT] > into[LAST_AT];
+    if (first) into[FIRST_AT] = from[FIRST_AT];
+    if (last) into[LAST_AT] = from[LAST_AT];
+    for (let slot = 0; slot < this.ids.length; slot++) {
+      const at = HEAD + slot * DENSE_STRIDE;
+      if (na === 0) {
+        into.set(from.subarray(at, at + DENSE_STRIDE), at);
+        continue;
+      }
+      const n = na + nb;
+      const delta = from[at + D_MEAN] - into[at + D_MEAN];
+      into[at + D_SUM] += from[at + D_SUM];
+      if (from[at + D_MIN] < into[at + D_MIN]) into[at + D_MIN] = from[at + D_MIN];
+      if (from[at + D_MAX] > into[at + D_MAX]) into[at + D_MAX] = from[at + D_MAX];
+      into[at + D_MEAN] += (delta * nb) / n;
+      into[at + D_M2] += from[at + D_M2] + (delta * delta * na * nb) / n;
+      if (first) into[at + D_FIRST] = from[at + D_FIRST];
+      if (last) into[at + D_LAST] = from[at + D_LAST];
+    }
+  }
 }
 
-/** One sample of one field into its run of numbers at `at`: the same arithmetic as FieldStats.add. */
-export function addValue(state: Float64Array, at: number, value: number, time: number): void {
-  const count = state[at + COUNT] + 1;
-  state[at + COUNT] = count;
-  state[at + SUM] += value;
-  if (value < state[at + MIN]) state[at + MIN] = value;
-  if (value > state[at + MAX]) state[at + MAX] = value;
-  const mean = state[at + MEAN];
+function addSparse(state: Float64Array, at: number, value: number, time: number): void {
+  const count = state[at + S_COUNT] + 1;
+  state[at + S_COUNT] = count;
+  state[at + S_SUM] += value;
+  if (value < state[at + S_MIN]) state[at + S_MIN] = value;
+  if (value > state[at + S_MAX]) state[at + S_MAX] = value;
+  const mean = state[at + S_MEAN];
   const delta = value - mean;
   const newMean = mean + delta / count;
-  state[at + MEAN] = newMean;
-  state[at + M2] += delta * (value - newMean);
-  if (time < state[at + FIRST_TIME]) {
-    state[at + FIRST] = value;
-    state[at + FIRST_TIME] = time;
+  state[at + S_MEAN] = newMean;
+  state[at + S_M2] += delta * (value - newMean);
+  if (time < state[at + S_FIRST_TIME]) {
+    state[at + S_FIRST] = value;
+    state[at + S_FIRST_TIME] = time;
   }
-  if (time >= state[at + LAST_TIME]) {
-    state[at + LAST] = value;
-    state[at + LAST_TIME] = time;
+  if (time >= state[at + S_LAST_TIME]) {
+    state[at + S_LAST] = value;
+    state[at + S_LAST_TIME] = time;
   }
 }
 
-/**
- * The statistics of `from` (a finer window, or finer windows, of the same key) into `into`, as if its samples had
- * been added one by one: counts, sums, minimum and maximum add up exactly; mean and M2 by Chan, Golub and
- * LeVeque's pairwise update (the same figures up to rounding). First and last go by time; no tie can occur, as a
- * sample goes into a coarser window directly only once the finer window of its moment has been merged (or never
- * will be). Energy is not merged: every window books its own share of each interval (see aggregator.ts).
- */
-export function mergeStats(into: Float64Array, from: Float64Array, fields: number): void {
-  into[0] += from[0];
-  for (let slot = 0; slot < fields; slot++) {
-    const at = HEAD + slot * STRIDE;
-    const nb = from[at + COUNT];
-    if (nb === 0) continue;
-    const na = into[at + COUNT];
-    if (na === 0) {
-      into.set(from.subarray(at, at + STRIDE), at);
-      continue;
-    }
-    const n = na + nb;
-    const delta = from[at + MEAN] - into[at + MEAN];
-    into[at + COUNT] = n;
-    into[at + SUM] += from[at + SUM];
-    if (from[at + MIN] < into[at + MIN]) into[at + MIN] = from[at + MIN];
-    if (from[at + MAX] > into[at + MAX]) into[at + MAX] = from[at + MAX];
-    into[at + MEAN] += (delta * nb) / n;
-    into[at + M2] += from[at + M2] + (delta * delta * na * nb) / n;
-    if (from[at + FIRST_TIME] < into[at + FIRST_TIME]) {
-      into[at + FIRST] = from[at + FIRST];
-      into[at + FIRST_TIME] = from[at + FIRST_TIME];
-    }
-    if (from[at + LAST_TIME] > into[at + LAST_TIME]) {
-      into[at + LAST] = from[at + LAST];
-      into[at + LAST_TIME] = from[at + LAST_TIME];
-    }
+function mergeSparse(into: Float64Array, from: Float64Array, at: number): void {
+  const nb = from[at + S_COUNT];
+  if (nb === 0) return;
+  const na = into[at + S_COUNT];
+  if (na === 0) {
+    into.set(from.subarray(at, at + SPARSE_STRIDE), at);
+    return;
+  }
+  const n = na + nb;
+  const delta = from[at + S_MEAN] - into[at + S_MEAN];
+  into[at + S_COUNT] = n;
+  into[at + S_SUM] += from[at + S_SUM];
+  if (from[at + S_MIN] < into[at + S_MIN]) into[at + S_MIN] = from[at + S_MIN];
+  if (from[at + S_MAX] > into[at + S_MAX]) into[at + S_MAX] = from[at + S_MAX];
+  into[at + S_MEAN] += (delta * nb) / n;
+  into[at + S_M2] += from[at + S_M2] + (delta * delta * na * nb) / n;
+  if (from[at + S_FIRST_TIME] < into[at + S_FIRST_TIME]) {
+    into[at + S_FIRST] = from[at + S_FIRST];
+    into[at + S_FIRST_TIME] = from[at + S_FIRST_TIME];
+  }
+  if (from[at + S_LAST_TIME] > into[at + S_LAST_TIME]) {
+    into[at + S_LAST] = from[at + S_LAST];
+    into[at + S_LAST_TIME] = from[at + S_LAST_TIME];
   }
 }
 

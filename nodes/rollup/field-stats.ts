@@ -48,11 +48,11 @@ export class FieldStats {
     return [this.count, this.sum, this.min, this.max, this.runningMean, this.m2, this.first, this.firstTime, this.last, this.lastTime];
   }
 
-  /** The run of numbers at `at` of a window state (field-slots.ts), which holds them in toJSON's order. */
-  static fromSlots(state: Float64Array, at: number): FieldStats {
+  /** From toJSON's numbers, unchecked: how a window state (field-slots.ts) hands its figures out. */
+  static of(values: ArrayLike<number>): FieldStats {
     const stats = new FieldStats();
     [stats.count, stats.sum, stats.min, stats.max, stats.runningMean, stats.m2, stats.first, stats.firstTime, stats.last, stats.lastTime] =
-      state.subarray(at, at + 10);
+      Array.from(values);
     return stats;
   }
 

@@ -115,8 +115,6 @@ interface KeyState {
   waiting: Waiting[];
   lifetime: Lifetime | undefined;
   /** Per timeline, the window of the key's last reading and its state there: most readings land in it again. */
-  readonly cursorStart: Float64Array;
-  readonly cursorEnd: Float64Array;
   readonly cursorBucket: (Bucket | undefined)[];
   readonly cursorState: (Float64Array | undefined)[];
 }
@@ -210,8 +208,9 @@ export class Aggregator {
       const line = this.timelines[index];
       let bucket: Bucket | undefined;
       let state: Float64Array | undefined;
-      if (time >= keyState.cursorStart[index] && time < keyState.cursorEnd[index]) {
-        bucket = keyState.cursorBucket[index]!;
+      const cursor = keyState.cursorBucket[index];
+      if (cursor !== undefined && time >= cursor.span.start && time < cursor.span.end) {
+        bucket = cursor;
         if (bucket.span.end + grace <= now || bucket.merged) bucket = undefined;
         else state = keyState.cursorState[index];
       } else {
@@ -228,8 +227,6 @@ export class Aggregator {
       }
       if (state === undefined) {
         state = this.stateIn(line, bucket, key, keyState);
-        keyState.cursorStart[index] = bucket.span.start;
-        keyState.cursorEnd[index] = bucket.span.end;
         keyState.cursorBucket[index] = bucket;
         keyState.cursorState[index] = state;
       }
@@ -523,7 +520,6 @@ export class Aggregator {
   }
 
   private newKeyState(): KeyState {
-    const lines = this.timelines.length;
     return {
       kind: undefined,
       newest: -Infinity,
@@ -535,8 +531,6 @@ export class Aggregator {
       sentUntil: this.timelines.map(() => -Infinity),
       waiting: [],
       lifetime: undefined,
-      cursorStart: new Float64Array(lines).fill(Infinity),
-      cursorEnd: new Float64Array(lines).fill(-Infinity),
       cursorBucket: this.timelines.map(() => undefined),
       cursorState: this.timelines.map(() => undefined),
     };
@@ -574,7 +568,7 @@ export class Aggregator {
       }
       const cursor = keyState.cursorBucket[line.index];
       keyState.cursorState[line.index] = cursor?.states.get(key);
-      if (keyState.cursorState[line.index] === undefined) keyState.cursorEnd[line.index] = -Infinity;
+      if (keyState.cursorState[line.index] === undefined) keyState.cursorBucket[line.index] = undefined;
     }
     if (keyState.lifetime) keyState.lifetime.state = layout.convert(keyState.lifetime.state, from);
     // A layout only ever appends fields, so the power tracks of the older layout keep their indexes.
@@ -702,8 +696,9 @@ export class Aggregator {
     for (const line of this.timelines) {
       const index = line.index;
       // Most intervals lie inside the window of the reading that ends them.
-      if (aTime >= keyState.cursorStart[index] && time <= keyState.cursorEnd[index] && keyState.cursorEnd[index] > keyState.sentUntil[index]) {
-        addEnergy(keyState.cursorState[index]!, at, shareWh(a, b, wh, keyState.cursorStart[index], keyState.cursorEnd[index]));
+      const cursor = keyState.cursorBucket[index]?.span;
+      if (cursor !== undefined && aTime >= cursor.start && time <= cursor.end && cursor.end > keyState.sentUntil[index]) {
+        addEnergy(keyState.cursorState[index]!, at, shareWh(a, b, wh, cursor.start, cursor.end));
         continue;
       }
       if (!this.spread(line, key, keyState, at, a, b, wh)) this.lateOn[index] = 1;

@@ -15,7 +15,7 @@
 // directly: each interval between two power readings is split by time over the windows it spans, as before, and
 // that costs one addition per window kind and power field.
 import { shareWh, trapezoidWh } from './energy';
-import { addEnergy, FieldRegistry, type Layout } from './field-slots';
+import { addEnergy, FieldRegistry, type Layout, type Slots } from './field-slots';
 import type { Sample } from './reading-fields';
 import { WindowClock, type Span, type WindowSpec } from './window-spec';
 import { WindowState, type SavedWindowState } from './window-state';
@@ -70,7 +70,7 @@ interface Bucket {
   readonly feeds: boolean;
   /** The timeline whose windows this one is merged from, -1 when it takes every reading itself. */
   readonly source: number;
-  readonly states: Map<string, Float64Array>;
+  readonly states: Map<string, Slots>;
 }
 
 /** A window of a key whose statistics have closed and whose energy is not complete yet. */
@@ -93,7 +93,7 @@ interface Timeline {
 
 interface Lifetime {
   start: number;
-  state: Float64Array;
+  state: Slots;
 }
 
 interface KeyState {
@@ -116,7 +116,7 @@ interface KeyState {
   lifetime: Lifetime | undefined;
   /** Per timeline, the window of the key's last reading and its state there: most readings land in it again. */
   readonly cursorBucket: (Bucket | undefined)[];
-  readonly cursorState: (Float64Array | undefined)[];
+  readonly cursorState: (Slots | undefined)[];
 }
 
 const SNAPSHOT_VERSION = 1;
@@ -207,7 +207,7 @@ export class Aggregator {
     for (const index of this.byFineness) {
       const line = this.timelines[index];
       let bucket: Bucket | undefined;
-      let state: Float64Array | undefined;
+      let state: Slots | undefined;
       const cursor = keyState.cursorBucket[index];
       if (cursor !== undefined && time >= cursor.span.start && time < cursor.span.end) {
         bucket = cursor;
@@ -273,7 +273,7 @@ export class Aggregator {
     if (now >= this.nextMergeAt) this.mergeClosed(now);
     const records: WindowRecord[] = [];
     const closedUntil = new Map<string, number>();
-    const send = (line: Timeline, bucket: Bucket, key: string, keyState: KeyState, state: Float64Array) => {
+    const send = (line: Timeline, bucket: Bucket, key: string, keyState: KeyState, state: Slots) => {
       bucket.states.delete(key);
       if (bucket.states.size === 0) line.buckets.delete(bucket.span.start);
       keyState.open--;
@@ -510,7 +510,7 @@ export class Aggregator {
   }
 
   /** A saved state in the key's layout, which grows to hold its fields (and turns sparse if they need it). */
-  private stateFrom(key: string, keyState: KeyState, saved: WindowState): Float64Array {
+  private stateFrom(key: string, keyState: KeyState, saved: WindowState): Slots {
     const ids: number[] = [];
     for (const name of saved.fields.keys()) ids.push(this.fields.id(name));
     for (const name of saved.energyWh.keys()) if (this.options.isPowerField(name)) ids.push(this.fields.id(name));
@@ -604,7 +604,7 @@ export class Aggregator {
   }
 
   /** The key's state in one window, made if need be. */
-  private stateIn(line: Timeline, bucket: Bucket, key: string, keyState: KeyState): Float64Array {
+  private stateIn(line: Timeline, bucket: Bucket, key: string, keyState: KeyState): Slots {
     let state = bucket.states.get(key);
     if (state === undefined) {
       state = keyState.layout.newState();
@@ -648,7 +648,7 @@ export class Aggregator {
   }
 
   /** A window's state with what its finer windows that are still open hold; undefined if the key is not in it. */
-  private wholeState(line: Timeline, bucket: Bucket, key: string, layout: Layout): Float64Array | undefined {
+  private wholeState(line: Timeline, bucket: Bucket, key: string, layout: Layout): Slots | undefined {
     const own = bucket.states.get(key);
     if (own === undefined || bucket.source < 0) return own;
     let whole = own;

@@ -59,6 +59,9 @@ function flow(windows: string): object[] {
     { id: 'pass-source', type: 'junction', z: tab, x: 100, y: 200, wires: [['pass']] },
     { id: 'pass', type: PASSTHROUGH_TYPE, z: tab, x: 250, y: 200, wires: [['pass-sink']] },
     { id: 'pass-sink', type: 'junction', z: tab, x: 400, y: 200, wires: [] },
+    // A reading the node refused would be cheap and not count: every error is caught here and fails the bench.
+    { id: 'catch', type: 'catch', z: tab, x: 100, y: 300, scope: null, uncaught: false, wires: [['errors']] },
+    { id: 'errors', type: 'junction', z: tab, x: 250, y: 300, wires: [] },
   ];
 }
 
@@ -104,7 +107,7 @@ function waitFor(check: () => boolean, ms: number, what: string): Promise<void> 
   });
 }
 
-type Output = { window?: { partial?: boolean }; benchEnd?: boolean };
+type Output = { window?: { partial?: boolean }; benchEnd?: boolean; error?: { message?: string } };
 
 /** The runtime's node lookup and a node's input event, which the public typings leave out. */
 interface RunningNode {
@@ -193,7 +196,11 @@ async function withRuntime<T>(windows: string, use: () => Promise<T>): Promise<T
     await waitFor(() => started, FLOWS_START_LIMIT_MS, 'the flows to start');
     node('roll');
     node('pass');
-    return await use();
+    let error: string | undefined;
+    node('errors').on('input', (msg) => (error ??= msg.error?.message ?? 'an error'));
+    const result = await use();
+    if (error !== undefined) throw new Error(`a node refused a reading: ${error}`);
+    return result;
   } finally {
     await RED.stop();
     rmSync(userDir, { recursive: true, force: true });

@@ -546,15 +546,23 @@ export class Aggregator {
   }
 
   /**
-   * Moves the key to a layout with every one of these fields; rare after its first reading. A new field after
-   * the first reading means earlier readings lacked it: the layout becomes sparse.
+   * Moves the key to a layout with every one of these fields; rare after its first reading. A new field once a
+   * window holds samples means those samples lacked it: the layout becomes sparse.
    */
   private ensureFields(key: string, keyState: KeyState, ids: ArrayLike<number>, count: number): void {
     const from = keyState.layout;
     let layout = from;
     for (let i = 0; i < count; i++) if (layout.slot(ids[i]) < 0) layout = layout.with(ids[i]);
     if (layout === from) return;
-    this.moveTo(key, keyState, from.ids.length > 0 ? layout.sparse() : layout);
+    this.moveTo(key, keyState, this.hasSamples(key, keyState) ? layout.sparse() : layout);
+  }
+
+  private hasSamples(key: string, keyState: KeyState): boolean {
+    if (keyState.lifetime !== undefined && keyState.lifetime.state[0] > 0) return true;
+    for (const line of this.timelines) {
+      for (const bucket of line.buckets.values()) if ((bucket.states.get(key)?.[0] ?? 0) > 0) return true;
+    }
+    return false;
   }
 
   /** Copies every state of the key into another layout of its fields (more fields, or sparse from dense). */

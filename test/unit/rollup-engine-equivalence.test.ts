@@ -155,6 +155,10 @@ describe('rollup engine: merged windows against the engine that updated every wi
             const fromOld = new Aggregator(options);
             fromOld.restore(savedReference);
             assertSameRecords(fromOld.flush(now), reference.flush(now), `${what}, from the older store`);
+            // The store keeps its form: the engine before the rewrite reads ours too.
+            const olderFromOurs = new ReferenceAggregator(options);
+            olderFromOurs.restore(saved);
+            assertSameRecords(ours.flush(now), olderFromOurs.flush(now), `${what}, ours read by the older engine`);
           }
           assert.equal(ours.keyCount, reference.keyCount, `${what}: keys`);
           assert.equal(ours.nextDue(), reference.nextDue(), `${what}: next due`);

@@ -6,7 +6,7 @@
 //
 // The hot path: a reading's statistics go into the finest window of its moment and into lifetime only. A window
 // whose boundaries are boundaries of a finer window kind ("nests": 10m in 1m, day in 30m in Europe/Berlin, month
-// in day) takes the statistics of each finer window as that one closes, merged (field-slots.ts mergeStats). This
+// in day) takes the statistics of each finer window as that one closes, merged (Layout.mergeStats). This
 // is decided per window, not per kind, as nesting can change from one window to the next: a fixed 3h window nests
 // in the days of UTC but not in Berlin's (they begin at 22:00 or 23:00 UTC), a 1h window nests in Berlin's days
 // but not in Asia/Kolkata's (18:30 UTC) nor Asia/Kathmandu's (18:15 UTC). A window that nests in nothing finer

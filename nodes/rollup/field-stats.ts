@@ -48,6 +48,14 @@ export class FieldStats {
     return [this.count, this.sum, this.min, this.max, this.runningMean, this.m2, this.first, this.firstTime, this.last, this.lastTime];
   }
 
+  /** From toJSON's numbers, unchecked: how a window state (field-slots.ts) hands its figures out. */
+  static of(values: ArrayLike<number>): FieldStats {
+    const stats = new FieldStats();
+    [stats.count, stats.sum, stats.min, stats.max, stats.runningMean, stats.m2, stats.first, stats.firstTime, stats.last, stats.lastTime] =
+      Array.from(values);
+    return stats;
+  }
+
   /** The inverse of toJSON; undefined for anything that is not a saved, non-empty accumulator. */
   static fromJSON(saved: unknown): FieldStats | undefined {
     if (!Array.isArray(saved) || saved.length !== 10) return undefined;

@@ -5,7 +5,7 @@ import { statusOf, type StatusState } from '../common/status';
 import { Aggregator, type WindowRecord } from './aggregator';
 import { contextState } from './context-state';
 import { parseRollupConfig, type RollupNodeConfig } from './node-config';
-import { readSample, ReadingError } from './reading-fields';
+import { FieldReader, ReadingError } from './reading-fields';
 import { recordMessage } from './record-message';
 import { refuseAllInput } from '../common/misconfigured';
 
@@ -57,6 +57,10 @@ export = function register(RED: NodeAPI): void {
     }
 
     const aggregator = new Aggregator(config);
+    const only = config.fields;
+    const reader = new FieldReader((name) => (only === undefined || only.has(name) ? aggregator.fields.id(name) : -1), { only });
+    // A plain property name (the usual `device`) is read directly, without parsing the path per message.
+    const plainKey = /^[A-Za-z_$][\w$]*$/.test(config.keyProperty) ? config.keyProperty : undefined;
     const saved = contextState(node.context(), STATE_KEY, config.store);
     const messageOptions = { topic: config.topic, measurement: config.measurement, isPowerField: config.isPowerField };
     let timer: NodeJS.Timeout | undefined;
@@ -68,13 +72,20 @@ export = function register(RED: NodeAPI): void {
     const firstCloseAt = Date.now() + FIRST_CLOSE_DELAY_MS;
     /** What the status shows while running, so thousands of readings a second do not resend the same one. */
     let running = '';
+    let shownLate = -1;
+    let shownKeys = -1;
 
     function showState(state: StatusState, name: string): void {
       running = '';
+      shownLate = -1;
       node.status(statusOf(state, key(name)));
     }
 
     function showRunning(): void {
+      // Most readings change neither figure: no string is made for them.
+      if (lateSinceClose === shownLate && (lateSinceClose > 0 || aggregator.keyCount === shownKeys)) return;
+      shownLate = lateSinceClose;
+      shownKeys = aggregator.keyCount;
       const now = lateSinceClose > 0 ? `late ${lateSinceClose}` : `keys ${aggregator.keyCount}`;
       if (now === running) return;
       running = now;
@@ -144,6 +155,8 @@ export = function register(RED: NodeAPI): void {
 
     const handed = handedOver.get(node.id);
     handedOver.delete(node.id);
+    /** Once the saved state is in, readings are taken synchronously, with no promise per message. */
+    let loaded = false;
     const ready = (handed === undefined ? saved.load() : Promise.resolve(handed))
       .then(
         (state) => {
@@ -155,6 +168,7 @@ export = function register(RED: NodeAPI): void {
         },
       )
       .then(() => {
+        loaded = true;
         if (closing) return;
         showRunning();
         // Windows that ended while Node-RED was stopped go out on the first tick, with what they had.
@@ -162,7 +176,8 @@ export = function register(RED: NodeAPI): void {
       });
 
     function keyOf(msg: InputMessage): string {
-      const value: unknown = RED.util.getMessageProperty(msg, config.keyProperty);
+      const value: unknown =
+        plainKey === undefined ? RED.util.getMessageProperty(msg, config.keyProperty) : (msg as Record<string, unknown>)[plainKey];
       if (value === undefined || value === null || value === '') return DEFAULT_KEY;
       if (typeof value === 'string') return value;
       if (typeof value === 'number' && Number.isFinite(value)) return String(value);
@@ -180,30 +195,48 @@ export = function register(RED: NodeAPI): void {
       }
     }
 
-    async function handle(msg: InputMessage, send: Send): Promise<void> {
-      const flush = commandTarget(msg.flush, 'flush');
-      const reset = commandTarget(msg.reset, 'reset');
-      if (flush !== undefined || reset !== undefined) return command(flush, reset, send);
+    /** A reading, synchronously; undefined, or a promise for a command that saves. */
+    function handle(msg: InputMessage, send: Send): Promise<void> | undefined {
+      if (msg.flush !== undefined || msg.reset !== undefined) {
+        const flush = commandTarget(msg.flush, 'flush');
+        const reset = commandTarget(msg.reset, 'reset');
+        if (flush !== undefined || reset !== undefined) return command(flush, reset, send);
+      }
       const now = Date.now();
-      const sample = readSample(msg.payload, now, { only: config.fields });
+      reader.read(msg.payload, now);
       const kind = typeof msg.measurement === 'string' && msg.measurement !== '' ? msg.measurement : undefined;
-      const outcome = aggregator.add(keyOf(msg), sample, now, kind);
+      const outcome = aggregator.addFields(keyOf(msg), reader.time, reader.ids, reader.values, reader.count, now, kind);
       dirty = true;
       if (outcome.late > 0) lateSinceClose++;
       showRunning();
       schedule();
+      return undefined;
+    }
+
+    function fail(err: unknown, done: (err?: Error) => void): void {
+      showState('error', err instanceof ReadingError || err instanceof RangeError || err instanceof RollupCommandError ? 'bad-input' : 'error');
+      done(asError(err));
+    }
+
+    function take(msg: InputMessage, send: Send, done: (err?: Error) => void): void {
+      let pending: Promise<void> | undefined;
+      try {
+        pending = handle(msg, send);
+      } catch (err) {
+        fail(err, done);
+        return;
+      }
+      if (pending === undefined) done();
+      else
+        pending.then(
+          () => done(),
+          (err: unknown) => fail(err, done),
+        );
     }
 
     node.on('input', (msg: InputMessage, send: Send, done: (err?: Error) => void) => {
-      ready
-        .then(() => handle(msg, send))
-        .then(
-          () => done(),
-          (err: unknown) => {
-            showState('error', err instanceof ReadingError || err instanceof RangeError || err instanceof RollupCommandError ? 'bad-input' : 'error');
-            done(asError(err));
-          },
-        );
+      if (loaded) take(msg, send, done);
+      else void ready.then(() => take(msg, send, done));
     });
 
     node.on('close', (removed: boolean, done: () => void) => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { parseRollupConfig } from '../../nodes/rollup/node-config';
-import { readSample } from '../../nodes/rollup/reading-fields';
+import { FieldReader, readSample, type ReadingOptions } from '../../nodes/rollup/reading-fields';
 
 const NOW = Date.parse('2026-06-21T12:00:00Z');
 
@@ -57,6 +58,76 @@ describe('rollup reading fields', () => {
     assert.throws(() => readSample(null, NOW), /got null/);
     assert.throws(() => readSample({ mode: 'float', ok: true }, NOW), /payload has no numeric field/);
     assert.throws(() => readSample(EPEVER, NOW, { only: new Set(['x_power']) }), /payload has none of the fields x_power/);
+  });
+});
+
+/** What the node's reader makes of a payload, as readSample's shape (or the error it throws). */
+function viaReader(reader: FieldReader, names: string[], payload: unknown, now: number): { time: number; fields: Map<string, number> } | string {
+  try {
+    reader.read(payload, now);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  const fields = new Map<string, number>();
+  for (let i = 0; i < reader.count; i++) {
+    // The engine takes each field once per reading.
+    if (fields.has(names[reader.ids[i]])) return `${names[reader.ids[i]]} twice`;
+    fields.set(names[reader.ids[i]], reader.values[i]);
+  }
+  return { time: reader.time, fields };
+}
+
+function viaReadSample(payload: unknown, now: number, options: ReadingOptions) {
+  try {
+    const { time, fields } = readSample(payload, now, options);
+    return { time, fields: new Map(fields) };
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+function newReader(options: ReadingOptions = {}): { reader: FieldReader; names: string[] } {
+  const names: string[] = [];
+  const ids = new Map<string, number>();
+  const id = (name: string) => {
+    if (options.only !== undefined && !options.only.has(name)) return -1;
+    if (!ids.has(name)) ids.set(name, names.push(name) - 1);
+    return ids.get(name)!;
+  };
+  return { reader: new FieldReader(id, options), names };
+}
+
+describe("rollup reading fields: the node's reader", () => {
+  it('reads what readSample reads, in the same order, with the same errors, reading after reading', () => {
+    const name = fc.constantFrom('a', 'b', 'a_b', 'pv', 'power', 'timestamp', 'constructor');
+    const leaf = fc.oneof(
+      fc.double({ noNaN: false }),
+      fc.integer(),
+      fc.constantFrom(null, 'x', true, Infinity, Number.NaN),
+      fc.constantFrom('2026-06-21T12:00:00Z', '2026-06-21T12:00:01.5+02:00', 'soon'),
+    );
+    const group = fc.dictionary(name, fc.oneof(leaf, fc.dictionary(name, leaf, { maxKeys: 3 })), { maxKeys: 5 });
+    const payload = fc.oneof({ weight: 8, arbitrary: group }, { weight: 1, arbitrary: leaf }, { weight: 1, arbitrary: fc.array(fc.integer()) });
+    for (const options of [{}, { only: new Set(['a', 'a_b', 'pv_power']) }]) {
+      const { reader, names } = newReader(options);
+      fc.assert(
+        fc.property(fc.array(payload, { minLength: 1, maxLength: 5 }), (payloads) => {
+          for (const p of payloads) assert.deepEqual(viaReader(reader, names, p, NOW), viaReadSample(p, NOW, options));
+        }),
+      );
+    }
+  });
+
+  it('keeps the later of two values that flatten to one name, as a Map does', () => {
+    const { reader, names } = newReader();
+    assert.deepEqual(viaReader(reader, names, { a_b: 1, x: 5, a: { b: 2 } }, NOW), {
+      time: NOW,
+      fields: new Map([
+        ['a_b', 2],
+        ['x', 5],
+      ]),
+    });
+    assert.deepEqual(viaReader(reader, names, EPEVER, NOW), viaReadSample(EPEVER, NOW, {}));
   });
 });
 

@@ -122,7 +122,7 @@ describe('power flow model (examples/power-flow)', function () {
   it('the inverter: grid carries the AC output in line mode, none in battery mode or without grid voltage', async () => {
     await load();
     let m = await send(inverterReading('line', 812));
-    assert.deepEqual([m.ac_w, m.grid_w, m.text.ac, m.text.grid, m.text.grid_v, m.text.mode], [812, 812, '812 W', '812 W', '230 V', 'inverter: line']);
+    assert.deepEqual([m.ac_w, m.grid_w, m.text.ac, m.text.grid, m.text.grid_v, m.text.mode], [812, 812, '812 W', '812 W', '230 V', 'line mode']);
     assert.deepEqual([m.flow.ac, m.flow.grid], ['out', 'in']);
     m = await send(inverterReading('battery', 640));
     assert.deepEqual([m.grid_w, m.text.grid, m.flow.grid, m.flow.ac], [0, '0 W', 'none', 'out']);
@@ -153,6 +153,15 @@ describe('power flow model (examples/power-flow)', function () {
     m = await send(status('mpp-pi30', 'red', 'port closed'));
     assert.equal(m.stale.inverter, true);
     assert.match(m.text.inverter, /^inverter stale since \d\d:\d\d$/);
+  });
+
+  it('a device node connecting before its first reading is not stale; retrying after one is', async () => {
+    await load();
+    let m = await send(status('mpp-pi30', 'yellow', 'node-red:common.status.connecting'));
+    assert.deepEqual([m.stale.inverter, m.text.ac], [false, '—']);
+    await send(inverterReading('line', 500));
+    m = await send(status('mpp-pi30', 'yellow', 'mpp-pi30.status.retrying'));
+    assert.equal(m.stale.inverter, true, 'another node on the device failed, this one waits: retrying');
   });
 
   it('a source that sent nothing for 30 s is stale at the next tick; one that never answered stays a dash', async () => {

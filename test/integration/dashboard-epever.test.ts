@@ -121,14 +121,14 @@ describe('Epever pages in a real Node-RED, both dashboard packages, the simulato
     assert.ok(Math.abs((pv.payload as number) - plant.pvVoltage * plant.pvCurrent) < 0.5, `PV ${String(pv.payload)}`);
     const volts = await shown2(widget(d2, 'ui-gauge', 'Battery voltage').id, (m) => typeof m.payload === 'number', 'the voltage');
     assert.ok(Math.abs((volts.payload as number) - plant.batteryVoltage) < 0.02);
-    const load = await shown2(widget(d2, 'ui-text', 'Load').id, (m) => typeof m.payload === 'string', 'the load');
+    const load = await shown2(widget(d2, 'ui-text', 'Load').id, (m) => /W$/.test(String(m.payload)), 'the load');
     assert.match(String(load.payload), /^\d+(\.\d)? W$/);
-    const mode = await shown2(widget(d2, 'ui-text', 'Charging mode').id, (m) => typeof m.payload === 'string', 'the mode');
+    const mode = await shown2(widget(d2, 'ui-text', 'Charging mode').id, (m) => typeof m.payload === 'string' && m.payload !== '—', 'the mode');
     assert.equal(mode.payload, plant.chargingMode);
     const state = await shown2(widget(d2, 'ui-text', 'Controller').id, (m) => /^answering/.test(String(m.payload)), 'answering');
     assert.match(String(state.payload), /^answering, last reading \d\d:\d\d:\d\d$/);
 
-    const value = async (title: string, type = 'ui_gauge') => (await client!.waitFor(widget(d1, type, title).id)).value;
+    const value = async (title: string, type = 'ui_gauge') => (await client!.waitFor(widget(d1, type, title).id, (u) => u.value !== '—')).value;
     assert.equal(await value('Battery SOC'), Math.round(plant.soc));
     assert.ok(Math.abs(Number(await value('PV power')) - plant.pvVoltage * plant.pvCurrent) < 0.5);
     assert.equal(await value('Charging mode', 'ui_text'), plant.chargingMode);

@@ -65,7 +65,7 @@ describe('Epever page function nodes (examples/epever-tracer)', function () {
   it('Epever page: before any reading the controller shows a dash; red before any reading, "not answering"', async () => {
     await load(d2, 'Epever page', OUTPUTS);
     let got = await send({ topic: 'tick' }, OUTPUTS, 'controller');
-    assert.deepEqual(got, { controller: '—' }, 'no gauge or text gets a value');
+    assert.deepEqual(got, { load: '—', mode: '—', controller: '—' }, 'dashes in the texts, nothing on the gauges');
     got = await send({ status: { fill: 'yellow', shape: 'ring', text: 'connecting' } }, OUTPUTS, 'controller');
     assert.equal(got.controller, '—', 'connecting at the start is not a failure');
     got = await send({ status: { fill: 'red', shape: 'ring', text: 'unavailable' } }, OUTPUTS, 'controller');

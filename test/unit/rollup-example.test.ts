@@ -74,8 +74,9 @@ for (const [file, widget, check] of [
         const { id: _id, z: _z, wires: _w, ...rest } = n;
         return rest;
       };
+      const own = (n: FlowNode) => n.name !== 'dashes until the first day';
       for (const type of ['rollup', 'inject', 'function']) {
-        assert.deepEqual(flow.filter((n) => n.type === type).map(settings), plain.filter((n) => n.type === type).map(settings), type);
+        assert.deepEqual(flow.filter((n) => n.type === type && own(n)).map(settings), plain.filter((n) => n.type === type).map(settings), type);
       }
       const ids = new Set(plain.map((n) => n.id));
       assert.ok(
@@ -116,6 +117,12 @@ for (const [file, widget, check] of [
         return /payload\.(\w+)/.exec(rule)?.[1];
       });
       assert.deepEqual(fields, ['pv_array_energy_wh', 'battery_charging_energy_wh', 'load_energy_wh']);
+      const dashes = flow.find((n) => n.type === 'inject' && n.name === 'dashes until the first day');
+      assert.equal(dashes?.once, true, 'a dash in each text from the start, before the first day record');
+      assert.deepEqual(
+        (dashes.wires as string[][])[0].map((id) => flow.find((n) => n.id === id)?.wires),
+        texts.map((text) => [[text.id]]),
+      );
       const days = flow.find((n) => n.type === 'switch' && n.property === 'window.name');
       assert.deepEqual(days?.rules, [{ t: 'eq', v: 'day', vt: 'str' }], 'only day records reach the texts');
       for (const group of flow.filter((n) => n.type === 'ui-group' || n.type === 'ui_group'))

@@ -227,7 +227,9 @@ describe('open-meteo example flows', function () {
     function checkRatio(flow: FlowNode[], text: FlowNode | undefined): void {
       assert.ok(text && downstreamOf(flow, joinOf(flow).id).has(text.id), 'the ratio text is fed by the join');
       const change = flow.find((n) => n.type === 'change' && (n.wires as string[][]).flat().includes(text.id));
-      assert.match(String((change?.rules as { to: string }[])[0].to), /payload\.ratio = null \? "—"/);
+      assert.match(String((change?.rules as { to: string }[])[0].to), /^\$type\(payload\.ratio\) = "number" \?.* : "—"$/);
+      const dash = flow.find((n) => n.type === 'inject' && n.name === 'dash until the first day');
+      assert.deepEqual([dash?.once, dash?.wires], [true, [[change!.id]]], 'a dash from the start, before the first joined day');
     }
 
     it('Dashboard 2: charts forecast and measured energy per day from the join on the page /pv-forecast', () => {
@@ -301,6 +303,9 @@ describe('open-meteo example flows', function () {
       shown = nextMessage(text.id);
       getNode(ratio.id).receive(sent('2026-06-22', 0, 10, null));
       assert.equal((await shown).payload, '—', 'no forecast energy: a dash, not 0');
+      shown = nextMessage(text.id);
+      getNode(ratio.id).receive({});
+      assert.equal((await shown).payload, '—', 'the empty message of "dash until the first day"');
     });
   });
 });

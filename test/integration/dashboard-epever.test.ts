@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { io } from 'socket.io-client';
 import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { pointAtStandIns } from '../../scripts/demo/example-config';
@@ -195,6 +196,21 @@ describe('Epever pages in a real Node-RED, both dashboard packages, the simulato
       set.data[0].every((p) => p.y > 0 && Date.now() - p.x < 86_400_000 + 300_000),
       'PV within the last 24 hours',
     );
+  });
+
+  it("the 1.x page's 7 d button charts the last 7 days", async () => {
+    const button = d1.find((n) => n.type === 'ui_button' && n.label === '7 d')!;
+    const note = widget(d1, 'ui_text', 'History');
+    // A click, as the 1.x page sends it: the button's id on the dashboard's socket.
+    const page = io(nodeRed!.url, { path: '/ui/socket.io', transports: ['polling', 'websocket'], reconnection: false });
+    try {
+      await new Promise<void>((resolve) => page.once('connect', () => resolve()));
+      page.emit('update-value', { id: button.id, value: true });
+      const update = await client!.waitFor(note.id, (u) => /over the last 7 days$/.test(String(u.value)));
+      assert.match(String(update.value), /^\d+ averages over the last 7 days$/);
+    } finally {
+      page.close();
+    }
   });
 
   it('says "stale since hh:mm" on both dashboards when the controller stops answering', async () => {

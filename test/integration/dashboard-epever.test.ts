@@ -198,18 +198,25 @@ describe('Epever pages in a real Node-RED, both dashboard packages, the simulato
     );
   });
 
-  it("the 1.x page's 7 d button charts the last 7 days", async () => {
-    const button = d1.find((n) => n.type === 'ui_button' && n.label === '7 d')!;
-    const note = widget(d1, 'ui_text', 'History');
-    // A click, as the 1.x page sends it: the button's id on the dashboard's socket.
-    const page = io(nodeRed!.url, { path: '/ui/socket.io', transports: ['polling', 'websocket'], reconnection: false });
-    try {
+  it("each page's 7 d button charts the last 7 days", async () => {
+    // A click, as each page sends it over its dashboard's socket.
+    const click = async (path: string, send: (page: ReturnType<typeof io>) => void) => {
+      const page = io(nodeRed!.url, { path, transports: ['polling', 'websocket'], reconnection: false });
       await new Promise<void>((resolve) => page.once('connect', () => resolve()));
-      page.emit('update-value', { id: button.id, value: true });
-      const update = await client!.waitFor(note.id, (u) => /over the last 7 days$/.test(String(u.value)));
-      assert.match(String(update.value), /^\d+ averages over the last 7 days$/);
+      send(page);
+      return page;
+    };
+    const sevenDays = /^\d+ averages over the last 7 days$/;
+    const button1 = d1.find((n) => n.type === 'ui_button' && n.label === '7 d')!;
+    const page1 = await click('/ui/socket.io', (page) => page.emit('update-value', { id: button1.id, value: true }));
+    const page2 = await click('/dashboard/socket.io', (page) => page.emit('widget-change', widget(d2, 'ui-button-group', '').id, 168));
+    try {
+      const update = await client!.waitFor(widget(d1, 'ui_text', 'History').id, (u) => sevenDays.test(String(u.value)));
+      assert.match(String(update.value), sevenDays);
+      await shown2(widget(d2, 'ui-text', 'History').id, (m) => sevenDays.test(String(m.payload)), 'the 7 days');
     } finally {
-      page.close();
+      page1.close();
+      page2.close();
     }
   });
 

@@ -8,8 +8,9 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { parseOpenMeteoConfig } from '../../nodes/open-meteo/node-config';
 import { parseRollupConfig } from '../../nodes/rollup/node-config';
 import { parseOutSettings } from '../../nodes/timescale-out/out-config';
+import { EXAMPLE_CONFIG_IDS, pointAtStandIns } from '../../scripts/demo/example-config';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
-import { BUILT_IN_TYPES, checkDashboardChain, downstreamOf, knownNodeTypes, type FlowNode } from '../support/example-flow';
+import { BUILT_IN_TYPES, checkDashboard1xChain, checkDashboardChain, downstreamOf, knownNodeTypes, type FlowNode } from '../support/example-flow';
 import { startBroker, type TestBroker } from '../support/mqtt-broker';
 import { startFakeOpenMeteo, type FakeOpenMeteo } from '../support/open-meteo-server';
 import { collect, getNode, helper, nextMessage, waitFor } from '../support/node-red';
@@ -21,6 +22,7 @@ const rollupNode = require('../../nodes/rollup/rollup');
 const injectNode = require('@node-red/nodes/core/common/20-inject.js');
 const commentNode = require('@node-red/nodes/core/common/90-comment.js');
 const functionNode = require('@node-red/nodes/core/function/10-function.js');
+const changeNode = require('@node-red/nodes/core/function/15-change.js');
 const mqttNodes = require('@node-red/nodes/core/network/10-mqtt.js');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -46,11 +48,27 @@ function checkImports(flow: FlowNode[]): void {
   );
 }
 
-/** The example with its open-meteo node asking the local server, fetching only when told. */
+/** The example with its open-meteo node asking the local stand-in (as the demo points it), fetching only when told. */
 function pointedAt(flow: FlowNode[], baseUrl: string, replace: (n: FlowNode) => FlowNode | undefined = () => undefined): FlowNode[] {
-  return flow
-    .filter((n) => n.type !== 'global-config')
-    .map((n) => replace(n) ?? (n.type === 'open-meteo' ? { ...n, server: 'custom', baseUrl, interval: 0, retries: 0, timeout: 2 } : n));
+  return pointAtStandIns(
+    flow.filter((n) => n.type !== 'global-config'),
+    { openMeteo: baseUrl },
+  ).map((n) => replace(n) ?? (n.type === 'open-meteo' ? { ...n, interval: 0, retries: 0, timeout: 2 } : n));
+}
+
+/** The ids an example may share with another: the shared config nodes, and Dashboard 2's base and theme. */
+const SHARED_IDS: ReadonlySet<string> = new Set([...Object.values(EXAMPLE_CONFIG_IDS), 'd45b0a2d50a10001', 'd45b0a2d50a10002']);
+
+/** Comes set for the real controller and database; its comment says how to try it with the simulator. */
+function checkRealHardware(flow: FlowNode[]): void {
+  assert.equal(flow.find((n) => n.type === 'modbus-bus')?.transport, 'serial');
+  assert.equal(flow.find((n) => n.type === 'modbus-bus')?.path, '/dev/ttyUSB0');
+  assert.deepEqual(
+    [flow.find((n) => n.type === 'timescale-db')?.host, flow.find((n) => n.type === 'timescale-db')?.database],
+    ['127.0.0.1', 'solar'],
+  );
+  const comment = flow.find((n) => n.type === 'comment' && /\/dev\/ttyUSB0/.test(String(n.name)));
+  assert.match(String(comment?.info), /npx solar-telemetry-sim epever --tcp 5020/);
 }
 
 const asHelper = (n: FlowNode): FlowNode => ({ id: n.id, type: 'helper', z: n.z, wires: [] });
@@ -126,6 +144,7 @@ describe('open-meteo example flows', function () {
 
     it('imports, with the same time zone in the forecast and the measured day, and valid storage settings', () => {
       checkImports(flow);
+      checkRealHardware(flow);
       const forecast = flow.find((n) => n.type === 'open-meteo')!;
       const rollup = flow.find((n) => n.type === 'rollup')!;
       assert.equal(forecast.timezone, rollup.zone);
@@ -133,6 +152,7 @@ describe('open-meteo example flows', function () {
       assert.doesNotThrow(() => parseRollupConfig(rollup));
       assert.deepEqual(flow.find((n) => n.type === 'epever-tracer')?.wires, [[rollup.id]], "the controller's readings feed the day rollup");
       assert.deepEqual((forecast.wires as string[][])[2], [flow.find((n) => n.type === 'function')!.id], 'output 3 feeds the join');
+      assert.equal(forecast.server, 'public', "Open-Meteo's own server by default");
       assert.doesNotThrow(() => parseOutSettings(flow.find((n) => n.type === 'timescale-out')!));
       assert.equal(flow.filter((n) => n.type.startsWith('ui-')).length, 0, 'no dashboard nodes in this file');
     });
@@ -197,24 +217,95 @@ describe('open-meteo example flows', function () {
     });
   });
 
-  describe('forecast-vs-actual-dashboard.json', () => {
-    const flow = read('forecast-vs-actual-dashboard.json');
+  describe('forecast-vs-actual-dashboard.json and -1x.json', () => {
+    const plainIds = new Set(read('forecast-vs-actual.json').map((n) => n.id));
+    const d2 = read('forecast-vs-actual-dashboard.json');
+    const d1 = read('forecast-vs-actual-dashboard-1x.json');
+    const joinOf = (flow: FlowNode[]) => flow.find((n) => n.type === 'function' && n.name === 'join forecast and actual by day')!;
 
-    it('imports, and charts forecast and measured energy per day from the join on a Dashboard 2 page', () => {
-      checkImports(flow);
-      const widgets = checkDashboardChain(flow, known);
-      assert.equal(flow.find((n) => n.type === 'ui-page')?.path, '/pv-forecast');
-      const join = flow.find((n) => n.type === 'function' && n.name === 'join forecast and actual by day')!;
+    /** The ratio's text: through a change node that shows a dash for a day without forecast energy. */
+    function checkRatio(flow: FlowNode[], text: FlowNode | undefined): void {
+      assert.ok(text && downstreamOf(flow, joinOf(flow).id).has(text.id), 'the ratio text is fed by the join');
+      const change = flow.find((n) => n.type === 'change' && (n.wires as string[][]).flat().includes(text.id));
+      assert.match(String((change?.rules as { to: string }[])[0].to), /^\$type\(payload\.ratio\) = "number" \?.* : "—"$/);
+      const dash = flow.find((n) => n.type === 'inject' && n.name === 'dash until the first day');
+      assert.deepEqual([dash?.once, dash?.wires], [true, [[change!.id]]], 'a dash from the start, before the first joined day');
+    }
+
+    it('Dashboard 2: charts forecast and measured energy per day from the join on the page /pv-forecast', () => {
+      checkImports(d2);
+      checkRealHardware(d2);
+      const widgets = checkDashboardChain(d2, known);
+      assert.equal(d2.find((n) => n.type === 'ui-page')?.path, '/pv-forecast');
       const chart = (widgets.get('ui-chart') ?? [])[0];
-      assert.ok(chart && downstreamOf(flow, join.id).has(chart.id), 'the chart is fed by the join');
-      assert.deepEqual([chart.category, chart.categoryType], ['topic', 'msg'], 'one series per topic: forecast, actual');
-      const text = (widgets.get('ui-text') ?? [])[0];
-      assert.ok(text && downstreamOf(flow, join.id).has(text.id));
-      const ids = new Set(read('forecast-vs-actual.json').map((n) => n.id));
+      assert.ok(chart && downstreamOf(d2, joinOf(d2).id).has(chart.id), 'the chart is fed by the join');
+      assert.deepEqual([chart.category, chart.categoryType, chart.chartType], ['topic', 'msg', 'bar'], 'one series per topic: forecast, actual');
+      checkRatio(d2, (widgets.get('ui-text') ?? [])[0]);
       assert.ok(
-        flow.filter((n) => !n.type.startsWith('ui-') && n.type !== 'global-config').every((n) => !ids.has(n.id)),
+        d2.filter((n) => !SHARED_IDS.has(n.id)).every((n) => !plainIds.has(n.id)),
         'imports beside the plain file',
       );
+    });
+
+    it('1.x: the same join, bars of the last days and the ratio on the tab PV forecast', () => {
+      checkImports(d1);
+      checkRealHardware(d1);
+      const widgets = checkDashboard1xChain(d1, known);
+      assert.equal(d1.find((n) => n.type === 'ui_tab')?.name, 'PV forecast');
+      assert.equal(joinOf(d1).func, joinOf(d2).func, 'the same join as the Dashboard 2 page');
+      const chart = (widgets.get('ui_chart') ?? [])[0];
+      assert.equal(chart?.chartType, 'bar');
+      assert.ok(downstreamOf(d1, joinOf(d1).id).has(chart.id), 'the chart is fed by the join');
+      checkRatio(d1, (widgets.get('ui_text') ?? [])[0]);
+      const ids = new Set(d2.map((n) => n.id));
+      assert.ok(
+        d1.filter((n) => !SHARED_IDS.has(n.id)).every((n) => !plainIds.has(n.id) && !ids.has(n.id)),
+        'imports beside the plain file and the Dashboard 2 one',
+      );
+    });
+
+    it("1.x: sends the chart every joined day's forecast and measured kWh, one series each, a label per day", async () => {
+      const runnable = pointedAt(d1, server.baseUrl, (n) => {
+        if (['epever-tracer', 'timescale-out', 'debug', 'ui_chart', 'ui_text'].includes(n.type)) return asHelper(n);
+        if (['modbus-bus', 'timescale-db', 'ui_tab', 'ui_group'].includes(n.type)) return { id: n.id, type: 'comment' } as FlowNode;
+        return undefined;
+      });
+      await helper.load([openMeteoNode, rollupNode, injectNode, commentNode, functionNode, changeNode], runnable);
+      const chart = d1.find((n) => n.type === 'ui_chart')!;
+      const text = d1.find((n) => n.type === 'ui_text')!;
+      const join = joinOf(d1);
+      const sent = (date: string, forecast: number, actual: number | undefined, ratio: number | null) => ({
+        payload: { timestamp: `${date}T04:00:00.000Z`, date, forecast_wh: forecast, actual_wh: actual, ratio, partial: false },
+      });
+      // What the join sends, straight to the nodes after it.
+      const bars = d1.find((n) => n.name === 'bars per day')!;
+      const ratio = d1.find((n) => n.name === 'ratio as text')!;
+      assert.ok((join.wires as string[][])[0].includes(bars.id) && (join.wires as string[][])[0].includes(ratio.id));
+      const first = nextMessage(chart.id);
+      getNode(bars.id).receive(sent('2026-06-21', 4321.4, 3999.6, 0.926));
+      await first;
+      const charted = nextMessage(chart.id);
+      getNode(bars.id).receive(sent('2026-06-20', 1000, 1500, 1.5));
+      const msg = await charted;
+      assert.deepEqual(JSON.parse(JSON.stringify(msg.payload)), [
+        {
+          series: ['forecast', 'actual'],
+          labels: ['2026-06-20', '2026-06-21'],
+          data: [
+            [1, 4.321],
+            [1.5, 4],
+          ],
+        },
+      ]);
+      let shown = nextMessage(text.id);
+      getNode(ratio.id).receive(sent('2026-06-21', 4321.4, 3999.6, 0.926));
+      assert.equal((await shown).payload, '93 %');
+      shown = nextMessage(text.id);
+      getNode(ratio.id).receive(sent('2026-06-22', 0, 10, null));
+      assert.equal((await shown).payload, '—', 'no forecast energy: a dash, not 0');
+      shown = nextMessage(text.id);
+      getNode(ratio.id).receive({});
+      assert.equal((await shown).payload, '—', 'the empty message of "dash until the first day"');
     });
   });
 });

@@ -29,7 +29,7 @@ describe('demo flow and Dashboard 2', () => {
   });
 
   it('joins example flows keeping a shared node once', () => {
-    const rollup = readExampleFlow(root, 'examples/rollup/readings-to-rollups.json');
+    const rollup = readExampleFlow(root, 'examples/rollup/readings-to-rollups-dashboard.json');
     const joined = joinFlows(epever, rollup);
     assert.equal(new Set(joined.map((n) => n.id)).size, joined.length, 'ids are unique');
     assert.equal(joined.filter((n) => n.type === 'ui-base').length, 1);

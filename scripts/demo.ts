@@ -19,7 +19,7 @@ import {
   joinFlows,
   mergeGlobalConfigs,
   readExampleFlow,
-  settingsReaders,
+  pressedOnStart,
   websocketPaths,
   type FlowNode,
 } from './demo/flow';
@@ -43,6 +43,8 @@ const HOST = '127.0.0.1';
 /** Beyond Node-RED's own 15 s close timeout, so its nodes get theirs first. */
 const SHUTDOWN_LIMIT_MS = 20_000;
 const FLOWS_START_LIMIT_MS = 60_000;
+/** The roll-ups have a few readings by then (the devices are polled every 5 to 10 s). */
+const PRESS_AGAIN_MS = 20_000;
 const DEFAULT_PZEM_PORT = 5040;
 const DEFAULT_MQTT_PORT = 1883;
 const DEFAULT_DATABASE_PORT = 5432;
@@ -212,10 +214,11 @@ async function main(): Promise<void> {
   // The WebSocket paths and http in routes exist only once the flows run.
   await nodeRed.flowsStarted(FLOWS_START_LIMIT_MS);
   const base = `http://${HOST}:${options.editorPort}`;
-  // Pages that show a device's settings show them from the start, as if the user had pressed "Read settings".
-  for (const inject of settingsReaders(flow)) {
-    await fetch(`${base}/inject/${inject.id}`, { method: 'POST' }).catch(() => undefined);
-  }
+  // Pages that show a device's settings or the day so far show them from the start, as if the user had pressed
+  // "Read settings" or "today so far": now, and once more when the first readings are in.
+  const press = () => Promise.all(pressedOnStart(flow).map((n) => fetch(`${base}/inject/${n.id}`, { method: 'POST' }).catch(() => undefined)));
+  await press();
+  setTimeout(() => void press(), PRESS_AGAIN_MS).unref();
 
   const pages = [...dashboard2Pages(flow), ...dashboard1xPages(flow)];
   const lines = urlLines(flow, base, `ws://${HOST}:${options.editorPort}`, pages);

@@ -94,7 +94,13 @@ export function disableUsersOf(flow: readonly FlowNode[], types: readonly string
   return { flow: out, disabled: out.filter((n) => users.has(n.id)) };
 }
 
-/** The inject nodes a user presses to read a device's settings (named "Read settings ..."), not fired on start. */
-export function settingsReaders(flow: readonly FlowNode[]): FlowNode[] {
-  return flow.filter((n) => n.type === 'inject' && n.d !== true && n.once !== true && /read settings/i.test(String(n.name ?? '')));
+/**
+ * The inject nodes a user presses to see what a page shows only on request: a device's settings (named "Read
+ * settings ...") and the windows so far of a roll-up (an inject that sets `msg.flush`, which only reports).
+ * Never one that writes or resets.
+ */
+export function pressedOnStart(flow: readonly FlowNode[]): FlowNode[] {
+  const flushes = (n: FlowNode) =>
+    Array.isArray(n.props) && (n.props as { p?: unknown; v?: unknown }[]).some((p) => p.p === 'flush' && String(p.v) === 'true');
+  return flow.filter((n) => n.type === 'inject' && n.d !== true && n.once !== true && (/read settings/i.test(String(n.name ?? '')) || flushes(n)));
 }

@@ -1,9 +1,11 @@
 // An Open-Meteo stand-in for the demo: answers /v1/forecast in the server's JSON shape (unix times, one block
 // per requested list, `<block>_units` beside each) with values from the simulators' day model for the requested
-// place, so the open-meteo nodes run with no internet and no call against the free limits. Days are counted in
-// UTC (`utc_offset_seconds` 0), whatever zone the request names.
+// place, so the open-meteo nodes run with no internet and no call against the free limits. Days start at local
+// midnight of the requested zone, with the one `utc_offset_seconds` the response gives (the zone's offset now;
+// `auto` is answered as GMT).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DateTime } from 'luxon';
 import { ambientTemperature, clearnessOfDay, panelIrradiance, solarElevationDeg, type Site } from '../../nodes/common/simulator/day';
 
 const HOUR_S = 3600;
@@ -129,15 +131,19 @@ export function forecastResponse(q: URLSearchParams, nowS: number): Record<strin
   const site: Site = { latitudeDeg: number(q, 'latitude', 45), longitudeDeg: number(q, 'longitude', 0) };
   const forecastDays = Math.min(16, Math.max(1, number(q, 'forecast_days', 7)));
   const pastDays = Math.min(92, Math.max(0, number(q, 'past_days', 0)));
-  const firstDay = Math.floor(nowS / DAY_S) * DAY_S - pastDays * DAY_S;
+  const asked = q.get('timezone') ?? 'GMT';
+  const local = DateTime.fromSeconds(nowS, { zone: asked === 'auto' ? 'UTC' : asked });
+  const zone = local.isValid ? asked : 'GMT';
+  const offsetS = local.isValid ? local.offset * 60 : 0;
+  const firstDay = Math.floor((nowS + offsetS) / DAY_S) * DAY_S - offsetS - pastDays * DAY_S;
   const days = Array.from({ length: pastDays + forecastDays }, (_, d) => firstDay + d * DAY_S);
   const body: Record<string, unknown> = {
     latitude: site.latitudeDeg,
     longitude: site.longitudeDeg,
     generationtime_ms: 0.1,
-    utc_offset_seconds: 0,
-    timezone: 'GMT',
-    timezone_abbreviation: 'GMT',
+    utc_offset_seconds: offsetS,
+    timezone: zone === 'auto' ? 'GMT' : zone,
+    timezone_abbreviation: local.isValid ? local.offsetNameShort : 'GMT',
     elevation: number(q, 'elevation', 300),
   };
   const units = (names: string[]) => Object.fromEntries([['time', 'unixtime'], ...names.map((n) => [n, UNITS[n] ?? ''])]);

@@ -1,6 +1,7 @@
 // `npm run screenshots`: starts the demo, opens it in Debian's chromium (headless, through puppeteer-core) and
 // writes the README's pictures to docs/images/: the editor with a flow, the palette, an edit dialog with its
-// help, and every dashboard page of both dashboard packages at phone and desktop width.
+// help, and every dashboard page of both dashboard packages at phone and desktop width (the first page's desktop
+// picture also as dashboard.png, the README's first picture).
 import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'puppeteer-core' with { 'resolution-mode': 'import' };
@@ -117,6 +118,8 @@ async function main(): Promise<void> {
           await page.goto(url, { waitUntil: 'domcontentloaded' });
           await waitForNumbers(page, content);
           await shoot(page, `${prefix}-${slug(name)}-${size}`);
+          // The README's first picture keeps one name whatever the pages are called: the first page, desktop.
+          if (!written.some((p) => p.endsWith('dashboard.png')) && size === 'desktop') await shoot(page, 'dashboard');
         } catch (err) {
           log(`  ${prefix} ${name} ${size}: no live values within 30 s (${err instanceof Error ? err.message : String(err)}); no picture`);
         } finally {

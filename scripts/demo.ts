@@ -20,6 +20,7 @@ import {
   mergeGlobalConfigs,
   readExampleFlow,
   pressedOnStart,
+  keepFirstOf,
   websocketPaths,
   type FlowNode,
 } from './demo/flow';
@@ -182,6 +183,7 @@ async function main(): Promise<void> {
   const dashboard1x = findPackage(packageRoot, DASHBOARD_1X_PACKAGE);
   if (!dashboard2) flow = withoutDashboard(flow);
   if (!dashboard1x) flow = withoutDashboard1x(flow);
+  flow = keepFirstOf(flow, 'ui_base');
   flow = mergeGlobalConfigs(flow, (module) => (module === DASHBOARD_PACKAGE ? !!dashboard2 : module === DASHBOARD_1X_PACKAGE ? !!dashboard1x : true));
 
   // Servers the demo has not: their users are disabled rather than failing and retrying all the time.

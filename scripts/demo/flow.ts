@@ -104,3 +104,12 @@ export function pressedOnStart(flow: readonly FlowNode[]): FlowNode[] {
     Array.isArray(n.props) && (n.props as { p?: unknown; v?: unknown }[]).some((p) => p.p === 'flush' && String(p.v) === 'true');
   return flow.filter((n) => n.type === 'inject' && n.d !== true && n.once !== true && (/read settings/i.test(String(n.name ?? '')) || flushes(n)));
 }
+
+/**
+ * The flow with one node of `type` (the first); the others go. For the 1.x dashboard's `ui_base` (its site
+ * settings and theme), which each 1.x example brings with an id of its own and of which the dashboard wants one.
+ */
+export function keepFirstOf(flow: readonly FlowNode[], type: string): FlowNode[] {
+  const first = flow.find((n) => n.type === type);
+  return flow.filter((n) => n.type !== type || n === first);
+}

@@ -89,7 +89,11 @@ describe('npm start demo (every example against stand-ins, in one Node-RED)', fu
     const pages2 = labelled('Dashboard 2 page');
     const pages1x = labelled('Dashboard 1.x tab');
     assert.equal(pages2.length, flows.filter((n) => n.type === 'ui-page').length);
-    assert.equal(pages1x.length, flows.filter((n) => n.type === 'ui_tab').length);
+    // 1.x: every tab with a widget that is not hidden (the 1.x menu lists only those).
+    const groups1x = new Set(flows.filter((n) => n.type.startsWith('ui_') && typeof n.group === 'string').map((n) => String(n.group)));
+    const tabs1x = new Set(flows.filter((n) => n.type === 'ui_group' && groups1x.has(n.id)).map((n) => String(n.tab)));
+    const shown1x = flows.filter((n) => n.type === 'ui_tab' && tabs1x.has(n.id) && n.hidden !== true && n.disabled !== true);
+    assert.deepEqual(pages1x.map(([, text]) => /\(([^)]+)\)$/.exec(text)?.[1]).sort(), shown1x.map((n) => String(n.name)).sort());
     assert.ok(pages2.length + pages1x.length > 0, 'the examples have dashboard pages');
     for (const [, text] of [...pages2, ...pages1x]) {
       const res = await fetch(urlOf(text));

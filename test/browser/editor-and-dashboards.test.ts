@@ -203,8 +203,15 @@ if (CHROMIUM)
     });
 
     it('shows a new modbus-bus with its frame gap and every other default', async () => {
+      // A fresh editor: the dialogs the tests before opened stay out of the way.
+      await editor.close();
+      editor = await chromium.page(DESKTOP);
+      await openEditor(editor, `${demo.url}/`);
       await openNewNode('epever-tracer');
-      await (await editor.waitForSelector('#node-input-btn-bus-add', { visible: true, timeout: 10_000 }))!.click();
+      // The "+" beside Bus, once the dialog is loaded.
+      const add = (await editor.waitForSelector('#node-input-btn-bus-add', { visible: true, timeout: 10_000 }))!;
+      await editor.waitForNetworkIdle({ idleTime: 500, timeout: 10_000 });
+      await add.click();
       await editor.waitForSelector('#node-config-input-gapMs', { visible: true, timeout: 10_000 });
       const gap = await editor.$eval('#node-config-input-gapMs', (el) => (el as HTMLInputElement).value);
       assert.equal(gap, '0');

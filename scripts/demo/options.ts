@@ -30,7 +30,7 @@ export const USAGE = `Usage: npm start -- [--time HH:MM] [--speed N] [--port N] 
    or: node dist/scripts/demo.js [the same options]
 
 Starts every example flow of the package in Node-RED against stand-ins: the Epever simulator on Modbus TCP,
-eight PZEM-017 meters, the PI30 inverter simulator, eight simulated PS100 panels, an MQTT broker, a TimescaleDB
+eight PZEM-017 meters, the PI30 inverter simulator, simulated PS100 panels, an MQTT broker, a TimescaleDB
 and an Open-Meteo server, all in this process, and prints the URLs to open.
 
   --time HH:MM   the simulated time of day at start (env SIM_TIME, default ${DEFAULT_TIME}); solar time at the

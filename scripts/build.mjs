@@ -49,8 +49,10 @@ const messageRows = (type) =>
     ['measurement', 'fa-table', false],
   ].flatMap(([field, icon, placeholder]) => [
     '<div class="form-row">',
-    `  <label for="node-input-${field}"><i class="fa ${icon}"></i> <span data-i18n="${type}.label.${field}"></span></label>`,
-    `  <input type="text" id="node-input-${field}"${placeholder ? ` data-i18n="[placeholder]${type}.placeholder.${field}"` : ''} />`,
+    // "Measurement" with its icon is wider than Node-RED's 100 px label: these rows' labels get 20 px more, taken
+    // from the input, so the label stays on one line and the input still ends where the others do.
+    `  <label for="node-input-${field}" style="width:120px;white-space:nowrap"><i class="fa ${icon}"></i> <span data-i18n="${type}.label.${field}"></span></label>`,
+    `  <input type="text" id="node-input-${field}" style="width:calc(70% - 20px)"${placeholder ? ` data-i18n="[placeholder]${type}.placeholder.${field}"` : ''} />`,
     '</div>',
   ]);
 async function editorHtml(type) {

@@ -1,17 +1,54 @@
-// `npm start`: the Epever simulator on Modbus TCP, the PI30 inverter simulator on TCP, and an embedded
-// Node-RED running the package's example flows against them, in one process, until Ctrl+C.
+// `npm start`: every example flow of the package, joined into one Node-RED, against stand-ins started in this
+// process: the Epever simulator (Modbus TCP), eight PZEM-017 meters (Modbus TCP), the PI30 inverter simulator
+// (TCP), simulated PS100 panels, an MQTT broker, TimescaleDB and an Open-Meteo server. Runs until Ctrl+C.
 import { join, resolve } from 'node:path';
-import { dashboardPath, DASHBOARD_PACKAGE, findDashboard, withoutDashboard } from './demo/dashboard';
-import { INVERTER_EXAMPLE_FLOW, joinFlows, pointBusAt, pointInverterAt, readExampleFlow, websocketPaths } from './demo/flow';
+import {
+  dashboard1xPages,
+  dashboard2Pages,
+  DASHBOARD_1X_PACKAGE,
+  DASHBOARD_PACKAGE,
+  findPackage,
+  withoutDashboard,
+  withoutDashboard1x,
+  type DashboardPage,
+} from './demo/dashboard';
+import { pointAtStandIns, type StandIns } from './demo/example-config';
+import {
+  disableUsersOf,
+  exampleFiles,
+  joinFlows,
+  mergeGlobalConfigs,
+  readExampleFlow,
+  pressedOnStart,
+  keepFirstOf,
+  websocketPaths,
+  type FlowNode,
+} from './demo/flow';
 import { startNodeRed, packageReport, type RunningNodeRed } from './demo/node-red';
+import { startOpenMeteo, type OpenMeteoStandIn } from './demo/open-meteo';
 import { parseOptions, UsageError, USAGE } from './demo/options';
-import { SIMULATOR_HOST, SIMULATOR_UNIT_ID, startInverterSimulator, startSimulator, type RunningSimulator } from './demo/simulator';
+import { isMissingModule, startMqttBroker, startTimescale, type RunningDatabase, type RunningServer } from './demo/servers';
+import {
+  clockStartingAt,
+  PZEM_METERS,
+  SIMULATOR_HOST,
+  SIMULATOR_UNIT_ID,
+  startInverterSimulator,
+  startPzemSimulator,
+  startSimulator,
+  type RunningSimulator,
+} from './demo/simulator';
 import { declaredNodeTypes, findPackageRoot, linkNodeModule, prepareUserDir } from './demo/user-dir';
 
 const HOST = '127.0.0.1';
 /** Beyond Node-RED's own 15 s close timeout, so its nodes get theirs first. */
 const SHUTDOWN_LIMIT_MS = 20_000;
-const FLOWS_START_LIMIT_MS = 30_000;
+const FLOWS_START_LIMIT_MS = 60_000;
+/** The roll-ups have a few readings by then (the devices are polled every 5 to 10 s). */
+const PRESS_AGAIN_MS = 20_000;
+const DEFAULT_PZEM_PORT = 5040;
+const DEFAULT_MQTT_PORT = 1883;
+const DEFAULT_DATABASE_PORT = 5432;
 
 function log(line = ''): void {
   process.stdout.write(line + '\n');
@@ -24,6 +61,35 @@ function describeSpeed(speed: number): string {
   return `${speed}x speed, a day every ${day}`;
 }
 
+function clockText(minutes: number): string {
+  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/** A server from a devDependency, or the reason it is not there (a production install lacks devDependencies). */
+async function optional<T>(start: () => Promise<T>, what: string): Promise<T | string> {
+  try {
+    return await start();
+  } catch (err) {
+    if (isMissingModule(err)) return `${what} is not installed (npm ci in the checkout installs it)`;
+    throw err;
+  }
+}
+
+/** The URL lines of the banner: label, then what to open. */
+function urlLines(flow: readonly FlowNode[], base: string, wsBase: string, pages: DashboardPage[]): [string, string][] {
+  const lines: [string, string][] = [['Node-RED editor', `${base}/`]];
+  for (const page of pages) {
+    lines.push([page.package === DASHBOARD_PACKAGE ? 'Dashboard 2 page' : 'Dashboard 1.x tab', `${base}${page.path}  (${page.name})`]);
+  }
+  for (const path of websocketPaths(flow)) lines.push(['WebSocket', `${wsBase}${path}`]);
+  const enabled = (n: FlowNode) => n.d !== true;
+  for (const n of flow.filter((n) => n.type === 'http in' && enabled(n))) {
+    const label = String(n.url) === '/metrics' ? 'Metrics' : 'REST endpoint';
+    lines.push([label, `${String(n.method ?? 'get').toUpperCase()} ${base}${String(n.url)}`]);
+  }
+  return lines;
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2), process.env);
   if (options.help) {
@@ -34,9 +100,9 @@ async function main(): Promise<void> {
   const buildRoot = resolve(__dirname, '..');
   const packageRoot = findPackageRoot(buildRoot);
   const userDir = resolve(options.userDir ?? join(packageRoot, '.demo'));
+  const clock = clockStartingAt(options.startMinutes, options.speed);
 
-  let simulator: RunningSimulator | undefined;
-  let inverter: RunningSimulator | undefined;
+  const closers: (() => Promise<void>)[] = [];
   let nodeRed: RunningNodeRed | undefined;
   let stopping: Promise<void> | undefined;
 
@@ -45,16 +111,15 @@ async function main(): Promise<void> {
       log(`\n${signal} again: exiting without waiting`);
       process.exit(1);
     }
-    log(`\n${signal}: stopping Node-RED and the simulators`);
+    log(`\n${signal}: stopping Node-RED and the stand-ins`);
     setTimeout(() => {
       process.stderr.write(`shutdown took longer than ${SHUTDOWN_LIMIT_MS / 1000} s; exiting\n`);
       process.exit(1);
     }, SHUTDOWN_LIMIT_MS).unref();
     stopping = (async () => {
-      // Node-RED first, so the bus and the port close their connections before the simulators go away.
+      // Node-RED first, so its nodes close their connections before the stand-ins go away.
       await nodeRed?.stop();
-      await simulator?.endpoint.close();
-      await inverter?.endpoint.close();
+      for (const close of closers.reverse()) await close();
     })();
     stopping.then(
       () => process.exit(0),
@@ -67,22 +132,80 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
-  simulator = await startSimulator(options.simulatorPort, options.speed, options.simulatorPortIsDefault);
-  const { port: simPort } = simulator.endpoint;
-  if (simulator.fellBackFrom !== undefined) log(`Port ${simulator.fellBackFrom} is taken; the simulator uses ${simPort} instead.`);
+  const notes: string[] = [];
+  const fellBack = (what: string, s: { fellBackFrom?: number }, port: number) => {
+    if (s.fellBackFrom !== undefined) notes.push(`Port ${s.fellBackFrom} is taken; the ${what} uses ${port} instead.`);
+  };
+  const started = (s: RunningSimulator, what: string) => {
+    closers.push(() => s.endpoint.close());
+    fellBack(what, s, s.endpoint.port);
+    return s.endpoint.port;
+  };
 
-  inverter = await startInverterSimulator(options.inverterPort, options.speed, options.inverterPortIsDefault);
-  const { port: inverterPort } = inverter.endpoint;
-  if (inverter.fellBackFrom !== undefined) log(`Port ${inverter.fellBackFrom} is taken; the inverter simulator uses ${inverterPort} instead.`);
-
-  const examples = joinFlows(
-    pointBusAt(readExampleFlow(packageRoot), SIMULATOR_HOST, simPort),
-    pointInverterAt(readExampleFlow(packageRoot, INVERTER_EXAMPLE_FLOW), SIMULATOR_HOST, inverterPort),
+  const epeverPort = started(await startSimulator(options.simulatorPort, clock, options.simulatorPortIsDefault), 'Epever simulator');
+  const pzemPort = started(await startPzemSimulator(DEFAULT_PZEM_PORT, clock, true), 'PZEM simulator');
+  const inverterPort = started(
+    (await startInverterSimulator(options.inverterPort, clock, options.inverterPortIsDefault)).running,
+    'inverter simulator',
   );
-  const dashboard = findDashboard(packageRoot);
-  const flow = dashboard ? examples : withoutDashboard(examples);
+
+  const broker: RunningServer | string = await optional(() => startMqttBroker(HOST, DEFAULT_MQTT_PORT), 'aedes (the MQTT broker)');
+  if (typeof broker !== 'string') {
+    closers.push(() => broker.close());
+    fellBack('MQTT broker', broker, broker.port);
+  }
+  const database: RunningDatabase | string = await optional(() => startTimescale(HOST, DEFAULT_DATABASE_PORT), 'PGlite with TimescaleDB');
+  if (typeof database !== 'string') {
+    closers.push(() => database.close());
+    fellBack('database', database, database.port);
+  }
+  const openMeteo: OpenMeteoStandIn = await startOpenMeteo(HOST);
+  closers.push(() => openMeteo.close());
+
+  const standIns: StandIns = {
+    epever: { host: SIMULATOR_HOST, port: epeverPort },
+    pzem: { host: SIMULATOR_HOST, port: pzemPort },
+    inverter: { host: SIMULATOR_HOST, port: inverterPort },
+    openMeteo: openMeteo.baseUrl,
+    ps100Simulated: true,
+  };
+  if (typeof broker !== 'string') standIns.mqtt = { host: broker.host, port: broker.port };
+  if (typeof database !== 'string') {
+    // PGlite is one backend: one connection at a time, so the pool holds one.
+    standIns.database = { host: database.host, port: database.port, database: database.database, user: database.user, poolSize: 1 };
+  }
+
+  // Every example, joined: config nodes shared by id come once.
+  const files = exampleFiles(packageRoot);
+  let flow = pointAtStandIns(joinFlows(...files.map((file) => readExampleFlow(packageRoot, file))), standIns);
+
+  const dashboard2 = findPackage(packageRoot, DASHBOARD_PACKAGE);
+  const dashboard1x = findPackage(packageRoot, DASHBOARD_1X_PACKAGE);
+  if (!dashboard2) flow = withoutDashboard(flow);
+  if (!dashboard1x) flow = withoutDashboard1x(flow);
+  flow = keepFirstOf(flow, 'ui_base');
+  flow = mergeGlobalConfigs(flow, (module) => (module === DASHBOARD_PACKAGE ? !!dashboard2 : module === DASHBOARD_1X_PACKAGE ? !!dashboard1x : true));
+
+  // Servers the demo has not: their users are disabled rather than failing and retrying all the time.
+  const absent: { types: string[]; what: string }[] = [
+    { types: ['influxdb'], what: 'InfluxDB (no InfluxDB in the demo; set its URL and enable them to try)' },
+  ];
+  if (typeof broker === 'string') absent.push({ types: ['mqtt-broker'], what: `MQTT (${broker})` });
+  if (typeof database === 'string') absent.push({ types: ['timescale-db'], what: `TimescaleDB (${database})` });
+  const disabledLines: string[] = [];
+  for (const { types, what } of absent) {
+    const result = disableUsersOf(flow, types);
+    flow = result.flow;
+    if (result.disabled.length > 0) {
+      disabledLines.push(
+        `${result.disabled.length} node${result.disabled.length === 1 ? '' : 's'} using ${what}: ${result.disabled.map((n) => String(n.name || n.type)).join(', ')}`,
+      );
+    }
+  }
+
   prepareUserDir({ userDir, packageRoot, buildRoot, flow });
-  linkNodeModule(userDir, DASHBOARD_PACKAGE, dashboard);
+  linkNodeModule(userDir, DASHBOARD_PACKAGE, dashboard2);
+  linkNodeModule(userDir, DASHBOARD_1X_PACKAGE, dashboard1x);
   nodeRed = await startNodeRed({ host: HOST, port: options.editorPort, userDir });
 
   // Every node type the package declares, so the start-up text lists what a user finds in the palette.
@@ -90,23 +213,41 @@ async function main(): Promise<void> {
   if (loaded.problems.length > 0) {
     throw new Error(`Node-RED did not load this package's nodes (${loaded.problems.join('; ')}); run npm run build first`);
   }
-  // The WebSocket path exists only once the flows run.
+  // The WebSocket paths and http in routes exist only once the flows run.
   await nodeRed.flowsStarted(FLOWS_START_LIMIT_MS);
-  const [wsPath = '/', inverterWsPath = '/'] = websocketPaths(flow);
+  const base = `http://${HOST}:${options.editorPort}`;
+  // Pages that show a device's settings or the day so far show them from the start, as if the user had pressed
+  // "Read settings" or "today so far": now, and once more when the first readings are in.
+  const press = () => Promise.all(pressedOnStart(flow).map((n) => fetch(`${base}/inject/${n.id}`, { method: 'POST' }).catch(() => undefined)));
+  await press();
+  setTimeout(() => void press(), PRESS_AGAIN_MS).unref();
+
+  const pages = [...dashboard2Pages(flow), ...dashboard1xPages(flow)];
+  const lines = urlLines(flow, base, `ws://${HOST}:${options.editorPort}`, pages);
+  const stand = (label: string, text: string) => log(`  ${label.padEnd(20)}${text}`);
   log();
-  log('Solar telemetry demo');
-  log(`  Node-RED editor     ${nodeRed.url}`);
-  log(`  WebSocket feed      ws://${HOST}:${options.editorPort}${wsPath}`);
-  log(`  Inverter feed       ws://${HOST}:${options.editorPort}${inverterWsPath} (MQTT output off: no broker in the demo)`);
-  log(
-    dashboard
-      ? `  Dashboard           http://${HOST}:${options.editorPort}${dashboardPath(flow) ?? '/dashboard'}`
-      : `  Dashboard           off: ${DASHBOARD_PACKAGE} is not installed (npm ci installs it); the flow runs without its widgets`,
+  log(`Solar telemetry demo: ${files.length} example flows`);
+  for (const [label, url] of lines) stand(label, url);
+  if (!dashboard2) stand('Dashboard 2', `off: ${DASHBOARD_PACKAGE} is not installed (npm ci installs it); its widgets are left out`);
+  if (!dashboard1x) stand('Dashboard 1.x', `off: ${DASHBOARD_1X_PACKAGE} is not installed (npm ci installs it); its widgets are left out`);
+  log('Stand-ins');
+  stand('Simulated day', `starts at ${clockText(options.startMinutes)} (solar time), ${describeSpeed(options.speed)}`);
+  stand('Epever simulator', `Modbus TCP ${SIMULATOR_HOST}:${epeverPort}, unit ${SIMULATOR_UNIT_ID}`);
+  stand('PZEM-017 meters', `Modbus TCP ${SIMULATOR_HOST}:${pzemPort}, units 1 to ${PZEM_METERS}`);
+  stand('Inverter simulator', `PI30 over TCP ${SIMULATOR_HOST}:${inverterPort}`);
+  stand('PS100 panels', 'simulated I2C bus, as many panels as each node lists (they follow the real sun)');
+  stand('MQTT broker', typeof broker === 'string' ? `off: ${broker}` : `mqtt://${broker.host}:${broker.port}`);
+  stand(
+    'TimescaleDB',
+    typeof database === 'string'
+      ? `off: ${database}`
+      : `postgres://${database.user}@${database.host}:${database.port}/${database.database} (PGlite, timescaledb ${database.version}, in memory)`,
   );
-  log(`  Epever simulator    Modbus TCP ${SIMULATOR_HOST}:${simPort}, unit ${SIMULATOR_UNIT_ID}, ${describeSpeed(options.speed)}`);
-  log(`  Inverter simulator  PI30 over TCP ${SIMULATOR_HOST}:${inverterPort}, ${describeSpeed(options.speed)}`);
-  log(`  Nodes loaded        ${loaded.loaded.join(', ')} (v${loaded.version ?? '?'}, compiled in ${buildRoot})`);
-  log(`  User directory      ${userDir} (the flows are rewritten at each start; export what you want to keep)`);
+  stand('Open-Meteo', `${openMeteo.baseUrl}/v1/forecast (answers from the simulated weather)`);
+  for (const line of disabledLines) stand('Disabled', line);
+  for (const note of notes) stand('Note', note);
+  stand('Nodes loaded', `${loaded.loaded.join(', ')} (v${loaded.version ?? '?'}, compiled in ${buildRoot})`);
+  stand('User directory', `${userDir} (the flows are rewritten at each start; export what you want to keep)`);
   log('Press Ctrl+C to stop.');
   log();
 }

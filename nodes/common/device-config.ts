@@ -7,7 +7,7 @@ import { readSettings } from './settings-schema';
 export interface DeviceConfig {
   /** The node type: the default topic's first part. */
   type: string;
-  /** The device id the user set, else one from the node's name, else the node's fallback (may be empty). */
+  /** The device id the user set, else one from the node's name (unless it only repeats the type), else the node's fallback (may be empty). */
   deviceId: string;
   /** True when the user set the device id: nothing the device says about itself replaces it. */
   deviceIdSet: boolean;
@@ -50,11 +50,21 @@ export function slug(name: string): string {
     .replace(/^-|-$/g, '');
 }
 
+/**
+ * The device id a node's name gives: its slug, unless the name only repeats the node type ("Epever tracer" on an
+ * epever-tracer node), which would make the topic `epever-tracer/epever-tracer` and tell two devices apart by
+ * nothing.
+ */
+function idFromName(name: string, type: string): string {
+  const id = slug(name);
+  return id.replace(/-/g, '') === type.replace(/-/g, '') ? '' : id;
+}
+
 export function parseDeviceConfig(raw: RawConfig, defaults: DeviceDefaults): DeviceConfig {
   const read = readSettings(deviceFields(defaults), raw);
   return {
     type: defaults.type,
-    deviceId: read.deviceId || slug(read.name) || defaults.deviceId,
+    deviceId: read.deviceId || idFromName(read.name, defaults.type) || defaults.deviceId,
     deviceIdSet: read.deviceId !== '',
     topic: read.topic,
     measurement: read.measurement,

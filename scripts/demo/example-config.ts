@@ -25,7 +25,8 @@ export interface StandIns {
   pzem?: TcpEndpoint;
   inverter?: TcpEndpoint;
   mqtt?: TcpEndpoint;
-  database?: TcpEndpoint & { database?: string; user?: string };
+  /** `poolSize` 1 for a one-connection server such as PGlite. */
+  database?: TcpEndpoint & { database?: string; user?: string; poolSize?: number };
   influxdb?: { url: string };
   /** Base URL of an Open-Meteo stand-in, for every open-meteo node. */
   openMeteo?: string;

@@ -14,6 +14,8 @@ export interface DemoOptions {
   speed: number;
   /** Node-RED's user directory; undefined means `.demo/` in the checkout. */
   userDir: string | undefined;
+  /** The simulated time of day at start, minutes after midnight (solar time at the simulated site). */
+  startMinutes: number;
   help: boolean;
 }
 
@@ -21,13 +23,18 @@ export const DEFAULT_EDITOR_PORT = 1880;
 export const DEFAULT_SIMULATOR_PORT = 5020;
 export const DEFAULT_INVERTER_PORT = 5030;
 export const DEFAULT_SPEED = 60;
+/** Mid-morning: the panels already produce, so no chart starts flat. */
+export const DEFAULT_TIME = '10:00';
 
-export const USAGE = `Usage: npm start -- [--speed N] [--port N] [--sim-port N] [--inverter-port N] [--user-dir D]
+export const USAGE = `Usage: npm start -- [--time HH:MM] [--speed N] [--port N] [--sim-port N] [--inverter-port N] [--user-dir D]
    or: node dist/scripts/demo.js [the same options]
 
-Starts the Epever simulator on Modbus TCP, the PI30 inverter simulator on TCP, and Node-RED with flows that
-read them and serve the readings on WebSockets.
+Starts every example flow of the package in Node-RED against stand-ins: the Epever simulator on Modbus TCP,
+eight PZEM-017 meters, the PI30 inverter simulator, simulated PS100 panels, an MQTT broker, a TimescaleDB
+and an Open-Meteo server, all in this process, and prints the URLs to open.
 
+  --time HH:MM   the simulated time of day at start (env SIM_TIME, default ${DEFAULT_TIME}); solar time at the
+                 simulated site, so 12:00 is when the sun is highest
   --speed N      simulated seconds per real second (env SIM_SPEED, default ${DEFAULT_SPEED}: a day in 24 min)
   --port N       Node-RED's port (env PORT, default ${DEFAULT_EDITOR_PORT})
   --sim-port N   the simulator's Modbus TCP port, 0 for any free one
@@ -68,7 +75,16 @@ function port(text: string, what: string, allowZero: boolean): number {
   return value;
 }
 
-const KNOWN_FLAGS = ['--speed', '--port', '--sim-port', '--inverter-port', '--user-dir'];
+/** "HH:MM" (24 h) as minutes after midnight. */
+export function parseTime(text: string): number {
+  const match = /^(\d{1,2}):(\d\d)$/.exec(text);
+  const hours = Number(match?.[1]);
+  const minutes = Number(match?.[2]);
+  if (!match || hours > 23 || minutes > 59) throw new UsageError(`time must be HH:MM between 00:00 and 23:59, got ${JSON.stringify(text)}`);
+  return hours * 60 + minutes;
+}
+
+const KNOWN_FLAGS = ['--time', '--speed', '--port', '--sim-port', '--inverter-port', '--user-dir'];
 
 export function parseOptions(argv: readonly string[], env: Env): DemoOptions {
   const help = argv.includes('--help') || argv.includes('-h');
@@ -93,6 +109,7 @@ export function parseOptions(argv: readonly string[], env: Env): DemoOptions {
     inverterPortIsDefault: inverterText === undefined,
     speed,
     userDir: pick(argv, '--user-dir', env, 'DEMO_USER_DIR'),
+    startMinutes: parseTime(pick(argv, '--time', env, 'SIM_TIME') ?? DEFAULT_TIME),
     help,
   };
 }

@@ -53,6 +53,9 @@ export class SharedLink<L> extends EventEmitter {
     private readonly subject: string,
   ) {
     super();
+    // Every user of the link follows its status, and one port may carry many devices (an RS-485 bus up to 247
+    // units, an inverter read by several nodes): more than Node's default of 10 listeners is normal, not a leak.
+    this.setMaxListeners(0);
     this.reconnect = new Backoff(reconnect);
   }
 

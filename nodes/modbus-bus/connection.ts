@@ -26,9 +26,6 @@ export class ModbusConnection extends SharedLink<ModbusClient> {
       settings.reconnect,
       'bus',
     );
-    // Every device node on the bus follows its status, and one RS-485 bus may carry up to 247 units: more than
-    // Node's default of 10 listeners is the normal case here, not a leak.
-    this.setMaxListeners(0);
     this.queue = new BusQueue({
       gapMs: settings.gapMs,
       retries: settings.retries,

@@ -12,7 +12,7 @@ import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { pointAtStandIns } from '../../scripts/demo/example-config';
 import { joinFlows } from '../../scripts/demo/flow';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
-import { Dashboard1xClient, dashboard2Value, type UiUpdate } from '../support/dashboard-clients';
+import { Dashboard1xClient, dashboard2Value, waitForDashboard2Value, type UiUpdate } from '../support/dashboard-clients';
 import { NOON } from '../support/epever-on-tcp';
 import {
   checkDashboard1xChain,
@@ -66,13 +66,9 @@ describe('Epever pages in a real Node-RED, both dashboard packages, the simulato
     what: string,
     ms = 20_000,
   ): Promise<Record<string, unknown>> {
-    let stored: Record<string, unknown> | undefined;
-    for (const deadline = Date.now() + ms; Date.now() < deadline;) {
-      stored = await dashboard2Value(nodeRed!.url, id);
-      if (stored && accept(stored)) return stored;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    throw new Error(`Dashboard 2 widget ${id} never showed ${what}: ${JSON.stringify(stored)}`);
+    return waitForDashboard2Value(nodeRed!.url, id, accept, ms).catch((err: Error) => {
+      throw new Error(`never showed ${what}: ${err.message}`);
+    });
   }
   /** Presses an inject node's button, as the editor does. */
   async function press(id: string): Promise<void> {

@@ -10,7 +10,7 @@ import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-
 import { PzemSimulator } from '../../nodes/pzem017/simulator';
 import { pointAtStandIns } from '../../scripts/demo/example-config';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
-import { Dashboard1xClient, dashboard2Value, type UiUpdate } from '../support/dashboard-clients';
+import { Dashboard1xClient, waitForDashboard2Value, type UiUpdate } from '../support/dashboard-clients';
 import {
   checkDashboard1xChain,
   checkDashboardChain,
@@ -160,15 +160,7 @@ describe('PZEM meters dashboard pages (Dashboard 2 and 1.x)', function () {
       await server?.close();
     });
 
-    async function d2(id: string, accept: (m: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
-      const deadline = Date.now() + 15_000;
-      for (;;) {
-        const value = await dashboard2Value(nodeRed!.url, id);
-        if (value && accept(value)) return value;
-        if (Date.now() > deadline) throw new Error(`Dashboard 2 widget ${id}: last ${JSON.stringify(value)}\n${nodeRed!.output()}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
+    const d2 = (id: string, accept: (m: Record<string, unknown>) => boolean) => waitForDashboard2Value(nodeRed!.url, id, accept, 15_000);
 
     it('serves the pages: /dashboard/pzem and the 1.x dashboard at /ui', async () => {
       assert.equal((await fetch(`${nodeRed!.url}/dashboard/pzem`)).status, 200);

@@ -14,7 +14,7 @@ import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator/inverter';
 import { servePi30Tcp, type TcpEndpoint } from '../../nodes/mpp-pi30/simulator/serve';
 import { EXAMPLE_CONFIG_IDS, pointAtStandIns } from '../../scripts/demo/example-config';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
-import { Dashboard1xClient, dashboard2Value, type UiUpdate } from '../support/dashboard-clients';
+import { Dashboard1xClient, dashboard2Value, waitForDashboard2Value, type UiUpdate } from '../support/dashboard-clients';
 import {
   checkDashboard1xChain,
   checkDashboardChain,
@@ -108,7 +108,7 @@ describe('MPP-Solar dashboard examples', function () {
     for (const g of FLOW_2.filter((n) => n.type === 'ui-group')) assert.ok(Number(g.width) <= 6, `${String(g.name)} reflows on a phone`);
     for (const n of FLOW_2) assert.ok(!n.type.startsWith('ui_'), 'no 1.x node');
     checkWiring(FLOW_2, widgets, '-');
-    const epever = JSON.parse(readFileSync(join(root, 'examples', 'epever-tracer', 'epever-to-websocket.json'), 'utf8')) as FlowNode[];
+    const epever = JSON.parse(readFileSync(join(root, 'examples', 'epever-tracer', 'epever-dashboard.json'), 'utf8')) as FlowNode[];
     for (const type of ['ui-base', 'ui-theme'])
       assert.deepEqual(
         FLOW_2.find((n) => n.type === type),
@@ -200,14 +200,9 @@ describe('MPP-Solar dashboard examples', function () {
 
       /** The last message widget `label` got, once `accept` takes it. */
       async function shown(label: string, accept: (msg: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
-        const id = widget(FLOW_2, label).id;
-        let last: Record<string, unknown> | undefined;
-        for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
-          last = await dashboard2Value(nodeRed!.url, id);
-          if (last && accept(last)) return last;
-          await new Promise((resolve) => setTimeout(resolve, 200));
-        }
-        throw new Error(`${label}: last ${JSON.stringify(last)}\n${nodeRed!.output()}`);
+        return waitForDashboard2Value(nodeRed!.url, widget(FLOW_2, label).id, accept, 30_000).catch((err: Error) => {
+          throw new Error(`${label}: ${err.message}\n${nodeRed!.output()}`);
+        });
       }
 
       it('serves the three pages', async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pointAtStandIns } from '../../scripts/demo/example-config';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
 import { parsePs100Config } from '../../nodes/ps100-sampler/node-config';
-import { Dashboard1xClient, dashboard2Value } from '../support/dashboard-clients';
+import { Dashboard1xClient, waitForDashboard2Value } from '../support/dashboard-clients';
 import {
   checkDashboard1xChain,
   checkDashboardChain,
@@ -172,15 +172,7 @@ describe('PS100 panels dashboard pages (Dashboard 2 and 1.x)', function () {
       await nodeRed?.stop();
     });
 
-    async function d2(id: string, accept: (m: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
-      const deadline = Date.now() + 15_000;
-      for (;;) {
-        const value = await dashboard2Value(nodeRed!.url, id);
-        if (value && accept(value)) return value;
-        if (Date.now() > deadline) throw new Error(`Dashboard 2 widget ${id}: last ${JSON.stringify(value)}\n${nodeRed!.output()}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
+    const d2 = (id: string, accept: (m: Record<string, unknown>) => boolean) => waitForDashboard2Value(nodeRed!.url, id, accept, 15_000);
 
     it('serves the pages: /dashboard/ps100 and the 1.x dashboard at /ui', async () => {
       assert.equal((await fetch(`${nodeRed!.url}/dashboard/ps100`)).status, 200);

@@ -63,3 +63,22 @@ export async function dashboard2Value(url: string, id: string, base = '/dashboar
   const data = JSON.parse(text) as unknown;
   return typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : undefined;
 }
+
+/**
+ * Dashboard 2's last message for widget `id` once `accept` takes it. Dashboard 2 pushes to browsers only, so this
+ * asks its datastore again until the value arrives or `ms` pass; the error names what was last there.
+ */
+export async function waitForDashboard2Value(
+  url: string,
+  id: string,
+  accept: (stored: Record<string, unknown>) => boolean = () => true,
+  ms = 20_000,
+): Promise<Record<string, unknown>> {
+  let stored: Record<string, unknown> | undefined;
+  for (const deadline = Date.now() + ms; ;) {
+    stored = await dashboard2Value(url, id);
+    if (stored && accept(stored)) return stored;
+    if (Date.now() > deadline) throw new Error(`Dashboard 2 widget ${id}: nothing accepted in ${ms} ms; last ${JSON.stringify(stored)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

@@ -7,7 +7,7 @@ import { findPackageRoot } from '../../scripts/demo/user-dir';
 
 describe('demo flow and Dashboard 2', () => {
   const root = findPackageRoot(__dirname);
-  const epever = readExampleFlow(root);
+  const epever = readExampleFlow(root, 'examples/epever-tracer/epever-dashboard.json');
 
   it('without Dashboard 2: no ui-* node, no module hint, no wire to a node that is gone; the rest unchanged', () => {
     const flow = withoutDashboard(epever);

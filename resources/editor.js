@@ -10,6 +10,16 @@
     return $('#' + prefix + key);
   }
 
+  // The shared dialog styles (resources/editor.css, e.g. the wider label class), added to the page once, from
+  // the same root Node-RED loads this script from.
+  if (!document.getElementById('solar-telemetry-editor-css')) {
+    const link = document.createElement('link');
+    link.id = 'solar-telemetry-editor-css';
+    link.rel = 'stylesheet';
+    link.href = ((window.RED && RED.settings && RED.settings.apiRootUrl) || '') + 'resources/node-red-contrib-solar-telemetry/editor.css';
+    document.head.appendChild(link);
+  }
+
   window.SolarTelemetryEditor = {
     /**
      * Shows each group of rows (by class) only while the choice field holds one of its values, e.g.

@@ -1,10 +1,12 @@
 // The demo in a real browser (Debian's chromium, headless, through puppeteer-core), as a new user meets it: the
 // palette shows every node of the package with its icon and a one-line label, each node's edit dialog opens with
 // its defaults and rows that do not wrap, Import > Examples lists every example file, each dashboard page shows
-// live numbers, and the inverter page's buttons change the simulated inverter's setting.
+// live numbers, and the inverter page's buttons change the simulated inverter's setting. Every dialog, config
+// nodes' too, keeps each short label on one line and opens its node's help in the sidebar.
 // Runs when chromium is installed (CI installs it; a skip fails CI), else skips with one notice.
 import assert from 'node:assert/strict';
 import { Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core' with { 'resolution-mode': 'import' };
 import { encodeCommand } from '../../nodes/mpp-pi30/protocol/frame';
@@ -18,8 +20,6 @@ const DEMO = join(__dirname, '../../scripts/demo.js');
 const ROOT = findPackageRoot(__dirname);
 const CHROMIUM = findChromium();
 const PHONE = 390;
-/** Nodes whose every short label must fit one line; the others' shared device rows are checked. */
-const FULLY_CHECKED = new Set(['mpp-pi30', 'timescale-query']);
 const DESKTOP = 1280;
 
 /** The simulated inverter's output source priority, asked over its TCP port with QPIRI as a user's tool would. */
@@ -100,18 +100,14 @@ if (CHROMIUM)
       }
     });
 
-    /** Closes the open edit dialogs, as Cancel does. */
+    /** Closes the open edit dialogs, as Cancel does (a config node's first, then the node's it was opened from). */
     async function closeTrays(): Promise<void> {
       for (;;) {
-        const open = await editor.$$eval('.red-ui-tray', (trays) => trays.length);
-        if (open === 0) return;
-        // The Cancel button of the top tray, as a user closes it.
-        await editor.evaluate(() => {
-          const trays = document.querySelectorAll('.red-ui-tray');
-          const cancel = trays[trays.length - 1].querySelector<HTMLButtonElement>('[id$="dialog-cancel"]');
-          cancel?.click();
-        });
-        await editor.waitForFunction((n: number) => document.querySelectorAll('.red-ui-tray').length < n, { timeout: 5000 }, open);
+        // The editor keeps only the top tray in the page; the one below comes back when it closes.
+        const top = await editor.$('.red-ui-tray:last-of-type');
+        if (!top) return;
+        await top.evaluate((tray) => tray.querySelector<HTMLButtonElement>('[id$="dialog-cancel"]')?.click());
+        await editor.waitForFunction((tray: Element) => !tray.isConnected, { timeout: 5000 }, top);
       }
     }
 
@@ -138,9 +134,9 @@ if (CHROMIUM)
     }
 
     /** What the open dialog shows against the node type's defaults, and every label that takes more than a line. */
-    async function dialogState(prefix: string, type: string, checkAllLabels = false) {
+    async function dialogState(prefix: string, type: string) {
       return editor.evaluate(
-        (p: string, t: string, checkAll: boolean) => {
+        (p: string, t: string) => {
           const red = (window as unknown as RedWindow).RED;
           const defaults = red.nodes.getType(t).defaults;
           const mismatches: string[] = [];
@@ -159,28 +155,117 @@ if (CHROMIUM)
             const box = label.getBoundingClientRect();
             const line = parseFloat(getComputedStyle(label).lineHeight) || 20;
             const text = (label.textContent ?? '').trim();
-            // The rows the issue named: the device rows the build writes, the other nodes' measurement rows.
-            if (!/^node-input-(deviceId|topic|measurement|store)$/.test(label.getAttribute('for') ?? '') && !checkAll) continue;
             if (box.height === 0 || text.length >= 30) continue; // hidden, or a sentence beside a checkbox
-            if (box.height > line * 1.5) wrapped.push(`"${text}" wraps (${box.height}px)`);
-            else if (label.scrollWidth > label.clientWidth + 1) wrapped.push(`"${text}" overflows its ${label.clientWidth}px`);
+            if (box.height > line * 1.5) wrapped.push(`${t}: "${text}" wraps (${box.height}px)`);
+            else if (label.scrollWidth > label.clientWidth + 1) wrapped.push(`${t}: "${text}" overflows its ${label.clientWidth}px`);
           }
           return { mismatches, wrapped };
         },
         prefix,
         type,
-        checkAllLabels,
       );
     }
 
-    it('opens each node edit dialog with its defaults and no short label wrapping', async () => {
-      const configTypes = new Set(['modbus-bus', 'pi30-port', 'timescale-db', 'influxdb']);
+    /** The start of a node type's help text (its first paragraph, up to any markup), as the sidebar shows it. */
+    function helpStart(type: string): string {
+      const help = readFileSync(join(ROOT, 'locales', 'en-US', `${type}.html`), 'utf8');
+      const first = /<p>([\s\S]*?)<\/p>/.exec(help)?.[1] ?? '';
+      return first.split(/[<&]/)[0].replace(/\s+/g, ' ').trim().slice(0, 60);
+    }
+
+    /** Clicks the open dialog's help button (the book in its footer); returns an error, or '' when the sidebar shows `type`'s help. */
+    async function helpOpens(type: string): Promise<string> {
+      const expected = helpStart(type);
+      if (!expected) return `${type}: no help paragraph in locales/en-US/${type}.html`;
+      await editor.evaluate(() => {
+        const trays = document.querySelectorAll('.red-ui-tray');
+        trays[trays.length - 1].querySelector<HTMLElement>('.red-ui-tray-footer-left .fa-book')!.closest('button')!.click();
+      });
+      try {
+        await editor.waitForFunction(
+          (text: string) =>
+            Array.from(document.querySelectorAll('.red-ui-sidebar-info .red-ui-help')).some(
+              (el) => (el as HTMLElement).offsetParent !== null && (el.textContent ?? '').replace(/\s+/g, ' ').includes(text),
+            ),
+          { timeout: 5000 },
+          expected,
+        );
+        return '';
+      } catch {
+        return `${type}: the help button does not show "${expected}" in the sidebar`;
+      }
+    }
+
+    /** The config node types of the package, each with a node type (and its property) whose dialog adds one. */
+    async function configOwners(): Promise<{ config: string; owner: string; key: string }[]> {
+      const html = (t: string) => readFileSync(join(ROOT, 'nodes', t, `${t}.html`), 'utf8');
+      const configs = declaredNodeTypes(ROOT).filter((t) => /category:\s*'config'/.test(html(t)));
+      const others = declaredNodeTypes(ROOT).filter((t) => !configs.includes(t));
+      return editor.evaluate(
+        (cs: string[], os: string[]) => {
+          const red = (window as unknown as RedWindow).RED;
+          return cs.map((config) => {
+            for (const owner of os) {
+              const entry = Object.entries(red.nodes.getType(owner).defaults).find(([, def]) => def.type === config);
+              if (entry) return { config, owner, key: entry[0] };
+            }
+            return { config, owner: '', key: '' };
+          });
+        },
+        configs,
+        others,
+      );
+    }
+
+    it('opens each node edit dialog with its defaults, no short label wrapping, and its help', async () => {
+      const configTypes = new Set((await configOwners()).map((c) => c.config));
+      const wrapped: string[] = [];
+      const help: string[] = [];
       for (const type of declaredNodeTypes(ROOT).filter((t) => !configTypes.has(t))) {
         await openNewNode(type);
-        const { mismatches, wrapped } = await dialogState('node-input-', type, FULLY_CHECKED.has(type));
-        assert.deepEqual(mismatches, [], `${type}: the dialog shows the defaults`);
-        assert.deepEqual(wrapped, [], `${type}: labels on one line`);
+        const state = await dialogState('node-input-', type);
+        assert.deepEqual(state.mismatches, [], `${type}: the dialog shows the defaults`);
+        wrapped.push(...state.wrapped);
+        help.push(await helpOpens(type));
       }
+      assert.deepEqual(wrapped, [], 'labels on one line');
+      assert.deepEqual(help.filter(Boolean), [], 'each dialog opens its help');
+    });
+
+    it("opens each config node's dialog from a node that uses it, with no short label wrapping, and its help", async () => {
+      const wrapped: string[] = [];
+      const help: string[] = [];
+      const owners = await configOwners();
+      assert.ok(owners.length > 0, 'the package has config nodes');
+      for (const { config, owner, key } of owners) {
+        assert.ok(owner, `${config}: a node type of the package uses it`);
+        // A fresh editor for each: the "+" is clicked once its node's dialog has loaded (see the modbus-bus test).
+        await editor.close();
+        editor = await chromium.page(DESKTOP);
+        await openEditor(editor, `${demo.url}/`);
+        await openNewNode(owner);
+        await editor.waitForSelector(`#node-input-btn-${key}-add`, { visible: true, timeout: 10_000 });
+        await editor.waitForNetworkIdle({ idleTime: 500, timeout: 10_000 });
+        // The "+" as the dialog holds it now (its script may have redrawn the row since it first appeared).
+        await editor.$eval(`#node-input-btn-${key}-add`, (el) => (el as HTMLElement).click());
+        await editor
+          .waitForFunction(
+            () => {
+              const trays = document.querySelectorAll('.red-ui-tray');
+              // The editor takes the node's tray out of the page while the config node's is open.
+              return !!trays[trays.length - 1]?.querySelector('[id^="node-config-input-"]');
+            },
+            { timeout: 10_000 },
+          )
+          .catch(async (err: Error) => {
+            const trays = await editor.$$eval('.red-ui-tray', (els) => els.map((el) => el.querySelector('form')?.innerHTML.slice(0, 300)));
+            throw new Error(`${config}: "+" beside ${owner}'s ${key} opened no ${config} dialog (${err.message}; trays: ${JSON.stringify(trays)})`);
+          });
+        wrapped.push(...(await dialogState('node-config-input-', config)).wrapped);
+        help.push(await helpOpens(config));
+      }
+      assert.deepEqual(wrapped, [], 'labels on one line');
+      assert.deepEqual(help.filter(Boolean), [], 'each config dialog opens its help');
     });
 
     it('shows the mpp-pi30 query checkboxes each beside its label, the long ones too', async () => {

@@ -24,6 +24,7 @@ import {
   websocketPaths,
   type FlowNode,
 } from './demo/flow';
+import { followSimulatedDay } from '../nodes/ps100-sampler/sim-bus-opener';
 import { writeHistory, HISTORY_STEP_MS, type HistoryReport } from './demo/history';
 import { startNodeRed, packageReport, type RunningNodeRed } from './demo/node-red';
 import { startOpenMeteo, type OpenMeteoStandIn } from './demo/open-meteo';
@@ -109,6 +110,9 @@ async function main(): Promise<void> {
   const packageRoot = findPackageRoot(buildRoot);
   const userDir = resolve(options.userDir ?? join(packageRoot, '.demo'));
   const clock = clockStartingAt(options.startMinutes, options.speed);
+  // The PS100 panels (simulated inside their nodes) follow the same simulated day as the other simulators.
+  const startedAt = Date.now();
+  followSimulatedDay((wallMs) => startedAt + clock.offsetMs + (wallMs - startedAt) * options.speed);
 
   const closers: (() => Promise<void>)[] = [];
   let nodeRed: RunningNodeRed | undefined;
@@ -253,7 +257,7 @@ async function main(): Promise<void> {
   stand('Epever simulator', `Modbus TCP ${SIMULATOR_HOST}:${epeverPort}, unit ${SIMULATOR_UNIT_ID}`);
   stand('PZEM-017 meters', `Modbus TCP ${SIMULATOR_HOST}:${pzemPort}, units 1 to ${PZEM_METERS}`);
   stand('Inverter simulator', `PI30 over TCP ${SIMULATOR_HOST}:${inverterPort}`);
-  stand('PS100 panels', 'simulated I2C bus, as many panels as each node lists (they follow the real sun)');
+  stand('PS100 panels', 'simulated I2C bus, as many panels as each node lists, on the simulated day');
   stand('MQTT broker', typeof broker === 'string' ? `off: ${broker}` : `mqtt://${broker.host}:${broker.port}`);
   stand(
     'TimescaleDB',

@@ -161,8 +161,9 @@ export function storesOf(flow: readonly FlowNode[]): Store[] {
 }
 
 /**
- * Writes the history of every store of `flow` into the database its timescale-out node names. Each table gets
- * at most the days its node keeps (its retention), so it holds what the example would hold after that long.
+ * Writes the history of every store of `flow` into the database its timescale-out node names: what the node
+ * would have written over those days. A node's retention and an example's own clean-up act on the rows later,
+ * as they would on the rows of a real month (the embedded TimescaleDB runs no background jobs).
  */
 export async function writeHistory(flow: readonly FlowNode[], options: HistoryOptions, log: HistoryLog): Promise<HistoryReport> {
   const started = Date.now();
@@ -184,8 +185,7 @@ export async function writeHistory(flow: readonly FlowNode[], options: HistoryOp
       const settings = parseOutSettings(out);
       const tables = new TableManager({ schema: settings.schema, deviceColumn: settings.deviceColumn, policy: settings.policy }, log);
       const writer = new DbWriter(database, tables, settings.schema, settings.deviceColumn, log);
-      const keptDays = settings.policy.retainFor ? Math.min(days, Math.floor(settings.policy.retainFor.ms / 86_400_000)) : days;
-      const steps = Math.floor((keptDays * 86_400_000) / stepMs);
+      const steps = Math.floor((days * 86_400_000) / stepMs);
       const first = options.endMs - steps * stepMs;
       const defaults = { table: settings.table, device: settings.device, deviceColumn: settings.deviceColumn };
       const written = new Set<string>();
@@ -221,7 +221,7 @@ export async function writeHistory(flow: readonly FlowNode[], options: HistoryOp
         }
         await flush();
         if (last && count > 0) {
-          stored.push({ table: last.table, device: last.device, rows: count, days: keptDays });
+          stored.push({ table: last.table, device: last.device, rows: count, days });
           written.add(last.table);
         }
       }

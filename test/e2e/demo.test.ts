@@ -24,9 +24,12 @@ describe('npm start demo (every example against stand-ins, in one Node-RED)', fu
   this.timeout(120_000);
   let demo: RunningDemo;
   let flows: FlowNode[];
+  /** Wall time at the launch, when the simulated day read 11:00. */
+  let launchedAt: number;
 
   before(async function () {
     // Late morning: the simulated panels are producing.
+    launchedAt = Date.now();
     demo = await launchDemo(DEMO, ['--time', '11:00']);
     const res = await fetch(`${demo.url}/flows`, { headers: { Accept: 'application/json' } });
     assert.equal(res.status, 200);
@@ -109,6 +112,40 @@ describe('npm start demo (every example against stand-ins, in one Node-RED)', fu
       const res = await fetch(url);
       assert.ok(res.status < 500, `${text}: ${res.status} ${await res.text()}`);
     }
+  });
+
+  it('starts with a history: the Wyandata REST has 24 hourly points (no PV at night, PV at noon) and 7 days', async () => {
+    const [history] = labelled('History');
+    assert.match(
+      history?.[1] ?? '',
+      /epever_tracer shed \(30 d, 8640 rows\).*mpp_pi30 inverter \(30 d, 8640 rows\)|mpp_pi30 inverter \(30 d, 8640 rows\).*epever_tracer shed \(30 d, 8640 rows\)/,
+    );
+    const hourly = await fetch(`${demo.url}/solar/data/history/?hours=24&interval=hourly`);
+    const body = (await hourly.json()) as { timestamps: string[]; pv_power: (number | null)[] };
+    assert.equal(hourly.status, 200, JSON.stringify(body));
+    assert.ok(body.timestamps.length >= 23 && body.timestamps.length <= 25, `${body.timestamps.length} hourly points`);
+    // The history runs on the simulated day, which read 11:00 (solar time) at the launch.
+    const offset = Date.UTC(2000, 0, 1, 11) - Date.UTC(2000, 0, 1) - (launchedAt % 86_400_000);
+    const solarHour = (t: string) => ((((Date.parse(t) + offset) % 86_400_000) + 86_400_000) % 86_400_000) / 3_600_000;
+    const past = body.timestamps
+      .map((t, i) => ({ hour: solarHour(t), pv: body.pv_power[i] }))
+      .filter((_, i) => Date.parse(body.timestamps[i]) + 3_600_000 < launchedAt);
+    const night = past.filter(({ hour }) => hour >= 21 || hour < 3);
+    const noon = past.filter(({ hour }) => hour >= 10.5 && hour < 13);
+    assert.ok(night.length >= 4 && noon.length >= 2, JSON.stringify(past));
+    for (const { hour, pv } of night) assert.equal(pv, 0, `PV at ${hour.toFixed(1)} h solar time`);
+    assert.ok(
+      noon.every(({ pv }) => (pv ?? 0) > 5),
+      `PV around noon: ${JSON.stringify(noon)}`,
+    );
+    const daily = await fetch(`${demo.url}/solar/data/daily_stats/?days=7`);
+    const days = (await daily.json()) as { dates: string[]; energy_produced: number[] };
+    assert.equal(daily.status, 200, JSON.stringify(days));
+    assert.equal(days.dates.length, 7, JSON.stringify(days));
+    assert.ok(
+      days.energy_produced.every((wh) => wh > 0),
+      JSON.stringify(days),
+    );
   });
 
   it('gives some widget of every Dashboard 2 page a value', async () => {

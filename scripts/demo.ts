@@ -24,6 +24,8 @@ import {
   websocketPaths,
   type FlowNode,
 } from './demo/flow';
+import { followSimulatedDay } from '../nodes/ps100-sampler/sim-bus-opener';
+import { writeHistory, HISTORY_STEP_MS, type HistoryReport } from './demo/history';
 import { startNodeRed, packageReport, type RunningNodeRed } from './demo/node-red';
 import { startOpenMeteo, type OpenMeteoStandIn } from './demo/open-meteo';
 import { parseOptions, UsageError, USAGE } from './demo/options';
@@ -65,6 +67,13 @@ function clockText(minutes: number): string {
   return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
+function historyText(history: HistoryReport | string): string {
+  if (typeof history === 'string') return history;
+  if (history.stored.length === 0) return 'none: no simulated device is stored by a timescale-out node';
+  const tables = history.stored.map((s) => `${s.table} ${s.device} (${s.days} d, ${s.rows} rows)`).join(', ');
+  return `readings every ${HISTORY_STEP_MS / 60_000} min up to now, written in ${(history.ms / 1000).toFixed(1)} s: ${tables}`;
+}
+
 /** A server from a devDependency, or the reason it is not there (a production install lacks devDependencies). */
 async function optional<T>(start: () => Promise<T>, what: string): Promise<T | string> {
   try {
@@ -101,6 +110,9 @@ async function main(): Promise<void> {
   const packageRoot = findPackageRoot(buildRoot);
   const userDir = resolve(options.userDir ?? join(packageRoot, '.demo'));
   const clock = clockStartingAt(options.startMinutes, options.speed);
+  // The PS100 panels (simulated inside their nodes) follow the same simulated day as the other simulators.
+  const startedAt = Date.now();
+  followSimulatedDay((wallMs) => startedAt + clock.offsetMs + (wallMs - startedAt) * options.speed);
 
   const closers: (() => Promise<void>)[] = [];
   let nodeRed: RunningNodeRed | undefined;
@@ -203,6 +215,16 @@ async function main(): Promise<void> {
     }
   }
 
+  // The past days of readings, written before the flows start so the history charts have data from the start.
+  let history: HistoryReport | string;
+  if (typeof database === 'string') history = `off: ${database}`;
+  else if (!options.history) history = 'off (--no-history)';
+  else {
+    const warnings: string[] = [];
+    history = await writeHistory(flow, { endMs: Date.now(), offsetMs: clock.offsetMs }, { info: () => undefined, warn: (w) => warnings.push(w) });
+    for (const w of warnings.slice(0, 3)) notes.push(`History: ${w}`);
+  }
+
   prepareUserDir({ userDir, packageRoot, buildRoot, flow });
   linkNodeModule(userDir, DASHBOARD_PACKAGE, dashboard2);
   linkNodeModule(userDir, DASHBOARD_1X_PACKAGE, dashboard1x);
@@ -235,7 +257,7 @@ async function main(): Promise<void> {
   stand('Epever simulator', `Modbus TCP ${SIMULATOR_HOST}:${epeverPort}, unit ${SIMULATOR_UNIT_ID}`);
   stand('PZEM-017 meters', `Modbus TCP ${SIMULATOR_HOST}:${pzemPort}, units 1 to ${PZEM_METERS}`);
   stand('Inverter simulator', `PI30 over TCP ${SIMULATOR_HOST}:${inverterPort}`);
-  stand('PS100 panels', 'simulated I2C bus, as many panels as each node lists (they follow the real sun)');
+  stand('PS100 panels', 'simulated I2C bus, as many panels as each node lists, on the simulated day');
   stand('MQTT broker', typeof broker === 'string' ? `off: ${broker}` : `mqtt://${broker.host}:${broker.port}`);
   stand(
     'TimescaleDB',
@@ -243,6 +265,7 @@ async function main(): Promise<void> {
       ? `off: ${database}`
       : `postgres://${database.user}@${database.host}:${database.port}/${database.database} (PGlite, timescaledb ${database.version}, in memory)`,
   );
+  stand('History', historyText(history));
   stand('Open-Meteo', `${openMeteo.baseUrl}/v1/forecast (answers from the simulated weather)`);
   for (const line of disabledLines) stand('Disabled', line);
   for (const note of notes) stand('Note', note);

@@ -10,6 +10,8 @@ export interface SimPanelOptions {
   readonly index: number;
   /** Wall time (ms since 1970) the simulator's monotonic time 0 stands for. */
   readonly epochAtZero: number;
+  /** The moment whose sun position counts, from the wall time; default the wall time (the real sun). */
+  readonly sunTime?: (wallMs: number) => number;
 }
 
 /** A 100 W panel loaded near its maximum power point: about 18-20 V (UNVERIFIED for the PS100: check its label). */
@@ -37,7 +39,10 @@ export function simPanel(options: SimPanelOptions): (monotonicMs: number) => Ele
   const mismatch = 1 - 0.03 * (options.index % 3);
   return (monotonicMs) => {
     const wall = options.epochAtZero + monotonicMs;
-    const sun = panelIrradiance(new Date(wall), options.site) * cloudShade(wall - options.index * SHADOW_LAG_MS) * mismatch;
+    const sun =
+      panelIrradiance(new Date(options.sunTime ? options.sunTime(wall) : wall), options.site) *
+      cloudShade(wall - options.index * SHADOW_LAG_MS) *
+      mismatch;
     if (sun <= 0.001) return { volts: 0.4 * sun * 1000, amps: 0 };
     const watts = Math.min(options.ratedPowerW, options.ratedPowerW * sun) * (1 + 0.005 * noise(wall, options.index));
     const volts = VOLTS_AT_MPP * (0.92 + 0.08 * Math.min(1, sun)) * (1 + 0.002 * noise(wall, options.index + 100));

@@ -16,6 +16,8 @@ export interface DemoOptions {
   userDir: string | undefined;
   /** The simulated time of day at start, minutes after midnight (solar time at the simulated site). */
   startMinutes: number;
+  /** Fill the database with the past days of readings before the flows start. */
+  history: boolean;
   help: boolean;
 }
 
@@ -26,7 +28,7 @@ export const DEFAULT_SPEED = 60;
 /** Mid-morning: the panels already produce, so no chart starts flat. */
 export const DEFAULT_TIME = '10:00';
 
-export const USAGE = `Usage: npm start -- [--time HH:MM] [--speed N] [--port N] [--sim-port N] [--inverter-port N] [--user-dir D]
+export const USAGE = `Usage: npm start -- [--time HH:MM] [--speed N] [--port N] [--sim-port N] [--inverter-port N] [--user-dir D] [--no-history]
    or: node dist/scripts/demo.js [the same options]
 
 Starts every example flow of the package in Node-RED against stand-ins: the Epever simulator on Modbus TCP,
@@ -42,6 +44,8 @@ and an Open-Meteo server, all in this process, and prints the URLs to open.
   --inverter-port N  the PI30 inverter simulator's TCP port, 0 for any free one
                  (env INVERTER_PORT, default ${DEFAULT_INVERTER_PORT}, or a free one when that is taken)
   --user-dir D   Node-RED's user directory (env DEMO_USER_DIR, default .demo/ in the checkout)
+  --no-history   start with an empty database (env SIM_HISTORY=0); by default it holds the past 30 days of
+                 readings of the simulated Epever, inverter and PZEM meters, up to the simulated time of day
 `;
 
 export class UsageError extends Error {
@@ -84,7 +88,7 @@ export function parseTime(text: string): number {
   return hours * 60 + minutes;
 }
 
-const KNOWN_FLAGS = ['--time', '--speed', '--port', '--sim-port', '--inverter-port', '--user-dir'];
+const KNOWN_FLAGS = ['--time', '--speed', '--port', '--sim-port', '--inverter-port', '--user-dir', '--no-history'];
 
 export function parseOptions(argv: readonly string[], env: Env): DemoOptions {
   const help = argv.includes('--help') || argv.includes('-h');
@@ -110,6 +114,7 @@ export function parseOptions(argv: readonly string[], env: Env): DemoOptions {
     speed,
     userDir: pick(argv, '--user-dir', env, 'DEMO_USER_DIR'),
     startMinutes: parseTime(pick(argv, '--time', env, 'SIM_TIME') ?? DEFAULT_TIME),
+    history: !argv.includes('--no-history') && !/^(0|false|no|off)$/i.test(env.SIM_HISTORY?.trim() ?? ''),
     help,
   };
 }

@@ -21,6 +21,8 @@ export interface RunningSimulator {
 export interface SimulatorClock {
   /** Simulated seconds per real second. */
   speed: number;
+  /** Simulated time minus wall time at the start, ms. */
+  offsetMs: number;
   /** The clock the simulators read: the wall clock shifted so that the demo starts at its time of day. */
   now: () => Date;
 }
@@ -58,7 +60,7 @@ export function clockStartingAt(startMinutes: number, speed: number, realNow: ()
   const real = realNow();
   const midnight = Math.floor(real / 86_400_000) * 86_400_000;
   const offset = midnight + startMinutes * 60_000 - real;
-  return { speed, now: () => new Date(realNow() + offset) };
+  return { speed, offsetMs: offset, now: () => new Date(realNow() + offset) };
 }
 
 export function startSimulator(port: number, clock: SimulatorClock, fallBack: boolean): Promise<RunningSimulator> {
@@ -66,9 +68,14 @@ export function startSimulator(port: number, clock: SimulatorClock, fallBack: bo
   return serve((p) => serveTcp(devices, { host: SIMULATOR_HOST, port: p }), port, fallBack, 'SIM_PORT');
 }
 
-/** Eight DC meters that differ in phase and current, as meters on battery, panels and loads would. */
+/** Meter `unitId` of the simulated bus: each differs in phase and current, as meters on battery, panels and loads would. */
+export function pzemMeter(unitId: number, now: () => Date): PzemSimulator {
+  return new PzemSimulator({ unitId, now, phase: unitId - 1, current: 2 + 2 * unitId });
+}
+
+/** Eight DC meters, unit ids 1 to PZEM_METERS. */
 export function startPzemSimulator(port: number, clock: SimulatorClock, fallBack: boolean): Promise<RunningSimulator> {
-  const meters = Array.from({ length: PZEM_METERS }, (_, i) => new PzemSimulator({ unitId: i + 1, now: clock.now, phase: i, current: 4 + 2 * i }));
+  const meters = Array.from({ length: PZEM_METERS }, (_, i) => pzemMeter(i + 1, clock.now));
   return serve((p) => serveTcp(meters, { host: SIMULATOR_HOST, port: p }), port, fallBack, 'PZEM_PORT');
 }
 

@@ -24,9 +24,12 @@ describe('npm start demo (every example against stand-ins, in one Node-RED)', fu
   this.timeout(120_000);
   let demo: RunningDemo;
   let flows: FlowNode[];
+  /** Wall time at the launch, when the simulated day read 11:00. */
+  let launchedAt: number;
 
   before(async function () {
     // Late morning: the simulated panels are producing.
+    launchedAt = Date.now();
     demo = await launchDemo(DEMO, ['--time', '11:00']);
     const res = await fetch(`${demo.url}/flows`, { headers: { Accept: 'application/json' } });
     assert.equal(res.status, 200);
@@ -39,6 +42,19 @@ describe('npm start demo (every example against stand-ins, in one Node-RED)', fu
 
   const labelled = (label: string) => demo.banner().filter(([l]) => l === label);
   const urlOf = (value: string) => /(https?|wss?):\/\/\S+/.exec(value)?.[0] ?? '';
+  /**
+   * GET `path` until it answers something `accept` takes, as a user refreshes a page: an example makes some of its
+   * tables shortly after the flows start (Wyandata's daily table), and answers 404 until then.
+   */
+  async function answered<T>(path: string, accept: (status: number, body: T) => boolean): Promise<{ status: number; body: T }> {
+    const deadline = Date.now() + VALUE_LIMIT_MS;
+    for (;;) {
+      const res = await fetch(`${demo.url}${path}`);
+      const body = (await res.json()) as T;
+      if (accept(res.status, body) || Date.now() > deadline) return { status: res.status, body };
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
 
   it('runs every example file, and lists every node type of the package in its start-up text', () => {
     const files = exampleFiles(ROOT);
@@ -110,6 +126,55 @@ describe('npm start demo (every example against stand-ins, in one Node-RED)', fu
       const res = await fetch(url);
       assert.ok(res.status < 500, `${text}: ${res.status} ${await res.text()}`);
     }
+  });
+
+  it('starts with a history: the Wyandata REST has 24 hourly points (no PV at night, PV at noon) and 7 days', async () => {
+    const [history] = labelled('History');
+    assert.match(
+      history?.[1] ?? '',
+      /epever_tracer shed \(30 d, 8640 rows\).*mpp_pi30 inverter \(30 d, 8640 rows\)|mpp_pi30 inverter \(30 d, 8640 rows\).*epever_tracer shed \(30 d, 8640 rows\)/,
+    );
+    const hourly = await answered<{ timestamps: string[]; pv_power: (number | null)[] }>(
+      '/solar/data/history/?hours=24&interval=hourly',
+      (status) => status !== 404,
+    );
+    const body = hourly.body;
+    assert.equal(hourly.status, 200, JSON.stringify(body));
+    assert.ok(body.timestamps.length >= 23 && body.timestamps.length <= 25, `${body.timestamps.length} hourly points`);
+    // The history runs on the simulated day, which read 11:00 (solar time) at the launch.
+    const offset = Date.UTC(2000, 0, 1, 11) - Date.UTC(2000, 0, 1) - (launchedAt % 86_400_000);
+    const solarHour = (t: string) => ((((Date.parse(t) + offset) % 86_400_000) + 86_400_000) % 86_400_000) / 3_600_000;
+    const past = body.timestamps
+      .map((t, i) => ({ hour: solarHour(t), pv: body.pv_power[i] }))
+      .filter((_, i) => Date.parse(body.timestamps[i]) + 3_600_000 < launchedAt);
+    const night = past.filter(({ hour }) => hour >= 21 || hour < 3);
+    const noon = past.filter(({ hour }) => hour >= 10.5 && hour < 13);
+    assert.ok(night.length >= 4 && noon.length >= 2, JSON.stringify(past));
+    for (const { hour, pv } of night) assert.equal(pv, 0, `PV at ${hour.toFixed(1)} h solar time`);
+    assert.ok(
+      noon.every(({ pv }) => (pv ?? 0) > 5),
+      `PV around noon: ${JSON.stringify(noon)}`,
+    );
+    const daily = await answered<{ dates: string[]; energy_produced: number[] }>('/solar/data/daily_stats/?days=7', (status) => status !== 404);
+    const days = daily.body;
+    assert.equal(daily.status, 200, JSON.stringify(days));
+    assert.equal(days.dates.length, 7, JSON.stringify(days));
+    assert.ok(
+      days.energy_produced.every((wh) => wh > 0),
+      JSON.stringify(days),
+    );
+  });
+
+  it('runs the PS100 panels on the simulated day too: at 11:00 they produce, whatever the wall clock says', async () => {
+    const { body: latest } = await answered<{ panel_id: string; power_avg: number }[]>(
+      '/ps100/panels/latest/',
+      (status, body) => status === 200 && body.length > 0,
+    );
+    assert.ok(latest.length > 0, 'no PS100 record stored');
+    assert.ok(
+      latest.every((p) => p.power_avg > 5),
+      JSON.stringify(latest.map((p) => [p.panel_id, p.power_avg])),
+    );
   });
 
   it('gives some widget of every Dashboard 2 page a value', async () => {

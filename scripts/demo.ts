@@ -29,7 +29,8 @@ import { writeHistory, HISTORY_STEP_MS, type HistoryReport } from './demo/histor
 import { startNodeRed, packageReport, type RunningNodeRed } from './demo/node-red';
 import { startOpenMeteo, type OpenMeteoStandIn } from './demo/open-meteo';
 import { parseOptions, UsageError, USAGE } from './demo/options';
-import { isMissingModule, startMqttBroker, startTimescale, type RunningDatabase, type RunningServer } from './demo/servers';
+import { isMissingModule, startMqttBroker, startTimescale, type RunningBroker, type RunningDatabase } from './demo/servers';
+import { startHouseSensors } from './demo/house';
 import {
   clockStartingAt,
   PZEM_METERS,
@@ -161,10 +162,13 @@ async function main(): Promise<void> {
     'inverter simulator',
   );
 
-  const broker: RunningServer | string = await optional(() => startMqttBroker(HOST, DEFAULT_MQTT_PORT), 'aedes (the MQTT broker)');
+  const broker: RunningBroker | string = await optional(() => startMqttBroker(HOST, DEFAULT_MQTT_PORT), 'aedes (the MQTT broker)');
   if (typeof broker !== 'string') {
     closers.push(() => broker.close());
     fellBack('MQTT broker', broker, broker.port);
+    // The MPP-Solar monitor's house sensors, on their old topics.
+    const stopHouse = startHouseSensors((topic, payload) => broker.publish(topic, payload), clock);
+    closers.push(async () => stopHouse());
   }
   const database: RunningDatabase | string = await optional(() => startTimescale(HOST, DEFAULT_DATABASE_PORT), 'PGlite with TimescaleDB');
   if (typeof database !== 'string') {
@@ -259,6 +263,7 @@ async function main(): Promise<void> {
   stand('Inverter simulator', `PI30 over TCP ${SIMULATOR_HOST}:${inverterPort}`);
   stand('PS100 panels', 'simulated I2C bus, as many panels as each node lists, on the simulated day');
   stand('MQTT broker', typeof broker === 'string' ? `off: ${broker}` : `mqtt://${broker.host}:${broker.port}`);
+  if (typeof broker !== 'string') stand('House sensors', 'house/<sensor> on the broker every 30 s, retained (temperatures, humidity, fridge power)');
   stand(
     'TimescaleDB',
     typeof database === 'string'

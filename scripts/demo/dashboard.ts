@@ -79,15 +79,20 @@ export function dashboard2Pages(flow: readonly FlowNode[]): DashboardPage[] {
 
 /**
  * Every 1.x dashboard tab (`ui_tab`) a user can open. The 1.x dashboard menu holds the tabs that have a widget
- * (hidden and disabled ones too), in the order of their `order`, and opens one by its place there: /ui/#!/0 is
- * the first.
+ * (hidden and disabled ones too), in the order of their `order` (0, "no order", after all the others, as the
+ * dashboard's own sorter puts it), and opens one by its place there: /ui/#!/0 is the first.
  */
+function menuRank(tab: FlowNode): number {
+  const order = Number(tab.order ?? 0);
+  return order === 0 || Number.isNaN(order) ? Number.POSITIVE_INFINITY : order;
+}
+
 export function dashboard1xPages(flow: readonly FlowNode[]): DashboardPage[] {
   const groupsWithWidgets = new Set(flow.filter((n) => n.type.startsWith('ui_') && typeof n.group === 'string').map((n) => String(n.group)));
   const tabsWithWidgets = new Set(flow.filter((n) => n.type === 'ui_group' && groupsWithWidgets.has(n.id)).map((n) => String(n.tab)));
   return flow
     .filter((n) => n.type === 'ui_tab' && tabsWithWidgets.has(n.id))
-    .sort((a, b) => Number(a.order ?? 0) - Number(b.order ?? 0))
+    .sort((a, b) => (menuRank(a) === menuRank(b) ? 0 : menuRank(a) - menuRank(b)))
     .map((n, index) => ({ tab: n, index }))
     .filter(({ tab }) => tab.d !== true && tab.hidden !== true && tab.disabled !== true)
     .map(({ tab, index }) => ({ package: DASHBOARD_1X_PACKAGE, name: String(tab.name ?? `Tab ${index + 1}`), path: `/ui/#!/${index}` }));

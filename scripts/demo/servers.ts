@@ -39,7 +39,12 @@ async function pickPort(host: string, wanted: number): Promise<{ value: number; 
   );
 }
 
-export async function startMqttBroker(host: string, wanted: number): Promise<RunningServer> {
+export interface RunningBroker extends RunningServer {
+  /** Publishes a retained message from the broker itself, as a sensor would. */
+  publish(topic: string, payload: string): void;
+}
+
+export async function startMqttBroker(host: string, wanted: number): Promise<RunningBroker> {
   // aedes is ESM-only; module node16 keeps this a real import() in the CommonJS output.
   const { Aedes } = await import('aedes');
   const broker = await Aedes.createBroker();
@@ -49,6 +54,9 @@ export async function startMqttBroker(host: string, wanted: number): Promise<Run
     host,
     port,
     fellBackFrom,
+    publish(topic, payload) {
+      broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 0, retain: true, dup: false }, () => undefined);
+    },
     async close() {
       // aedes ends its clients' connections, which server.close() would otherwise wait for.
       await new Promise<void>((resolve) => broker.close(() => resolve()));

@@ -20,6 +20,8 @@ const DEMO = join(__dirname, '../../scripts/demo.js');
 const ROOT = findPackageRoot(__dirname);
 const CHROMIUM = findChromium();
 const PHONE = 390;
+/** A tablet held upright (iPad Air). */
+const TABLET = 820;
 const DESKTOP = 1280;
 
 /** The simulated inverter's output source priority, asked over its TCP port with QPIRI as a user's tool would. */
@@ -380,13 +382,16 @@ if (CHROMIUM)
           return /\d/.test(text) ? text : '';
         };
         const handle = await page.waitForFunction(live, { timeout: 30_000 }, content, statics, chartsOnly);
+        // The layout fits the screen: nothing to scroll sideways to.
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 1, `${url} at ${width}px is ${overflow}px wider than the screen`);
         return String(await handle.jsonValue());
       } finally {
         await page.close();
       }
     }
 
-    it('shows live numbers on every dashboard page, at phone and desktop width', async () => {
+    it('shows live numbers on every dashboard page, at phone, tablet and desktop width, with nothing to scroll sideways', async () => {
       const pages = demo.banner().filter(([label]) => label === 'Dashboard 2 page' || label === 'Dashboard 1.x tab');
       assert.ok(pages.length > 0);
       // Longest first, so a label is removed whole before a shorter one inside it.
@@ -414,7 +419,7 @@ if (CHROMIUM)
         const url = /http\S+/.exec(text)![0];
         const content = label === 'Dashboard 2 page' ? 'main' : 'md-content';
         const onlyCharts = chartsOnly(label, /\(([^)]*)\)\s*$/.exec(text)?.[1] ?? '');
-        for (const width of [PHONE, DESKTOP]) {
+        for (const width of [PHONE, TABLET, DESKTOP]) {
           const seen = await liveNumbers(url, width, content, statics, onlyCharts).catch((err: Error) => {
             throw new Error(`${text} at ${width}px: no live number within 30 s (${err.message})`);
           });

@@ -11,8 +11,9 @@
   }
 
   // The shared dialog styles (resources/editor.css, e.g. the wider label class), added to the page once, from
-  // the same root Node-RED loads this script from.
-  if (!document.getElementById('solar-telemetry-editor-css')) {
+  // the same root Node-RED loads this script from. Without a page (the unit tests run this file bare) there is
+  // nothing to style.
+  if (typeof document !== 'undefined' && !document.getElementById('solar-telemetry-editor-css')) {
     const link = document.createElement('link');
     link.id = 'solar-telemetry-editor-css';
     link.rel = 'stylesheet';

@@ -14,8 +14,6 @@ import { Pi30Controller } from '../../nodes/mpp-pi30/controller';
 import { parsePi30Config } from '../../nodes/mpp-pi30/node-config';
 import { exchangeThrough } from '../../nodes/mpp-pi30/protocol/exchange';
 import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator/inverter';
-import { PzemController } from '../../nodes/pzem017/controller';
-import { parsePzemConfig } from '../../nodes/pzem017/node-config';
 import { Database } from '../../nodes/timescale-db/database';
 import { parseDbSettings } from '../../nodes/timescale-db/db-config';
 import { DbWriter } from '../../nodes/timescale-out/db-writer';
@@ -23,7 +21,6 @@ import { parseOutSettings } from '../../nodes/timescale-out/out-config';
 import { flattenReading, type FlatRow, type ReadingMessage } from '../../nodes/timescale-out/row-flatten';
 import { TableManager } from '../../nodes/timescale-out/tables';
 import type { FlowNode } from './flow';
-import { pzemMeter } from './simulator';
 
 export const HISTORY_DAYS = 30;
 export const HISTORY_STEP_MS = 5 * 60_000;
@@ -80,6 +77,9 @@ function unitOf(device: RegisterImageDevice): ModbusUnit {
   };
 }
 
+// The devices whose stored history a page or endpoint of the examples reads: the Epever (Solar page, Wyandata
+// REST) and the inverter (Charts page, /api/historical). Nothing reads the PZEM meters' past rows, and writing
+// them tripled the start-up time.
 const SOURCES: Readonly<Record<string, SourceFactory>> = {
   'epever-tracer': (node, simulated) => {
     const config = parseEpeverConfig(node);
@@ -110,25 +110,6 @@ const SOURCES: Readonly<Record<string, SourceFactory>> = {
         wallNow = wall;
         const reading = await controller.poll();
         return readingMessage(config, reading.payload, device());
-      },
-    };
-  },
-  pzem017: (node, simulated) => {
-    const config = parsePzemConfig(node);
-    const meter = pzemMeter(config.unitId, simulated);
-    let wallNow = new Date(0);
-    const controller = new PzemController(() => unitOf(meter), {
-      model: config.model,
-      unitId: config.unitId,
-      allowWrites: false,
-      shunt: config.applyShunt ? config.shunt : undefined,
-      now: () => wallNow,
-    });
-    return {
-      device: config.deviceId,
-      poll: async (wall) => {
-        wallNow = wall;
-        return readingMessage(config, await controller.poll());
       },
     };
   },

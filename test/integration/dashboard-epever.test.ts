@@ -4,7 +4,6 @@
 // controller's values, the day's energy comes as bars, the history chart gets the stored readings, and the
 // controller going silent shows as stale.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { io } from 'socket.io-client';
 import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
@@ -24,10 +23,11 @@ import {
 } from '../support/example-flow';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { startTimescale, type TimescaleServer } from '../support/timescale';
+import { readExampleFlow } from '../../scripts/demo/flow';
 
 const root = findPackageRoot(__dirname);
 const known = knownNodeTypes(root);
-const read = (...path: string[]) => JSON.parse(readFileSync(join(root, 'examples', ...path), 'utf8')) as FlowNode[];
+const read = (...path: string[]): FlowNode[] => readExampleFlow(root, join('examples', ...path));
 const d2 = read('epever-tracer', 'epever-dashboard.json');
 const d1 = read('epever-tracer', 'epever-dashboard-1x.json');
 const storing = read('timescale-out', 'epever-to-timescale.json');

@@ -3,7 +3,6 @@
 // with both packages, the Epever simulator on TCP and an Open-Meteo stand-in: the day's energies reach the texts,
 // the joined forecast and measured day reaches the bars and the ratio, on both dashboards.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
@@ -17,9 +16,10 @@ import { DASHBOARD_1X_PACKAGE, DASHBOARD_PACKAGE, type FlowNode } from '../suppo
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { startFakeOpenMeteo, type FakeOpenMeteo } from '../support/open-meteo-server';
 import { berlinForecast } from '../unit/open-meteo-fixtures';
+import { readExampleFlow } from '../../scripts/demo/flow';
 
 const root = findPackageRoot(__dirname);
-const read = (...path: string[]) => JSON.parse(readFileSync(join(root, 'examples', ...path), 'utf8')) as FlowNode[];
+const read = (...path: string[]): FlowNode[] => readExampleFlow(root, join('examples', ...path));
 const rollups2 = read('rollup', 'readings-to-rollups-dashboard.json');
 const rollups1 = read('rollup', 'readings-to-rollups-dashboard-1x.json');
 const forecast2 = read('open-meteo', 'forecast-vs-actual-dashboard.json');

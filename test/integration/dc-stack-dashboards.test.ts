@@ -4,7 +4,6 @@
 // real Node-RED with both dashboard packages, against three simulated meters on Modbus TCP: live values reach the
 // widgets, and a meter that stops answering turns stale on both.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { PzemSimulator } from '../../nodes/pzem017/simulator';
@@ -21,13 +20,14 @@ import {
 } from '../support/example-flow';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { collect, helper, waitFor, type Msg } from '../support/node-red';
+import { readExampleFlow } from '../../scripts/demo/flow';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const functionNode = require('@node-red/nodes/core/function/10-function.js');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const root = findPackageRoot(__dirname);
-const read = (name: string) => JSON.parse(readFileSync(join(root, 'examples', 'pzem017', name), 'utf8')) as FlowNode[];
+const read = (name: string): FlowNode[] => readExampleFlow(root, join('examples', 'pzem017', name));
 const D2 = read('dc-meters-dashboard.json');
 const X1 = read('dc-meters-dashboard-1x.json');
 const known = knownNodeTypes(root);

@@ -27,10 +27,11 @@ import {
 import { startBroker, type TestBroker } from '../support/mqtt-broker';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { startTimescale, type TimescaleServer } from '../support/timescale';
+import { readExampleFlow } from '../../scripts/demo/flow';
 
 const root = findPackageRoot(__dirname);
 const known = knownNodeTypes(root);
-const read = (name: string) => JSON.parse(readFileSync(join(root, 'examples', 'mpp-pi30', name), 'utf8')) as FlowNode[];
+const read = (name: string): FlowNode[] => readExampleFlow(root, join('examples', 'mpp-pi30', name));
 const FLOW_2 = read('mpp-solar-dashboard.json');
 const FLOW_1X = read('mpp-solar-dashboard-1x.json');
 

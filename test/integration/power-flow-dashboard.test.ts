@@ -3,7 +3,6 @@
 // group and a page, the live model reaches both dashboards, an inverter that does not answer yet shows dashes and
 // "stale", its numbers arrive when it answers, and the controller going silent turns its part stale.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
@@ -23,10 +22,11 @@ import {
   type FlowNode,
 } from '../support/example-flow';
 import { freePort, startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
+import { readExampleFlow } from '../../scripts/demo/flow';
 
 const root = findPackageRoot(__dirname);
 const known = knownNodeTypes(root);
-const read = (name: string) => JSON.parse(readFileSync(join(root, 'examples', 'power-flow', name), 'utf8')) as FlowNode[];
+const read = (name: string): FlowNode[] => readExampleFlow(root, join('examples', 'power-flow', name));
 const d2 = read('power-flow-dashboard.json');
 const d1 = read('power-flow-dashboard-1x.json');
 

@@ -4,7 +4,6 @@
 // both pages in one real Node-RED with both dashboard packages and the samplers on simulated panels: live values
 // reach the widgets.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pointAtStandIns } from '../../scripts/demo/example-config';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
@@ -20,13 +19,14 @@ import {
 } from '../support/example-flow';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { collect, helper, waitFor, type Msg } from '../support/node-red';
+import { readExampleFlow } from '../../scripts/demo/flow';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const functionNode = require('@node-red/nodes/core/function/10-function.js');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const root = findPackageRoot(__dirname);
-const read = (name: string) => JSON.parse(readFileSync(join(root, 'examples', 'ps100-sampler', name), 'utf8')) as FlowNode[];
+const read = (name: string): FlowNode[] => readExampleFlow(root, join('examples', 'ps100-sampler', name));
 const D2 = read('ps100-dashboard.json');
 const X1 = read('ps100-dashboard-1x.json');
 const known = knownNodeTypes(root);

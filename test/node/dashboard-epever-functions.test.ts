@@ -2,16 +2,16 @@
 // function node: what a widget shows when a field is missing or the controller never answered, the history's
 // range and buckets, why the history is empty, and the day's bars.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
 import type { FlowNode } from '../support/example-flow';
 import { getNode, helper, nextMessage, type Msg } from '../support/node-red';
+import { readExampleFlow } from '../../scripts/demo/flow';
 
 /* eslint-disable-next-line @typescript-eslint/no-require-imports */
 const functionNode = require('@node-red/nodes/core/function/10-function.js');
 
-const read = (name: string) => JSON.parse(readFileSync(join(findPackageRoot(__dirname), 'examples', 'epever-tracer', name), 'utf8')) as FlowNode[];
+const read = (name: string): FlowNode[] => readExampleFlow(findPackageRoot(__dirname), join('examples', 'epever-tracer', name));
 const d2 = read('epever-dashboard.json');
 const d1 = read('epever-dashboard-1x.json');
 const code = (flow: FlowNode[], name: string) => flow.find((n) => n.type === 'function' && n.name === name)!;

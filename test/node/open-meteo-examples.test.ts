@@ -1,7 +1,6 @@
 // The examples in examples/open-meteo/, loaded in a real Node-RED with the open-meteo node pointed at a local
 // server: weather to a real MQTT broker, and forecast joined with measured energy per day.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { connectAsync, type MqttClient } from 'mqtt';
@@ -15,6 +14,7 @@ import { startBroker, type TestBroker } from '../support/mqtt-broker';
 import { startFakeOpenMeteo, type FakeOpenMeteo } from '../support/open-meteo-server';
 import { collect, getNode, helper, nextMessage, waitFor } from '../support/node-red';
 import { berlinForecast } from '../unit/open-meteo-fixtures';
+import { readExampleFlow } from '../../scripts/demo/flow';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const openMeteoNode = require('../../nodes/open-meteo/open-meteo');
@@ -28,7 +28,7 @@ const mqttNodes = require('@node-red/nodes/core/network/10-mqtt.js');
 
 const root = findPackageRoot(__dirname);
 const known = knownNodeTypes(root);
-const read = (name: string) => JSON.parse(readFileSync(join(root, 'examples', 'open-meteo', name), 'utf8')) as FlowNode[];
+const read = (name: string): FlowNode[] => readExampleFlow(root, join('examples', 'open-meteo', name));
 const isConfig = (n: FlowNode) => known.get(n.type) === 'config' || n.type === 'global-config';
 
 function checkImports(flow: FlowNode[]): void {

@@ -2,16 +2,16 @@
 // Node-RED's function node, fed what the Epever, the inverter, the Status node and the tick send. The page draws
 // only what this model says, so its numbers, directions, dashes and stale flags are tested here.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
 import type { FlowNode } from '../support/example-flow';
 import { getNode, helper, nextMessage, type Msg } from '../support/node-red';
+import { readExampleFlow } from '../../scripts/demo/flow';
 
 /* eslint-disable-next-line @typescript-eslint/no-require-imports */
 const functionNode = require('@node-red/nodes/core/function/10-function.js');
 
-const read = (name: string) => JSON.parse(readFileSync(join(findPackageRoot(__dirname), 'examples', 'power-flow', name), 'utf8')) as FlowNode[];
+const read = (name: string): FlowNode[] => readExampleFlow(findPackageRoot(__dirname), join('examples', 'power-flow', name));
 const modelOf = (flow: FlowNode[]) => flow.find((n) => n.type === 'function' && n.name === 'power flow model')!;
 
 interface Model {

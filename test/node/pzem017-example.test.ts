@@ -2,7 +2,6 @@
 // PZEM-017 meters: the TimescaleDB flow (its timescale-out stood in for by a helper) and the dashboard page with
 // one group per meter (its widgets stood in for by helpers: the test helper cannot run Dashboard 2).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { PzemSimulator } from '../../nodes/pzem017/simulator';
@@ -11,6 +10,7 @@ import { pointAtStandIns } from '../../scripts/demo/example-config';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
 import { BUILT_IN_TYPES, checkDashboardChain, isDashboardWidget, knownNodeTypes, type FlowNode } from '../support/example-flow';
 import { catchNode, collect, getNode, helper, modbusBusNode, waitFor } from '../support/node-red';
+import { readExampleFlow } from '../../scripts/demo/flow';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const NODES = [
@@ -26,7 +26,7 @@ const NODES = [
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const root = findPackageRoot(__dirname);
-const read = (name: string) => JSON.parse(readFileSync(join(root, 'examples', 'pzem017', name), 'utf8')) as FlowNode[];
+const read = (name: string): FlowNode[] => readExampleFlow(root, join('examples', 'pzem017', name));
 const known = knownNodeTypes(root);
 
 function checkImports(flow: FlowNode[]): void {

@@ -111,3 +111,30 @@ function describe(value: FieldValue): string {
       return 'a JSON value';
   }
 }
+
+/**
+ * The columns a batch writes: every column of the table some row names a field for, in the order the rows
+ * first name them. A row that stores one of them as NULL writes NULL there, whichever way the batch goes in.
+ */
+export function batchColumns(shape: TableShape, rows: readonly FlatRow[]): string[] {
+  const names = new Set<string>();
+  let last: string[] = [];
+  for (const row of rows) {
+    // Rows of one device name the same fields reading after reading: their names are listed once.
+    if (namesAre(row.fields, last)) continue;
+    last = Object.keys(row.fields);
+    for (const name of last) if (shape.has(name)) names.add(name);
+  }
+  return [...names];
+}
+
+/** Whether `fields` has exactly the names `names`, in that order, without making an array of them. */
+export function namesAre(fields: FlatRow['fields'], names: readonly string[]): boolean {
+  let i = 0;
+  for (const name in fields) {
+    if (!Object.hasOwn(fields, name)) continue;
+    if (names[i] !== name) return false;
+    i += 1;
+  }
+  return i === names.length;
+}

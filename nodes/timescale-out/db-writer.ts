@@ -8,18 +8,17 @@
 // others are stored. A failure that no row can get past (the connection, the login, the database, a right)
 // is thrown whole: the batch writer (nodes/common/sink) keeps those rows in the spool; classify tells a
 // refusal of the writer (login, database, right) from an unreachable server.
-import { finished } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { asError, messageOf } from '../common/errors';
 import type { Capabilities, Queryable } from '../timescale-db/database';
 import type { Failure, Sink, WriteContext, WriteOutcome } from '../common/sink/sink';
 import { isBlockingFailure, isSchemaDrift, isTransientFailure, refusalOf } from '../timescale-db/pg-errors';
-import { rowValues, type RowValues } from './column-plan';
+import { batchColumns, rowValues, type RowValues } from './column-plan';
+import { CommitOrder, type Turn } from './commit-order';
+import { copyRows, type CopyEntry } from './copy-rows';
 import type { FieldValue } from '../common/reading';
 import type { FlatRow } from './row-flatten';
-import { copyField } from './copy-text';
-import { insertSql, kindOf, qualified, quoteIdent, TIME_COLUMN, type TableRef, type TableShape } from './schema';
+import { insertSql, kindOf, type TableRef, type TableShape } from './schema';
 import type { PreparedTable, TableLog, TableManager } from './tables';
 
 export interface DatabasePort {
@@ -27,10 +26,7 @@ export interface DatabasePort {
   probe(via: Queryable): Promise<Capabilities>;
 }
 
-interface Entry {
-  index: number;
-  row: FlatRow;
-}
+type Entry = CopyEntry;
 
 interface Fitted extends Entry {
   stored: RowValues;
@@ -42,6 +38,12 @@ interface Fitted extends Entry {
  */
 export const PILED_UP_ROWS = 5000;
 
+/**
+ * Batches of one table written at once: the next copies while the one before commits (commit-order.ts).
+ * Two keep the server busy between commits; more would only hold more connections of the pool waiting.
+ */
+export const BATCHES_PER_TABLE = 2;
+
 /** How callers outside the batch writer (the tests, the bench) name a batch's origin: 'spool' is a replay. */
 export type WriteOrigin = 'live' | 'spool';
 
@@ -51,6 +53,7 @@ export class DbWriter implements Sink<FlatRow> {
   private copyTaken: boolean | undefined;
   /** Time span of replayed rows per table, for refreshing the aggregates once the spool is empty. */
   private readonly replayed = new Map<string, { from: string; to: string }>();
+  private readonly order = new CommitOrder();
 
   constructor(
     private readonly db: DatabasePort,
@@ -62,6 +65,22 @@ export class DbWriter implements Sink<FlatRow> {
 
   async write(rows: readonly FlatRow[], context: WriteContext | WriteOrigin): Promise<WriteOutcome> {
     const replay = typeof context === 'string' ? context === 'spool' : context.replay;
+    const groups = groupByTable(rows);
+    // Turns are taken now, in the order the batches were handed over, before any wait could reorder them.
+    const turns = new Map([...groups.keys()].map((table) => [table, this.order.enter(table)]));
+    let failure: Error | undefined;
+    try {
+      return await this.writeGroups(groups, turns, replay);
+    } catch (err) {
+      failure = asError(err);
+      throw err;
+    } finally {
+      // The tables not reached, or failed: the next batch of each goes to the spool behind this one.
+      for (const turn of turns.values()) turn.finish(failure);
+    }
+  }
+
+  private async writeGroups(groups: Map<string, Entry[]>, turns: Map<string, Turn>, replay: boolean): Promise<WriteOutcome> {
     const client = await this.db.pool.connect();
     let broken: Error | undefined;
     // A checked-out client has no pool listener: a server that ends the connection between two statements
@@ -73,8 +92,10 @@ export class DbWriter implements Sink<FlatRow> {
       const timescale = await this.timescale(client);
       const copy = !replay && (await this.takesCopy(client));
       const outcome: WriteOutcome = { inserted: 0, duplicates: 0, rejected: [], emptied: [] };
-      for (const [table, entries] of groupByTable(rows)) {
-        await this.writeTable(client, table, entries, timescale, outcome, { copy, retried: false });
+      for (const [table, entries] of groups) {
+        const turn = turns.get(table) as Turn;
+        await this.writeTable(client, table, entries, timescale, outcome, { copy, retried: false, turn });
+        turn.finish();
         if (replay) this.noteReplayed(table, entries);
       }
       return outcome;
@@ -170,18 +191,25 @@ export class DbWriter implements Sink<FlatRow> {
       for (const entry of entries) reject(entry, new Error(`table ${table}: ${messageOf(err)}`));
       return;
     }
+    how.turn.schemaMade();
     const { shape } = prepared;
-    const fitting: Fitted[] = [];
-    entries.forEach((entry, i) => {
-      const refusal = prepared.refused.get(i);
-      if (refusal !== undefined || !shape) reject(entry, new Error(`${table}: ${refusal ?? 'no table'}`));
-      else fitting.push({ index: entry.index, row: entry.row, stored: rowValues(shape, entry.row) });
-    });
-    if (fitting.length === 0 || !shape) return;
+    let writable: Entry[] = entries;
+    if (prepared.refused.size > 0 || !shape) {
+      writable = [];
+      entries.forEach((entry, i) => {
+        const refusal = prepared.refused.get(i);
+        if (refusal !== undefined || !shape) reject(entry, new Error(`${table}: ${refusal ?? 'no table'}`));
+        else writable.push(entry);
+      });
+    }
+    if (writable.length === 0 || !shape) return;
     const ref = { schema: this.schema, table };
     if (how.copy) {
       try {
-        this.count(outcome, fitting, await copyRows(client, ref, this.deviceColumn, fitting));
+        const copied = await copyInTurn(client, how.turn, () => copyRows(client, ref, this.deviceColumn, shape, writable));
+        outcome.inserted += copied.inserted;
+        outcome.duplicates += writable.length - copied.inserted;
+        outcome.emptied.push(...copied.emptied);
         return;
       } catch (err) {
         // Unreachable server: thrown, the batch goes to the spool and comes back as a replay (INSERT).
@@ -190,13 +218,16 @@ export class DbWriter implements Sink<FlatRow> {
         if (isBlockingFailure(err)) throw err;
       }
     }
+    const ahead = await how.turn.mayCommit();
+    if (ahead) throw ahead;
+    const fitting: Fitted[] = writable.map((entry) => ({ ...entry, stored: rowValues(shape, entry.row) }));
     try {
       this.count(outcome, fitting, await insertRows(client, ref, this.deviceColumn, shape, fitting));
     } catch (err) {
       if (isBlockingFailure(err)) throw err;
       if (isSchemaDrift(err) && !how.retried) {
         this.tables.forget(table);
-        return this.writeTable(client, table, fitting, timescale, outcome, { copy: false, retried: true });
+        return this.writeTable(client, table, fitting, timescale, outcome, { ...how, copy: false, retried: true });
       }
       for (const entry of fitting) {
         try {
@@ -233,6 +264,36 @@ interface WriteHow {
   copy: boolean;
   /** Already written once after the table changed behind our back. */
   retried: boolean;
+  /** The batch's place in its table's commit order. */
+  turn: Turn;
+}
+
+/**
+ * Runs a COPY that commits in the batch's turn (see commit-order.ts). Behind a batch still being written it
+ * runs in a transaction, committed once that batch is stored, or rolled back and failing with its error if it
+ * failed; a refused COPY is rolled back too, so the INSERT that sorts it out runs on a clean connection.
+ * With no batch before it in flight, the COPY is its own transaction (two round trips fewer), unless that
+ * batch failed: then this one fails with its error too.
+ */
+async function copyInTurn<T>(client: PoolClient, turn: Turn, copy: () => Promise<T>): Promise<T> {
+  if (!turn.follows) {
+    const ahead = await turn.mayCommit();
+    if (ahead) throw ahead;
+    return copy();
+  }
+  await turn.mayOpen();
+  await client.query('BEGIN');
+  try {
+    const copied = await copy();
+    const ahead = await turn.mayCommit();
+    if (ahead) throw ahead;
+    await client.query('COMMIT');
+    return copied;
+  } catch (err) {
+    // On a broken connection there is no transaction left to end; the error below says what happened.
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
 }
 
 function groupByTable(rows: readonly FlatRow[]): Map<string, Entry[]> {
@@ -247,35 +308,15 @@ function groupByTable(rows: readonly FlatRow[]): Map<string, Entry[]> {
 
 /** Inserts `rows` with one array per column they use; returns how many were new. */
 async function insertRows(client: PoolClient, ref: TableRef, deviceColumn: string, shape: TableShape, rows: readonly Fitted[]): Promise<number> {
-  const names = usedColumns(rows);
-  const columns = names.map((name) => ({ name, sqlType: shape.get(name) ?? 'text' }));
+  const names = batchColumns(
+    shape,
+    rows.map((r) => r.row),
+  );
+  const columns = names.map((name) => ({ name, sqlType: shape.get(name) as string }));
   const values: unknown[] = [rows.map((r) => r.row.time), rows.map((r) => r.row.device)];
   for (const { name } of columns) values.push(rows.map((r) => parameter(r.stored.values.get(name))));
   const result = await client.query(insertSql(ref, deviceColumn, columns), values);
   return result.rowCount ?? 0;
-}
-
-/** COPYs `rows` in text format with the columns they use; all go in or none (a key conflict refuses all). */
-async function copyRows(client: PoolClient, ref: TableRef, deviceColumn: string, rows: readonly Fitted[]): Promise<number> {
-  const names = usedColumns(rows);
-  const columns = [TIME_COLUMN, deviceColumn, ...names].map(quoteIdent).join(', ');
-  let data = '';
-  for (const { row, stored } of rows) {
-    let line = `${row.time}\t${copyField(row.device)}`;
-    for (const name of names) line += `\t${copyField(stored.values.get(name))}`;
-    data += line + '\n';
-  }
-  const stream = client.query(copyFrom(`COPY ${qualified(ref)} (${columns}) FROM STDIN`));
-  stream.end(data, 'utf8');
-  await finished(stream);
-  return stream.rowCount;
-}
-
-/** Every column some row of the batch stores a value in, in the order they first appear. */
-function usedColumns(rows: readonly Fitted[]): string[] {
-  const names = new Set<string>();
-  for (const r of rows) for (const name of r.stored.values.keys()) names.add(name);
-  return [...names];
 }
 
 /** Arrays of jsonb travel as JSON text; everything else as itself. */

@@ -4,7 +4,7 @@
 // already has is looked up once per table and remembered; every statement is idempotent, and a session
 // advisory lock keeps two writers from creating the same table at once.
 import { isTransientFailure } from '../timescale-db/pg-errors';
-import { planColumns } from './column-plan';
+import { namesAre, planColumns } from './column-plan';
 import type { Span } from './intervals';
 import type { FlatRow } from './row-flatten';
 import {
@@ -91,9 +91,8 @@ export class TableManager {
       }
       return { shape: opened.known?.shape, refused: opened.refused };
     }
-    // Checked once per field set, not per row per batch: a device sends the same fields reading after reading.
+    if (allFitted(known, rows)) return { shape: known.shape, refused: NONE_REFUSED };
     const sets = rows.map(fieldSetOf);
-    if (sets.every((set) => known.fitted.has(set))) return { shape: known.shape, refused: NONE_REFUSED };
     const plan = planColumns(known.shape, rows, this.options.deviceColumn);
     if (plan.columns.length > 0) {
       for (const column of plan.columns) await run(db, { text: addColumnSql(known.ref, column) });
@@ -255,6 +254,20 @@ export class TableManager {
 }
 
 const NONE_REFUSED: ReadonlyMap<number, string> = new Map();
+
+/**
+ * Whether every row's field set is known to fit. Checked once per field set, not per row per batch: a device
+ * sends the same fields reading after reading, so a row naming what the row before named costs no lookup.
+ */
+function allFitted(known: KnownTable, rows: readonly FlatRow[]): boolean {
+  let last: string[] = [];
+  for (const row of rows) {
+    if (namesAre(row.fields, last)) continue;
+    last = Object.keys(row.fields);
+    if (!known.fitted.has(last.join(','))) return false;
+  }
+  return true;
+}
 
 /** The names of a row's fields, in order: rows of one device and firmware share it. */
 function fieldSetOf(row: FlatRow): string {

@@ -8,7 +8,7 @@ import { runSinkNode } from '../common/sink/sink-node';
 import { attachToDatabase } from '../timescale-db/attach';
 import type { Database } from '../timescale-db/database';
 import { overdueAfterMs } from '../timescale-db/pool';
-import { DbWriter, PILED_UP_ROWS } from './db-writer';
+import { BATCHES_PER_TABLE, DbWriter, PILED_UP_ROWS } from './db-writer';
 import { parseOutSettings, type OutSettings } from './out-config';
 import { flattenReading, type FlatRow, type ReadingMessage } from './row-flatten';
 import { TableManager } from './tables';
@@ -43,9 +43,11 @@ export = function register(RED: NodeAPI): void {
       batchRows: settings.batchRows,
       batchMs: settings.batchMs,
       overdueMs: overdueAfterMs(database.settings),
-      // A batch per table, as many tables written at once as the pool has connections (each keeps its order).
+      // A batch per table, as many written at once as the pool has connections, up to two of one table
+      // (committed in order: commit-order.ts).
       keyOf: (row) => row.table,
       concurrency: database.settings.poolSize,
+      perKey: BATCHES_PER_TABLE,
       // Rows that piled up behind a table's write go in its next COPY together: one statement (and one commit) for many.
       maxBatchRows: Math.max(settings.batchRows, PILED_UP_ROWS),
       spoolMaxBytes: settings.spoolMaxBytes,

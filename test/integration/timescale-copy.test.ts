@@ -3,6 +3,7 @@
 // COPY, and batches per table written several at once keep each table's order, over 100 tables, through a
 // connection cut mid-stream.
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -172,6 +173,133 @@ describe('timescale-out COPY fast path on PostgreSQL', function () {
     const outcome = await sink.write(rows, { replay: true });
     assert.deepEqual({ inserted: outcome.inserted, duplicates: outcome.duplicates }, { inserted: 3, duplicates: 3 });
     assert.deepEqual(writesTo(statements, 'replayed'), { copies: 0, inserts: 1 });
+  });
+
+  it('stores through COPY exactly what INSERT stores, and reports the same fields left out (fuzzed)', async () => {
+    const { sink, statements } = writerStack();
+    // Values of every kind a reading may hold, for fields whose columns the first rows type.
+    const value = fc.oneof(
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.string(),
+      // Any code point: control characters, NUL, surrogate pairs.
+      fc.string({ unit: 'binary', maxLength: 8 }),
+      fc.constantFrom('n/a', '', '-', 'NaN', '12.5', 'nul\u0000inside', ...HOSTILE),
+      fc.constant(Number.NaN),
+      // Opened one level into fields (a_x, a_y); anything deeper is stored as jsonb, any key allowed.
+      fc.dictionary(
+        fc.constantFrom('x', 'y'),
+        fc.oneof(fc.string(), fc.double({ noNaN: true }), fc.boolean(), fc.dictionary(fc.string({ maxLength: 3 }), fc.string(), { maxKeys: 2 })),
+        { maxKeys: 2 },
+      ),
+      fc.array(fc.oneof(fc.string(), fc.integer()), { maxLength: 3 }),
+    );
+    // `note` is always text, so its column is text and the characters COPY's text format cares about reach it.
+    const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 8 }), fc.constantFrom('nul\u0000inside', ...HOSTILE));
+    const fields = fc
+      .record({ note: text, more: fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), value) })
+      .map(({ note, more }) => ({ note, ...more }));
+    let round = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fields, { minLength: 1, maxLength: 25 }), async (payloads) => {
+        round += 1;
+        const rowsFor = (table: string) =>
+          payloads.map((extra, n) =>
+            flattenReading(
+              { device: 'fuzz', measurement: table, payload: { timestamp: new Date(START + n * 1000).toISOString(), n, ...extra } },
+              { deviceColumn: 'device' },
+            ),
+          );
+        const copied = `fuzz_copy_${round}`;
+        const inserted = `fuzz_insert_${round}`;
+        // The same first batch makes both tables alike; the second goes in by COPY in one, by INSERT in the other.
+        const first = (table: string) =>
+          flattenReading(
+            { device: 'fuzz', measurement: table, payload: { timestamp: new Date(START - 1000).toISOString(), n: -1, ...payloads[0] } },
+            { deviceColumn: 'device' },
+          );
+        await sink.write([first(copied)], { replay: false });
+        await sink.write([first(inserted)], { replay: false });
+        statements.length = 0;
+        const byCopy = await sink.write(rowsFor(copied), { replay: false });
+        // Every value was checked before the COPY: none makes the server refuse it and fall back to INSERT.
+        assert.deepEqual(writesTo(statements, copied), { copies: 1, inserts: 0 }, statements.join('\n'));
+        const byInsert = await sink.write(rowsFor(inserted), { replay: true });
+        const issues = (outcome: typeof byCopy) => ({
+          inserted: outcome.inserted,
+          rejected: outcome.rejected.map((r) => [r.index, r.error.message.split(inserted).join(copied)]),
+          emptied: outcome.emptied.map((r) => [r.index, r.error.message.split(inserted).join(copied)]),
+        });
+        assert.deepEqual(issues(byCopy), issues(byInsert));
+        const stored = async (table: string) =>
+          (await query(db, `SELECT * FROM ${table} WHERE n >= 0 ORDER BY time`)).map((row) =>
+            JSON.stringify(row, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)),
+          );
+        assert.deepEqual(await stored(copied), await stored(inserted));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('writes two batches of one table at once and commits them in order; the second fails with the first', async () => {
+    const { database, sink, statements } = writerStack(2);
+    await sink.write([reading('pair', -1)], { replay: false });
+    const big = Array.from({ length: 20_000 }, (_, n) => reading('pair', n));
+    const small = Array.from({ length: 10 }, (_, n) => reading('pair', 20_000 + n));
+    // Every statement the writer's connections send goes through `intercept`.
+    let intercept = (_client: PoolClient & { processID?: number }, args: unknown[], send: (...args: unknown[]) => unknown): unknown => send(...args);
+    database.pool.on('acquire', (client: PoolClient) => {
+      const own = client as unknown as { query: (...args: unknown[]) => unknown; intercepted?: boolean };
+      if (own.intercepted) return;
+      own.intercepted = true;
+      const send = client.query.bind(client) as (...args: unknown[]) => unknown;
+      own.query = (...args: unknown[]) => intercept(client, args, send);
+    });
+    const textOf = (args: unknown[]) => (typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: unknown }).text));
+    let firstCopied = false;
+    let committedAfterFirst: boolean | undefined;
+    intercept = (_client, args, send) => {
+      const text = textOf(args);
+      if (text === 'COMMIT') committedAfterFirst = firstCopied;
+      // The big batch's COPY is the first: its stream finishes once the server has stored its rows.
+      else if (text.startsWith('COPY') && !firstCopied && committedAfterFirst === undefined)
+        (args[0] as NodeJS.EventEmitter).once('finish', () => (firstCopied = true));
+      return send(...args);
+    };
+    statements.length = 0;
+    const [a, b] = await Promise.all([sink.write(big, { replay: false, key: 'pair' }), sink.write(small, { replay: false, key: 'pair' })]);
+    assert.deepEqual([a.inserted, b.inserted], [20_000, 10]);
+    // The small batch copied inside a transaction while the big one was on the wire, and committed after it.
+    assert.deepEqual(
+      statements.filter((s) => s === 'BEGIN' || s === 'COMMIT' || s.startsWith('COPY')).map((s) => s.split(' ')[0]),
+      ['COPY', 'BEGIN', 'COPY', 'COMMIT'],
+    );
+    assert.equal(committedAfterFirst, true, 'COMMIT sent only once the first batch was stored');
+
+    // A first batch that fails takes the second down with it, with the same error: nothing of it is stored.
+    let cut = false;
+    intercept = (client, args, send) => {
+      if (cut || !textOf(args).startsWith('COPY')) return send(...args);
+      cut = true;
+      // The server ends this connection before the COPY reaches it.
+      void query(db, 'SELECT pg_terminate_backend($1)', [client.processID]).then(() => send(...args));
+      return args[0];
+    };
+    const later = Array.from({ length: 20_000 }, (_, n) => reading('pair', 30_000 + n));
+    const after = Array.from({ length: 10 }, (_, n) => reading('pair', 60_000 + n));
+    const [firstFailure, secondFailure] = await Promise.all(
+      [sink.write(later, { replay: false, key: 'pair' }), sink.write(after, { replay: false, key: 'pair' })].map((write) =>
+        write.then(
+          () => undefined,
+          (err: unknown) => err,
+        ),
+      ),
+    );
+    assert.ok(firstFailure instanceof Error, 'the first batch failed');
+    assert.equal(secondFailure, firstFailure, 'the second failed with the same error');
+    const [{ n }] = await query<{ n: string }>(db, 'SELECT count(*) AS n FROM pair WHERE n >= 30000');
+    assert.equal(Number(n), 0, 'neither batch stored a row');
   });
 
   it('writes 100 tables with several batches in flight, one per table at a time, each table in order, through a cut connection', async () => {

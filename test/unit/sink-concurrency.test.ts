@@ -149,6 +149,83 @@ describe('sink: several batches in flight', () => {
     for (const series of ['a', 'b', 'c', 'd', 'e']) assert.deepEqual(store.perSeries.get(series), [0, 1, 2, 3, 4, 5], series);
   });
 
+  it('starts the next batch as soon as one write ends, while another write still runs', async () => {
+    const store = new GatedStore();
+    const w = start(store, new MemorySpool(), { keyed: true, concurrency: 2 });
+    const counter = settleCounter();
+    for (let n = 0; n < 2; n++) for (const series of ['a', 'b', 'c']) w.add({ series, n }, counter.settle);
+    await store.holding(2);
+    const [a, b] = store.held;
+    assert.deepEqual([a.key, b.key], ['a', 'b']);
+    store.held = [];
+    b.release();
+    await store.holding(1);
+    assert.deepEqual(
+      store.held.map((h) => h.key),
+      ['c'],
+      "c's batch starts while a's write still runs",
+    );
+    assert.deepEqual(store.perSeries.get('a'), undefined, 'a is still being written');
+    a.release();
+    store.releaseAll();
+    await counter.all(6);
+    assert.deepEqual(
+      counter.errors,
+      Array.from({ length: 6 }, () => undefined),
+    );
+  });
+
+  it('writes up to perKey batches of one key at once and settles them in order, whichever write ends first', async () => {
+    const spool = new MemorySpool();
+    const held: { rows: readonly Point[]; end: (err?: Error) => void }[] = [];
+    const events = new EventEmitter();
+    const store: Sink<Point> = {
+      write: (rows) =>
+        new Promise((resolve, reject) => {
+          held.push({ rows, end: (err) => (err ? reject(err) : resolve({ inserted: rows.length, duplicates: 0, rejected: [], emptied: [] })) });
+          events.emit('held');
+        }),
+    };
+    writer = new BatchWriter(store, spool, {
+      batchRows: 2,
+      batchMs: 10_000,
+      retry: { initialMs: 60_000, maxMs: 60_000 },
+      keyOf: (p: Point) => p.series,
+      concurrency: 4,
+      perKey: 2,
+    });
+    writer.start();
+    const settled: string[] = [];
+    for (let n = 0; n < 6; n++) writer.add({ series: 'a', n }, (err) => settled.push(`a${n}${err ? ' failed' : ''}`));
+    while (held.length < 2) await new Promise((resolve) => events.once('held', resolve));
+    await new Promise(setImmediate);
+    assert.equal(held.length, 2, 'two batches of a at once, not three');
+    assert.deepEqual(
+      held.map((h) => h.rows.map((r) => r.n)),
+      [
+        [0, 1],
+        [2, 3],
+      ],
+    );
+    // The second write ends first: its rows wait for the first batch's.
+    held[1].end();
+    await new Promise(setImmediate);
+    assert.deepEqual(settled, []);
+    // The first fails: it goes to the spool, and so does the third batch, behind it.
+    const down = new Promise((resolve) => writer?.once('down', resolve));
+    held[0].end(new Error('connection terminated'));
+    await down;
+    while (settled.length < 6) await new Promise(setImmediate);
+    assert.deepEqual(settled, ['a0', 'a1', 'a2', 'a3', 'a4', 'a5'], 'in order; spooled rows are kept, not failed');
+    assert.deepEqual(
+      spool.batches.map((batch) => batch.rows.map((r) => r.n)),
+      [
+        [0, 1],
+        [4, 5],
+      ],
+    );
+  });
+
   it('writes one batch at a time without a key, whatever the concurrency', async () => {
     const store = new GatedStore();
     const w = start(store, new MemorySpool(), { keyed: false, concurrency: 4 });
@@ -249,14 +326,20 @@ describe('sink: several batches in flight', () => {
       ['c', 0],
     ] as const)
       queue.push({ series, n });
-    const busy = new Set<string>();
+    const busy = new Map<string, number>();
     assert.deepEqual(queue.take(false, busy), [
       { series: 'a', n: 0 },
       { series: 'a', n: 1 },
     ]);
     assert.equal(queue.take(false, busy), undefined, 'no other key has a full batch');
     assert.deepEqual(queue.take(true, busy), [{ series: 'b', n: 0 }]);
-    assert.deepEqual([...busy], ['a', 'b']);
+    assert.deepEqual(
+      [...busy],
+      [
+        ['a', 1],
+        ['b', 1],
+      ],
+    );
     queue.push({ series: 'b', n: 1 });
     assert.deepEqual(queue.take(true, busy), [{ series: 'c', n: 0 }], 'b is busy: c, though b has a newer row');
   });

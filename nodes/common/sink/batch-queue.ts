@@ -52,11 +52,12 @@ export class BatchQueue<Item> {
 
   /**
    * The next full batch, or with `partial` the oldest item's batch however small; undefined when none is due.
-   * With a key, `busy` names keys that must wait (their batch is being written); the batch's key is added to it.
+   * With a key, `busy` counts the batches of each key being written, and a key with `perKey` of them waits;
+   * the batch's key is counted in it.
    */
-  take(partial: boolean, busy?: Set<string>): Item[] | undefined {
+  take(partial: boolean, busy?: Map<string, number>, perKey = 1): Item[] | undefined {
     if (this.waiting === 0) return undefined;
-    const key = this.due(partial, busy);
+    const key = this.due(partial, busy && ((k) => (busy.get(k) ?? 0) >= perKey));
     if (key === undefined) return undefined;
     const queue = this.queues.get(key) as KeyQueue<Item>;
     const end = Math.min(queue.head + Math.max(this.batchRows, this.maxRows), queue.entries.length);
@@ -69,7 +70,7 @@ export class BatchQueue<Item> {
       queue.head = 0;
     }
     this.waiting -= batch.length;
-    if (this.keyOf) busy?.add(key);
+    if (this.keyOf) busy?.set(key, (busy.get(key) ?? 0) + 1);
     return batch;
   }
 
@@ -80,12 +81,12 @@ export class BatchQueue<Item> {
     return batches;
   }
 
-  /** The key of the oldest waiting row if its batch is due (full, or `partial`), else any full key; not a busy one. */
-  private due(partial: boolean, busy?: Set<string>): string | undefined {
+  /** The key of the oldest waiting row if its batch is due (full, or `partial`), else any full key; not one that waits. */
+  private due(partial: boolean, waits?: (key: string) => boolean): string | undefined {
     let oldest: string | undefined;
     let oldestSeq = Infinity;
     for (const [key, queue] of this.queues) {
-      if (busy?.has(key)) continue;
+      if (waits?.(key)) continue;
       const seq = queue.entries[queue.head].seq;
       if (seq < oldestSeq) {
         oldest = key;
@@ -94,7 +95,7 @@ export class BatchQueue<Item> {
     }
     if (oldest === undefined) return undefined;
     if (partial || sizeOf(this.queues.get(oldest) as KeyQueue<Item>) >= this.batchRows) return oldest;
-    for (const [key, queue] of this.queues) if (sizeOf(queue) >= this.batchRows && !busy?.has(key)) return key;
+    for (const [key, queue] of this.queues) if (sizeOf(queue) >= this.batchRows && !waits?.(key)) return key;
     return undefined;
   }
 }

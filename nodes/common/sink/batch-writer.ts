@@ -1,5 +1,7 @@
 // Batches rows by size and time and hands them to a sink one batch at a time, in order; with batches cut per
-// key, up to `concurrency` batches of different keys at once (order then holds per key). While the sink cannot
+// key, up to `concurrency` batches at once, each of another key (or up to `perKey` of one key, for a sink
+// that commits them in order), and order then holds per key. A slot freed by a write that ends takes the
+// next ready batch at once, without waiting for the other writes. While the sink cannot
 // write, batches go to the durable spool instead; once anything is in the spool, every newer batch goes
 // behind it, and the spool is replayed oldest first when the sink answers again.
 // A write that takes longer than `overdueMs` (a store that stopped answering) does not hold rows in
@@ -42,6 +44,13 @@ export interface BatchOptions<Row> {
    */
   concurrency?: number;
   /**
+   * With keyOf: how many batches of one key may be written at once (within `concurrency`). 1 when not
+   * given; more only for a sink that commits a key's batches in the order it is handed them, and fails a
+   * batch whose predecessor failed (timescale-out's does, see its commit-order.ts): the batch writer settles
+   * them in order and spools a failed one's followers behind it, but cannot order the store's commits itself.
+   */
+  perKey?: number;
+  /**
    * Rows that piled up while their key's batch was written go in the next batch together, up to this many
    * (default batchRows: never more than batchRows). A small batch setting then costs little under load.
    */
@@ -76,6 +85,20 @@ interface Pending<Row> {
   settle?: Settle;
 }
 
+/** A live batch the sink is writing. */
+interface Flight<Row> {
+  batch: Pending<Row>[];
+  key: string | undefined;
+  /** performance.now() at the start of the write, for the overdue watch. */
+  started: number;
+  /** How the write ended, once it has. */
+  result?: PromiseSettledResult<WriteOutcome>;
+  /** Resolves when the write has ended; never rejects. */
+  ended: Promise<void>;
+  /** Went to the spool while the write hung: it must not be spooled again. */
+  spooled: boolean;
+}
+
 /** Refused rows that came out of the spool: no message is waiting for them, so they are reported here. */
 export interface ReplayRejects<Row> {
   rows: { row: Row; error: Error }[];
@@ -85,14 +108,17 @@ export interface ReplayRejects<Row> {
 
 export class BatchWriter<Row> extends EventEmitter {
   private readonly pending: BatchQueue<Pending<Row>>;
-  /** The batches being written, each of another key. */
-  private inflight: Pending<Row>[][] = [];
-  /** The in-flight batches went to the spool while their writes hung: they must not be spooled again. */
-  private inflightSpooled = false;
+  /** The live batches being written, in the order they were handed to the sink. */
+  private flights: Flight<Row>[] = [];
+  /** Resolves the loop's wait for a write to end when work arrives meanwhile (a free slot can take it). */
+  private wake: (() => void) | undefined;
   private flushDue = false;
   private batchTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** The overdue watch over a replay's write. */
   private overdueTimer: NodeJS.Timeout | undefined;
+  /** The overdue watch over live writes (see watchOverdue). */
+  private flightTimer: NodeJS.Timeout | undefined;
   private overdue = false;
   private failure: Error | undefined;
   private refusal: string | undefined;
@@ -151,7 +177,7 @@ export class BatchWriter<Row> extends EventEmitter {
   get stats(): WriterStats {
     return {
       state: this.state,
-      queued: this.pending.length + (this.inflightSpooled ? 0 : this.inflight.reduce((n, batch) => n + batch.length, 0)),
+      queued: this.pending.length + this.flights.reduce((n, flight) => n + (flight.spooled ? 0 : flight.batch.length), 0),
       spooled: this.spoolClosed ? 0 : this.spool.stats.rows,
       dropped: this.spoolClosed ? 0 : this.spool.stats.droppedRows,
       written: this.written,
@@ -180,6 +206,7 @@ export class BatchWriter<Row> extends EventEmitter {
     // The sink has not answered: keep everything still in memory on disk.
     if (!finished) await this.spill();
     clearTimeout(this.overdueTimer);
+    clearTimeout(this.flightTimer);
     this.spoolClosed = true;
     await this.spool.close();
   }
@@ -187,6 +214,7 @@ export class BatchWriter<Row> extends EventEmitter {
   /** Makes the loop look for work, starting it if it is not running; resolves when it stops. */
   private kick(): Promise<void> {
     this.again = true;
+    this.wake?.();
     // Started a microtask later, so `running` is set before the loop can finish and clear it.
     this.running ??= Promise.resolve().then(() => this.loop());
     return this.running;
@@ -214,19 +242,29 @@ export class BatchWriter<Row> extends EventEmitter {
     }
   }
 
-  /** Writes or spools every ready batch and replays the spool while the sink answers. */
+  /**
+   * Writes or spools every ready batch and replays the spool while the sink answers. Live batches go to the
+   * sink as slots free up (a write that ends makes room for the next batch at once, however long the others
+   * take); their writes end in any order and are taken back in each key's order (see landReady).
+   */
   private async drain(): Promise<void> {
     while (!this.spoolClosed) {
       if (!this.spool.isEmpty || this.waitingRetry) {
+        // Behind the spool: the writes in flight end first (a failed one goes to the spool, in order), then
+        // the next batches go behind them there.
+        if (this.flights.length > 0) {
+          await this.landNext();
+          continue;
+        }
         const batch = this.takeBatch();
         if (batch) {
           await this.toSpool(batch);
           continue;
         }
       } else {
-        const batches = this.takeBatches();
-        if (batches.length > 0) {
-          await this.toSink(batches);
+        if (this.launchReady()) continue;
+        if (this.flights.length > 0) {
+          await this.landNext();
           continue;
         }
       }
@@ -244,48 +282,101 @@ export class BatchWriter<Row> extends EventEmitter {
     return batch;
   }
 
-  /** The next ready batches for the sink: one, or with keyOf up to `concurrency`, each of another key. */
-  private takeBatches(): Pending<Row>[][] {
+  /**
+   * Hands ready batches to the sink while there is room: one write at a time, or with keyOf up to
+   * `concurrency`, at most `perKey` of one key. True when it started any.
+   */
+  private launchReady(): boolean {
     const most = this.options.keyOf ? Math.max(1, this.options.concurrency ?? 1) : 1;
-    const batches: Pending<Row>[][] = [];
-    const keys = new Set<string>();
-    while (batches.length < most) {
-      const batch = this.pending.take(this.flushDue, keys);
+    let launched = false;
+    while (this.flights.length < most) {
+      const busy = new Map<string, number>();
+      for (const { key } of this.flights) if (key !== undefined) busy.set(key, (busy.get(key) ?? 0) + 1);
+      const batch = this.pending.take(this.flushDue, busy, this.options.perKey ?? 1);
       if (this.pending.length === 0) this.flushDue = false;
       if (!batch) break;
-      batches.push(batch);
+      this.launch(batch);
+      launched = true;
     }
-    return batches;
+    return launched;
+  }
+
+  private launch(batch: Pending<Row>[]): void {
+    const [rows, context] = this.batchOf(rowsOf(batch), false);
+    let write: Promise<WriteOutcome>;
+    try {
+      write = this.sink.write(rows, context);
+    } catch (err) {
+      write = Promise.reject(asError(err));
+    }
+    const flight: Flight<Row> = { batch, key: context.key, started: performance.now(), spooled: false, ended: Promise.resolve() };
+    flight.ended = write.then(
+      (value) => {
+        flight.result = { status: 'fulfilled', value };
+      },
+      (reason: unknown) => {
+        flight.result = { status: 'rejected', reason };
+      },
+    );
+    // Each end looks again at which write is the oldest still running.
+    void flight.ended.then(() => this.watchOverdue());
+    this.flights.push(flight);
+    this.watchOverdue();
+  }
+
+  /** Waits until a write has ended (or work has arrived for a free slot), then takes back what can be. */
+  private async landNext(): Promise<void> {
+    if (!this.flights.some((flight, i) => this.mayLand(flight, i))) {
+      const woken = new Promise<void>((resolve) => (this.wake = resolve));
+      // Only writes still running: one that ended but waits behind its key's older write cannot end the wait.
+      const running = this.flights.filter((flight) => flight.result === undefined).map((flight) => flight.ended);
+      await Promise.race([...running, woken]);
+      this.wake = undefined;
+    }
+    await this.landReady();
+  }
+
+  /** Takes back, in the order they were handed over, the ended writes with no write of their key before them. */
+  private async landReady(): Promise<void> {
+    for (let i = 0; i < this.flights.length;) {
+      const flight = this.flights[i];
+      if (!this.mayLand(flight, i)) {
+        i += 1;
+        continue;
+      }
+      this.flights.splice(i, 1);
+      await this.land(flight);
+    }
+  }
+
+  private mayLand(flight: Flight<Row>, index: number): boolean {
+    if (flight.result === undefined) return false;
+    for (let i = 0; i < index; i++) if (this.flights[i].key === flight.key) return false;
+    return true;
   }
 
   /**
-   * Writes the batches at once, then settles them: the written ones first, so a failed one leaves the store
-   * 'down' with its rows spooled (and every later batch of any key behind them, keeping each key's order).
+   * Settles an ended write's rows: written, refused as data, or (the store failing) spooled, which leaves
+   * the store 'down' and every later batch of any key behind it. A write that succeeds after another failed
+   * does not bring the store back 'up': the retry tells.
    */
-  private async toSink(batches: Pending<Row>[][]): Promise<void> {
-    this.inflight = batches;
-    this.inflightSpooled = false;
-    const writes = batches.map((batch) => this.sink.write(...this.batchOf(rowsOf(batch), false)));
-    const results = await this.watched(Promise.allSettled(writes));
-    const spooled = this.inflightSpooled;
-    this.inflight = [];
-    const failed: { batch: Pending<Row>[]; error: Error }[] = [];
-    results.forEach((result, i) => {
-      const batch = batches[i];
-      if (result.status === 'fulfilled') return this.settleWritten(batch, result.value);
-      const error = asError(result.reason);
-      // The store answered, and refused this batch's data: its rows are refused, the next batch may go in.
-      if (failureOf(this.sink, error).kind === 'bad-batch') this.settleWritten(batch, refusedWhole(batch.length, error));
-      else failed.push({ batch, error });
-    });
-    for (const { batch, error } of failed) {
-      this.markDown(error);
-      if (!spooled) await this.toSpool(batch);
+  private async land(flight: Flight<Row>): Promise<void> {
+    const { batch, result } = flight;
+    if (result?.status === 'fulfilled') {
+      if (!this.waitingRetry) this.markUp();
+      return this.settleWritten(batch, result.value);
     }
+    const error = asError(result?.reason);
+    // The store answered, and refused this batch's data: its rows are refused, the next batch may go in.
+    if (failureOf(this.sink, error).kind === 'bad-batch') {
+      if (!this.waitingRetry) this.markUp();
+      return this.settleWritten(batch, refusedWhole(batch.length, error));
+    }
+    this.markDown(error);
+    if (!flight.spooled) await this.toSpool(batch);
   }
 
   private settleWritten(batch: Pending<Row>[], outcome: WriteOutcome): void {
-    this.markUp();
     this.record(outcome, batch.length);
     const refused = new Map(outcome.rejected.map((r) => [r.index, r.error]));
     const emptied = new Map(outcome.emptied.map((r) => [r.index, r.error]));
@@ -293,7 +384,31 @@ export class BatchWriter<Row> extends EventEmitter {
     batch.forEach((p, i) => p.settle?.(refused.get(i), emptied.get(i)));
   }
 
-  /** Runs a write with the overdue watch: past overdueMs, what waits in memory goes to the spool. */
+  /**
+   * The overdue watch over live writes: once the oldest write still running has taken overdueMs, what waits
+   * in memory goes to the spool (spill), and so does every batch that is ready while one that old still runs.
+   */
+  private watchOverdue(): void {
+    clearTimeout(this.flightTimer);
+    // Closed: a write that ends after close (its rows spilled) must not start the watch again.
+    if (this.spoolClosed) return;
+    const overdueMs = this.options.overdueMs ?? DEFAULT_OVERDUE_MS;
+    let oldest = Infinity;
+    for (const flight of this.flights) if (flight.result === undefined) oldest = Math.min(oldest, flight.started);
+    const left = oldest + overdueMs - performance.now();
+    if (left > 0) {
+      this.overdue = false;
+      // Infinity: nothing runs.
+      if (Number.isFinite(left)) this.flightTimer = setTimeout(() => this.watchOverdue(), left);
+      return;
+    }
+    if (this.overdue) return;
+    this.overdue = true;
+    this.emit('overdue');
+    void this.spill();
+  }
+
+  /** Runs a replay's write with the overdue watch (replays go one at a time, with no live write running). */
   private async watched<R>(write: Promise<R>): Promise<R> {
     this.overdueTimer = setTimeout(() => {
       this.overdue = true;
@@ -309,12 +424,18 @@ export class BatchWriter<Row> extends EventEmitter {
   }
 
   /**
-   * Moves the in-flight batch (unless it went already) and everything queued to the spool, in order, without
-   * waiting for the loop: it is stuck on a write that does not answer, or closing.
+   * Moves the live batches whose writes are running or failed (unless they went already) and everything
+   * queued to the spool, in order, without waiting for the loop: it is stuck on a write that does not answer,
+   * or closing.
    */
   private async spill(): Promise<void> {
-    const batches = [...(this.inflightSpooled ? [] : this.inflight), ...this.pending.takeAll()];
-    if (this.inflight.length > 0) this.inflightSpooled = true;
+    const batches: Pending<Row>[][] = [];
+    for (const flight of this.flights) {
+      if (flight.spooled || flight.result?.status === 'fulfilled') continue;
+      flight.spooled = true;
+      batches.push(flight.batch);
+    }
+    batches.push(...this.pending.takeAll());
     this.flushDue = false;
     clearTimeout(this.batchTimer);
     this.batchTimer = undefined;

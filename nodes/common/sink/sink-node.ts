@@ -39,9 +39,10 @@ export interface SinkNodeOptions<Row> {
   batchMs: number;
   /** See BatchOptions.overdueMs. */
   overdueMs?: number;
-  /** See BatchOptions.keyOf and concurrency: batches per key, several keys written at once. */
+  /** See BatchOptions.keyOf, concurrency and perKey: batches per key, several written at once. */
   keyOf?: (row: Row) => string;
   concurrency?: number;
+  perKey?: number;
   /** See BatchOptions.maxBatchRows. */
   maxBatchRows?: number;
   spoolMaxBytes: number;
@@ -117,6 +118,7 @@ export function runSinkNode<Row>(options: SinkNodeOptions<Row>): SinkNode {
         overdueMs: options.overdueMs,
         keyOf: options.keyOf,
         concurrency: options.concurrency,
+        perKey: options.perKey,
         maxBatchRows: options.maxBatchRows,
         name: type,
       });

@@ -33,7 +33,7 @@ const RUN = {
   tables: 100,
   smallBatch: 50,
   largeBatch: 5000,
-  repeats: 3,
+  repeats: 5,
   warmupRows: 20_000,
 };
 /** The node's defaults: timescale-out's batch, timescale-db's pool (which bounds the batches written at once). */

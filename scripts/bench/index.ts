@@ -21,7 +21,7 @@ import { benchTimescale } from './timescale';
 import { TRANSPORTS } from './transports';
 import { WIRE_ESTIMATE_LEGEND, wireEstimate } from './wire-estimate';
 
-/** Everything runs in about three minutes; a hung transport must not hold the run forever. */
+/** Everything runs in about five minutes; a hung transport must not hold the run forever. */
 const DEADLINE_MS = 600_000;
 const READS = { reads: 50, warmup: 5 };
 const SHARED_BUS_WINDOW_MS = 12_000;

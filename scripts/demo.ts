@@ -209,12 +209,15 @@ async function main(): Promise<void> {
   if (typeof broker === 'string') absent.push({ types: ['mqtt-broker'], what: `MQTT (${broker})` });
   if (typeof database === 'string') absent.push({ types: ['timescale-db'], what: `TimescaleDB (${database})` });
   const disabledLines: string[] = [];
+  // Each named with its flow tab: two examples may well call their InfluxDB node the same.
+  const tabs = new Map(flow.filter((n) => n.type === 'tab').map((tab) => [tab.id, String(tab.label)]));
+  const named = (n: FlowNode) => `${String(n.name || n.type)} (${tabs.get(String(n.z)) ?? 'global'})`;
   for (const { types, what } of absent) {
     const result = disableUsersOf(flow, types);
     flow = result.flow;
     if (result.disabled.length > 0) {
       disabledLines.push(
-        `${result.disabled.length} node${result.disabled.length === 1 ? '' : 's'} using ${what}: ${result.disabled.map((n) => String(n.name || n.type)).join(', ')}`,
+        `${result.disabled.length} node${result.disabled.length === 1 ? '' : 's'} using ${what}: ${result.disabled.map(named).join(', ')}`,
       );
     }
   }

@@ -94,11 +94,14 @@ describe('npm start demo (every example against stand-ins, in one Node-RED)', fu
     const influxIds = new Set(flows.filter((n) => n.type === 'influxdb').map((n) => n.id));
     const users = flows.filter((n) => Object.values(n).some((v) => typeof v === 'string' && influxIds.has(v)) && !influxIds.has(n.id));
     for (const n of users) assert.equal(n.d, true, `${n.type} ${String(n.name)} is disabled`);
-    if (users.length > 0)
-      assert.ok(
-        labelled('Disabled').some(([, text]) => text.includes('InfluxDB')),
-        demo.output(),
-      );
+    if (users.length > 0) {
+      const line = labelled('Disabled').find(([, text]) => text.includes('InfluxDB'));
+      assert.ok(line, demo.output());
+      // Each disabled node is named with its flow tab, so two of the same name can be told apart.
+      const tabOf = (n: (typeof flows)[number]) => String(flows.find((t) => t.type === 'tab' && t.id === n.z)?.label);
+      for (const n of users)
+        assert.ok(line[1].includes(`${String(n.name || n.type)} (${tabOf(n)})`), `${line[1]} names ${String(n.name)} on ${tabOf(n)}`);
+    }
   });
 
   it('serves every dashboard page the start-up text lists, one for each page of the flows', async () => {

@@ -8,6 +8,8 @@
 // others are stored. A failure that no row can get past (the connection, the login, the database, a right)
 // is thrown whole: the batch writer (nodes/common/sink) keeps those rows in the spool; classify tells a
 // refusal of the writer (login, database, right) from an unreachable server.
+// Two writes of one table may run at once; each commits in the order it was called (commit-order.ts), and
+// fails with the one before it if that one failed.
 import type { Pool, PoolClient } from 'pg';
 import { asError, messageOf } from '../common/errors';
 import type { Capabilities, Queryable } from '../timescale-db/database';

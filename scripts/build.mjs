@@ -55,6 +55,26 @@ const messageRows = (type) =>
     `  <input type="text" id="node-input-${field}" style="width:calc(70% - 20px)"${placeholder ? ` data-i18n="[placeholder]${type}.placeholder.${field}"` : ''} />`,
     '</div>',
   ]);
+// The timing rows of a link's config node (modbus-bus, pi30-port): the same fields in each, but for the node's
+// own catalog. A label longer than Node-RED's 100 px holds beside its icon gets the shared wide class
+// (resources/editor.css), judged by the English text.
+const LINK_ROWS_MARKER = /^([ \t]*)<!-- LINK_TIMING_ROWS -->$/m;
+const WIDE_LABEL_CHARS = 10;
+const linkRows = (type) => {
+  const labels = JSON.parse(readFileSync(join(localesDir, 'en-US', `${type}.json`), 'utf8'))[type].label;
+  return [
+    ['timeoutMs', 'fa-clock-o', ' ms'],
+    ['retries', 'fa-repeat', ''],
+    ['gapMs', 'fa-pause', ' ms'],
+    ['backoffMaxMs', 'fa-hourglass-half', ' ms'],
+    ['reconnectMaxMs', 'fa-refresh', ' ms'],
+  ].flatMap(([field, icon, unit]) => [
+    '<div class="form-row">',
+    `  <label for="node-config-input-${field}"${String(labels[field]).length > WIDE_LABEL_CHARS ? ' class="solar-telemetry-wide"' : ''}><i class="fa ${icon}"></i> <span data-i18n="${type}.label.${field}"></span></label>`,
+    `  <input type="text" id="node-config-input-${field}" style="width:80px" />${unit}`,
+    '</div>',
+  ]);
+};
 async function editorHtml(type) {
   const html = readFileSync(join(root, 'nodes', type, `${type}.html`), 'utf8');
   const schemaFile = join(outDir, 'nodes', type, `${type}-schema.js`);
@@ -69,6 +89,11 @@ async function editorHtml(type) {
     .replace(EDITOR_DATA_MARKER, () => JSON.stringify(editorData ?? {}))
     .replace(MESSAGE_ROWS_MARKER, (_all, by) =>
       messageRows(type)
+        .map((line) => by + line)
+        .join('\n'),
+    )
+    .replace(LINK_ROWS_MARKER, (_all, by) =>
+      linkRows(type)
         .map((line) => by + line)
         .join('\n'),
     );

@@ -4,13 +4,11 @@
 // controller's values, the day's energy comes as bars, the history chart gets the stored readings, and the
 // controller going silent shows as stale.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { io } from 'socket.io-client';
 import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { pointAtStandIns } from '../../scripts/demo/example-config';
 import { joinFlows } from '../../scripts/demo/flow';
-import { findPackageRoot } from '../../scripts/demo/user-dir';
 import { Dashboard1xClient, dashboard2Value, waitForDashboard2Value, type UiUpdate } from '../support/dashboard-clients';
 import { NOON } from '../support/epever-on-tcp';
 import {
@@ -20,14 +18,14 @@ import {
   DASHBOARD_PACKAGE,
   knownNodeTypes,
   type FlowNode,
+  readExample,
+  PACKAGE_ROOT,
 } from '../support/example-flow';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { startTimescale, type TimescaleServer } from '../support/timescale';
-import { readExampleFlow } from '../../scripts/demo/flow';
 
-const root = findPackageRoot(__dirname);
-const known = knownNodeTypes(root);
-const read = (...path: string[]): FlowNode[] => readExampleFlow(root, join('examples', ...path));
+const known = knownNodeTypes(PACKAGE_ROOT);
+const read = readExample;
 const d2 = read('epever-tracer', 'epever-dashboard.json');
 const d1 = read('epever-tracer', 'epever-dashboard-1x.json');
 const storing = read('timescale-out', 'epever-to-timescale.json');

@@ -3,23 +3,19 @@
 // with both packages, the Epever simulator on TCP and an Open-Meteo stand-in: the day's energies reach the texts,
 // the joined forecast and measured day reaches the bars and the ratio, on both dashboards.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { pointAtStandIns } from '../../scripts/demo/example-config';
 import { joinFlows } from '../../scripts/demo/flow';
-import { findPackageRoot } from '../../scripts/demo/user-dir';
 import { Dashboard1xClient, dashboard2Value, type UiUpdate } from '../support/dashboard-clients';
 import { NOON } from '../support/epever-on-tcp';
-import { DASHBOARD_1X_PACKAGE, DASHBOARD_PACKAGE, type FlowNode } from '../support/example-flow';
+import { DASHBOARD_1X_PACKAGE, DASHBOARD_PACKAGE, type FlowNode, readExample } from '../support/example-flow';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { startFakeOpenMeteo, type FakeOpenMeteo } from '../support/open-meteo-server';
 import { berlinForecast } from '../unit/open-meteo-fixtures';
-import { readExampleFlow } from '../../scripts/demo/flow';
 
-const root = findPackageRoot(__dirname);
-const read = (...path: string[]): FlowNode[] => readExampleFlow(root, join('examples', ...path));
+const read = readExample;
 const rollups2 = read('rollup', 'readings-to-rollups-dashboard.json');
 const rollups1 = read('rollup', 'readings-to-rollups-dashboard-1x.json');
 const forecast2 = read('open-meteo', 'forecast-vs-actual-dashboard.json');

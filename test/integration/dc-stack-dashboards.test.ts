@@ -4,11 +4,9 @@
 // real Node-RED with both dashboard packages, against three simulated meters on Modbus TCP: live values reach the
 // widgets, and a meter that stops answering turns stale on both.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { PzemSimulator } from '../../nodes/pzem017/simulator';
 import { pointAtStandIns } from '../../scripts/demo/example-config';
-import { findPackageRoot } from '../../scripts/demo/user-dir';
 import { Dashboard1xClient, waitForDashboard2Value, type UiUpdate } from '../support/dashboard-clients';
 import {
   checkDashboard1xChain,
@@ -17,20 +15,20 @@ import {
   DASHBOARD_PACKAGE,
   knownNodeTypes,
   type FlowNode,
+  readExample,
+  PACKAGE_ROOT,
 } from '../support/example-flow';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { collect, helper, waitFor, type Msg } from '../support/node-red';
-import { readExampleFlow } from '../../scripts/demo/flow';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const functionNode = require('@node-red/nodes/core/function/10-function.js');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-const root = findPackageRoot(__dirname);
-const read = (name: string): FlowNode[] => readExampleFlow(root, join('examples', 'pzem017', name));
+const read = (name: string) => readExample('pzem017', name);
 const D2 = read('dc-meters-dashboard.json');
 const X1 = read('dc-meters-dashboard-1x.json');
-const known = knownNodeTypes(root);
+const known = knownNodeTypes(PACKAGE_ROOT);
 const DASH = '\u2014';
 const LABELS = ['State', 'Voltage', 'Current', 'Power', 'gauge', 'Energy'];
 

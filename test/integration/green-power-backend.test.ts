@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { TimescaleDbNode } from '../../nodes/timescale-db/db-node';
 import { EXAMPLE_CONFIG_IDS } from '../../scripts/demo/example-config';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
-import { knownNodeTypes, type FlowNode } from '../support/example-flow';
+import { knownNodeTypes, type FlowNode, readExample } from '../support/example-flow';
 import { startBroker, type TestBroker } from '../support/mqtt-broker';
 import { catchNode, getNode, helper, type Msg } from '../support/node-red';
 import { freePort, type Connection } from '../support/postgres';
@@ -168,7 +168,7 @@ describe('green-power example: telemetry over TCP -> checked readings -> roll-up
       assert.doesNotMatch(node.type, /^ui[-_]/, 'no dashboard node');
       for (const target of ((node.wires ?? []) as string[][]).flat()) assert.ok(ids.has(target), `${node.id} -> ${target}`);
     }
-    const shared = JSON.parse(readFileSync(join(ROOT, 'examples', 'ha-discovery', 'epever-inverter-to-home-assistant.json'), 'utf8')) as FlowNode[];
+    const shared = readExample('ha-discovery', 'epever-inverter-to-home-assistant.json');
     const broker = FLOW.find((n) => n.type === 'mqtt-broker');
     assert.deepEqual(
       broker,

@@ -13,6 +13,7 @@ import { pointAtStandIns } from '../../scripts/demo/example-config';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
 import { catchNode, collect, epeverTracerNode, getNode, helper, modbusBusNode, waitFor } from '../support/node-red';
 import { influxServersAvailable, rowsOf, startInfluxd, startVictoria, type InfluxdServer, type VictoriaServer } from '../support/influx';
+import { readExample } from '../support/example-flow';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const NODES = [
@@ -34,7 +35,7 @@ interface FlowNode {
   [property: string]: unknown;
 }
 
-const example = (name: string) => JSON.parse(readFileSync(join(findPackageRoot(__dirname), 'examples', 'influxdb-out', name), 'utf8')) as FlowNode[];
+const example = (name: string) => readExample('influxdb-out', name);
 const FLOW = example('epever-to-influxdb.json');
 const PZEM_FLOW = example('pzem-meters-to-influxdb.json');
 

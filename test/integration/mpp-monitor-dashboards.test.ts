@@ -5,15 +5,12 @@
 // live inverter values, the settings read at deploy, house sensors, weather and charts reach the widgets, and
 // a button changes the simulated inverter's setting.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { Client } from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator/inverter';
 import { servePi30Tcp, type TcpEndpoint } from '../../nodes/mpp-pi30/simulator/serve';
 import { EXAMPLE_CONFIG_IDS, pointAtStandIns } from '../../scripts/demo/example-config';
-import { findPackageRoot } from '../../scripts/demo/user-dir';
 import { Dashboard1xClient, dashboard2Value, waitForDashboard2Value, type UiUpdate } from '../support/dashboard-clients';
 import {
   checkDashboard1xChain,
@@ -23,15 +20,15 @@ import {
   downstreamOf,
   knownNodeTypes,
   type FlowNode,
+  readExample,
+  PACKAGE_ROOT,
 } from '../support/example-flow';
 import { startBroker, type TestBroker } from '../support/mqtt-broker';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { startTimescale, type TimescaleServer } from '../support/timescale';
-import { readExampleFlow } from '../../scripts/demo/flow';
 
-const root = findPackageRoot(__dirname);
-const known = knownNodeTypes(root);
-const read = (name: string): FlowNode[] => readExampleFlow(root, join('examples', 'mpp-pi30', name));
+const known = knownNodeTypes(PACKAGE_ROOT);
+const read = (name: string) => readExample('mpp-pi30', name);
 const FLOW_2 = read('mpp-solar-dashboard.json');
 const FLOW_1X = read('mpp-solar-dashboard-1x.json');
 
@@ -109,7 +106,7 @@ describe('MPP-Solar dashboard examples', function () {
     for (const g of FLOW_2.filter((n) => n.type === 'ui-group')) assert.ok(Number(g.width) <= 6, `${String(g.name)} reflows on a phone`);
     for (const n of FLOW_2) assert.ok(!n.type.startsWith('ui_'), 'no 1.x node');
     checkWiring(FLOW_2, widgets, '-');
-    const epever = JSON.parse(readFileSync(join(root, 'examples', 'epever-tracer', 'epever-dashboard.json'), 'utf8')) as FlowNode[];
+    const epever = readExample('epever-tracer', 'epever-dashboard.json');
     for (const type of ['ui-base', 'ui-theme'])
       assert.deepEqual(
         FLOW_2.find((n) => n.type === type),

@@ -3,7 +3,6 @@
 // plain numbers on house/<sensor>, an Open-Meteo stand-in, TimescaleDB (PGlite over the wire protocol), and the
 // REST API and /metrics asked over HTTP; then a real Prometheus scraping /metrics.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -17,7 +16,7 @@ import { parseOutSettings } from '../../nodes/timescale-out/out-config';
 import { parseQuerySettings } from '../../nodes/timescale-query/query-config';
 import { EXAMPLE_CONFIG_IDS, pointAtStandIns } from '../../scripts/demo/example-config';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
-import { BUILT_IN_TYPES, knownNodeTypes, type FlowNode } from '../support/example-flow';
+import { BUILT_IN_TYPES, knownNodeTypes, readExample } from '../support/example-flow';
 import { startBroker, type TestBroker } from '../support/mqtt-broker';
 import { catchNode, getNode, helper, waitFor } from '../support/node-red';
 import { startFakeOpenMeteo, type FakeOpenMeteo } from '../support/open-meteo-server';
@@ -44,7 +43,7 @@ const NODES = [
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const root = findPackageRoot(__dirname);
-const FLOW = JSON.parse(readFileSync(join(root, 'examples', 'mpp-pi30', 'mpp-solar-monitor.json'), 'utf8')) as FlowNode[];
+const FLOW = readExample('mpp-pi30', 'mpp-solar-monitor.json');
 const byType = (type: string) => FLOW.filter((n) => n.type === type);
 const byName = (name: string) => {
   const node = FLOW.find((n) => n.name === name);

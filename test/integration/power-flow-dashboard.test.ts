@@ -3,14 +3,12 @@
 // group and a page, the live model reaches both dashboards, an inverter that does not answer yet shows dashes and
 // "stale", its numbers arrive when it answers, and the controller going silent turns its part stale.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
 import { Pi30Simulator } from '../../nodes/mpp-pi30/simulator/inverter';
 import { servePi30Tcp } from '../../nodes/mpp-pi30/simulator/serve';
 import { pointAtStandIns } from '../../scripts/demo/example-config';
 import { joinFlows } from '../../scripts/demo/flow';
-import { findPackageRoot } from '../../scripts/demo/user-dir';
 import { Dashboard1xClient, dashboard2Value } from '../support/dashboard-clients';
 import { NOON } from '../support/epever-on-tcp';
 import {
@@ -19,14 +17,13 @@ import {
   DASHBOARD_1X_PACKAGE,
   DASHBOARD_PACKAGE,
   knownNodeTypes,
-  type FlowNode,
+  readExample,
+  PACKAGE_ROOT,
 } from '../support/example-flow';
 import { freePort, startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
-import { readExampleFlow } from '../../scripts/demo/flow';
 
-const root = findPackageRoot(__dirname);
-const known = knownNodeTypes(root);
-const read = (name: string): FlowNode[] => readExampleFlow(root, join('examples', 'power-flow', name));
+const known = knownNodeTypes(PACKAGE_ROOT);
+const read = (name: string) => readExample('power-flow', name);
 const d2 = read('power-flow-dashboard.json');
 const d1 = read('power-flow-dashboard-1x.json');
 

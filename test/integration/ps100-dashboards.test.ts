@@ -4,9 +4,7 @@
 // both pages in one real Node-RED with both dashboard packages and the samplers on simulated panels: live values
 // reach the widgets.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { pointAtStandIns } from '../../scripts/demo/example-config';
-import { findPackageRoot } from '../../scripts/demo/user-dir';
 import { parsePs100Config } from '../../nodes/ps100-sampler/node-config';
 import { Dashboard1xClient, waitForDashboard2Value } from '../support/dashboard-clients';
 import {
@@ -16,20 +14,20 @@ import {
   DASHBOARD_PACKAGE,
   knownNodeTypes,
   type FlowNode,
+  readExample,
+  PACKAGE_ROOT,
 } from '../support/example-flow';
 import { startNodeRedProcess, type NodeRedProcess } from '../support/node-red-process';
 import { collect, helper, waitFor, type Msg } from '../support/node-red';
-import { readExampleFlow } from '../../scripts/demo/flow';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const functionNode = require('@node-red/nodes/core/function/10-function.js');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-const root = findPackageRoot(__dirname);
-const read = (name: string): FlowNode[] => readExampleFlow(root, join('examples', 'ps100-sampler', name));
+const read = (name: string) => readExample('ps100-sampler', name);
 const D2 = read('ps100-dashboard.json');
 const X1 = read('ps100-dashboard-1x.json');
-const known = knownNodeTypes(root);
+const known = knownNodeTypes(PACKAGE_ROOT);
 const DASH = '\u2014';
 const PANELS = Array.from({ length: 8 }, (_, i) => `PS100_0X${(0x40 + i).toString(16).toUpperCase()}`);
 /** The view node's outputs: 3 per panel (power, samples, state), then the system's 5, the events, the chart. */

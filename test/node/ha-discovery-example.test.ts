@@ -3,7 +3,7 @@
 // the Epever and PI30 simulators: what Home Assistant would receive, checked against HA's documented schema.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { connectAsync, type IPublishPacket, type MqttClient } from 'mqtt';
 import { serveTcp, type TcpEndpoint } from '../../nodes/common/simulator/modbus-slave';
 import { EpeverSimulator } from '../../nodes/epever-tracer/simulator';
@@ -14,6 +14,7 @@ import { servePi30Tcp } from '../../nodes/mpp-pi30/simulator/serve';
 import { pointAtStandIns } from '../../scripts/demo/example-config';
 import { startBroker, type TestBroker } from '../support/mqtt-broker';
 import { catchNode, epeverTracerNode, getNode, helper, modbusBusNode, waitFor } from '../support/node-red';
+import { readExample } from '../support/example-flow';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const pi30PortNode = require('../../nodes/pi30-port/pi30-port');
@@ -129,7 +130,7 @@ describe('example flow examples/ha-discovery/epever-inverter-to-home-assistant.j
     assert.deepEqual(flow.find((n) => n.id === idOf('to the device'))?.wires, [[idOf('Epever')], [idOf('Inverter')]]);
     for (const type of ['status', 'catch'])
       assert.deepEqual(byType(type)[0].scope, [idOf('Epever'), idOf('Inverter'), idOf('Battery meter'), idOf('Solar meter')]);
-    const pzemExample = JSON.parse(readFileSync(join(dirname(EXAMPLE), '..', 'pzem017', 'dc-meters-to-timescale.json'), 'utf8')) as FlowNode[];
+    const pzemExample = readExample('pzem017', 'dc-meters-to-timescale.json');
     assert.deepEqual(
       byType('pzem017').map((n) => n.bus),
       [pzemExample.find((n) => n.type === 'modbus-bus')?.id, pzemExample.find((n) => n.type === 'modbus-bus')?.id],

@@ -2,11 +2,8 @@
 // answering: the function "inverter to widgets" of each dashboard file, run in Node-RED with its tab (whose
 // INVERTER_POLL_S it reads), each output into a helper standing in for its widget.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { findPackageRoot } from '../../scripts/demo/user-dir';
-import type { FlowNode } from '../support/example-flow';
 import { getNode, helper, type Msg } from '../support/node-red';
+import { readExample } from '../support/example-flow';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const functionNode = require('@node-red/nodes/core/function/10-function.js');
@@ -18,7 +15,7 @@ const hhmm = (ms: number) => new Date(ms).toTimeString().slice(0, 5);
 for (const file of ['mpp-solar-dashboard.json', 'mpp-solar-dashboard-1x.json']) {
   describe(`examples/mpp-pi30/${file}: the Inverter page's values`, function () {
     this.timeout(10_000);
-    const flow = JSON.parse(readFileSync(join(findPackageRoot(__dirname), 'examples', 'mpp-pi30', file), 'utf8')) as FlowNode[];
+    const flow = readExample('mpp-pi30', file);
     const fn = flow.find((n) => n.type === 'function' && n.name === 'inverter to widgets');
     const tab = flow.find((n) => n.type === 'tab');
     let shown: Map<string, unknown[]>;

@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { readExampleFlow } from '../../scripts/demo/flow';
+import { findPackageRoot } from '../../scripts/demo/user-dir';
 
 export interface FlowNode {
   id: string;
@@ -13,6 +15,14 @@ export interface FlowNode {
   y?: unknown;
   wires?: unknown;
   [key: string]: unknown;
+}
+
+/** The package's root folder, where examples/ and package.json are. */
+export const PACKAGE_ROOT = findPackageRoot(__dirname);
+
+/** An example file of the package, `examples/<path>`, as a flow. */
+export function readExample(...path: string[]): FlowNode[] {
+  return readExampleFlow(PACKAGE_ROOT, join('examples', ...path));
 }
 
 export const DASHBOARD_PACKAGE = '@flowfuse/node-red-dashboard';

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseRollupConfig } from '../../nodes/rollup/node-config';
 import { findPackageRoot } from '../../scripts/demo/user-dir';
-import { BUILT_IN_TYPES, checkDashboard1xChain, checkDashboardChain, downstreamOf, knownNodeTypes, type FlowNode } from '../support/example-flow';
-
-function readExample(...path: string[]): FlowNode[] {
-  return JSON.parse(readFileSync(join(findPackageRoot(__dirname), 'examples', ...path), 'utf8')) as FlowNode[];
-}
+import {
+  BUILT_IN_TYPES,
+  checkDashboard1xChain,
+  checkDashboardChain,
+  downstreamOf,
+  knownNodeTypes,
+  type FlowNode,
+  readExample,
+} from '../support/example-flow';
 
 describe('rollup example flow', () => {
   const flow = readExample('rollup', 'readings-to-rollups.json');

@@ -113,18 +113,29 @@ function describe(value: FieldValue): string {
 }
 
 /**
- * The columns a batch writes: every column of the table some row names a field for, in the order the rows
- * first name them. A row that stores one of them as NULL writes NULL there, whichever way the batch goes in.
+ * The field names of the rows, each list once where rows in a row repeat it, in the order the rows give them:
+ * rows of one device name the same fields reading after reading, so this costs one look per row and no array.
+ * What the schema check (tables.ts) and the column list of a batch both start from, worked out once.
  */
-export function batchColumns(shape: TableShape, rows: readonly FlatRow[]): string[] {
-  const names = new Set<string>();
-  let last: string[] = [];
+export function fieldSets(rows: readonly FlatRow[]): string[][] {
+  const sets: string[][] = [];
+  let last: string[] | undefined;
   for (const row of rows) {
-    // Rows of one device name the same fields reading after reading: their names are listed once.
-    if (namesAre(row.fields, last)) continue;
+    if (last && namesAre(row.fields, last)) continue;
     last = Object.keys(row.fields);
-    for (const name of last) if (shape.has(name)) names.add(name);
+    sets.push(last);
   }
+  return sets;
+}
+
+/**
+ * The columns a batch writes: every column of the table some row names a field for (`sets`, see fieldSets), in
+ * the order the rows first name them. A row that stores one of them as NULL writes NULL there, whichever way
+ * the batch goes in.
+ */
+export function batchColumns(shape: TableShape, sets: readonly (readonly string[])[]): string[] {
+  const names = new Set<string>();
+  for (const set of sets) for (const name of set) if (shape.has(name)) names.add(name);
   return [...names];
 }
 

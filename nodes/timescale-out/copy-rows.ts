@@ -46,18 +46,16 @@ interface LinePlan {
   device: { name: string; text: string };
 }
 
-/** COPYs the rows in text format; all go in or none (a key conflict or a value a column cannot read refuses all). */
+/** COPYs the rows (whose field sets are `sets`, see fieldSets) in text format; all go in or none (a key conflict or a value a column cannot read refuses all). */
 export async function copyRows(
   client: PoolClient,
   ref: TableRef,
   deviceColumn: string,
   shape: TableShape,
   entries: readonly CopyEntry[],
+  sets: readonly (readonly string[])[],
 ): Promise<Copied> {
-  const names = batchColumns(
-    shape,
-    entries.map((e) => e.row),
-  );
+  const names = batchColumns(shape, sets);
   const plan = linePlan(shape, names);
   const columns = [TIME_COLUMN, deviceColumn, ...names].map(quoteIdent).join(', ');
   const stream = client.query(copyFrom(`COPY ${qualified(ref)} (${columns}) FROM STDIN`));

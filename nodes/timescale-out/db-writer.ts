@@ -15,7 +15,7 @@ import { asError, messageOf } from '../common/errors';
 import type { Capabilities, Queryable } from '../timescale-db/database';
 import type { Failure, Sink, WriteContext, WriteOutcome } from '../common/sink/sink';
 import { isBlockingFailure, isSchemaDrift, isTransientFailure, refusalOf } from '../timescale-db/pg-errors';
-import { batchColumns, rowValues, type RowValues } from './column-plan';
+import { batchColumns, fieldSets, rowValues, type RowValues } from './column-plan';
 import { CommitOrder, type Turn } from './commit-order';
 import { copyRows, type CopyEntry } from './copy-rows';
 import type { FieldValue } from '../common/reading';
@@ -180,13 +180,11 @@ export class DbWriter implements Sink<FlatRow> {
   ): Promise<void> {
     const reject = (entry: Entry, err: unknown) => outcome.rejected.push({ index: entry.index, error: asError(err) });
     let prepared: PreparedTable;
+    const rows = entries.map((e) => e.row);
+    // Worked out once: the schema check and the column list of the COPY or INSERT both read them.
+    const sets = fieldSets(rows);
     try {
-      prepared = await this.tables.prepare(
-        client,
-        table,
-        entries.map((e) => e.row),
-        timescale,
-      );
+      prepared = await this.tables.prepare(client, table, rows, timescale, sets);
     } catch (err) {
       if (isBlockingFailure(err)) throw err;
       // The database refuses the table itself (a name clash, a bad type): every row of it is refused.
@@ -205,10 +203,11 @@ export class DbWriter implements Sink<FlatRow> {
       });
     }
     if (writable.length === 0 || !shape) return;
+    const writableSets = writable === entries ? sets : fieldSets(writable.map((e) => e.row));
     const ref = { schema: this.schema, table };
     if (how.copy) {
       try {
-        const copied = await copyInTurn(client, how.turn, () => copyRows(client, ref, this.deviceColumn, shape, writable));
+        const copied = await copyInTurn(client, how.turn, () => copyRows(client, ref, this.deviceColumn, shape, writable, writableSets));
         outcome.inserted += copied.inserted;
         outcome.duplicates += writable.length - copied.inserted;
         outcome.emptied.push(...copied.emptied);
@@ -224,7 +223,7 @@ export class DbWriter implements Sink<FlatRow> {
     if (ahead) throw ahead;
     const fitting: Fitted[] = writable.map((entry) => ({ ...entry, stored: rowValues(shape, entry.row) }));
     try {
-      this.count(outcome, fitting, await insertRows(client, ref, this.deviceColumn, shape, fitting));
+      this.count(outcome, fitting, await insertRows(client, ref, this.deviceColumn, shape, fitting, writableSets));
     } catch (err) {
       if (isBlockingFailure(err)) throw err;
       if (isSchemaDrift(err) && !how.retried) {
@@ -308,12 +307,16 @@ function groupByTable(rows: readonly FlatRow[]): Map<string, Entry[]> {
   return groups;
 }
 
-/** Inserts `rows` with one array per column they use; returns how many were new. */
-async function insertRows(client: PoolClient, ref: TableRef, deviceColumn: string, shape: TableShape, rows: readonly Fitted[]): Promise<number> {
-  const names = batchColumns(
-    shape,
-    rows.map((r) => r.row),
-  );
+/** Inserts `rows` (whose field sets are `sets`, see fieldSets) with one array per column they use; returns how many were new. */
+async function insertRows(
+  client: PoolClient,
+  ref: TableRef,
+  deviceColumn: string,
+  shape: TableShape,
+  rows: readonly Fitted[],
+  sets: readonly (readonly string[])[] = fieldSets(rows.map((r) => r.row)),
+): Promise<number> {
+  const names = batchColumns(shape, sets);
   const columns = names.map((name) => ({ name, sqlType: shape.get(name) as string }));
   const values: unknown[] = [rows.map((r) => r.row.time), rows.map((r) => r.row.device)];
   for (const { name } of columns) values.push(rows.map((r) => parameter(r.stored.values.get(name))));

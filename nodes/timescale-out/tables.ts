@@ -4,7 +4,7 @@
 // already has is looked up once per table and remembered; every statement is idempotent, and a session
 // advisory lock keeps two writers from creating the same table at once.
 import { isTransientFailure } from '../timescale-db/pg-errors';
-import { namesAre, planColumns } from './column-plan';
+import { fieldSets, planColumns } from './column-plan';
 import type { Span } from './intervals';
 import type { FlatRow } from './row-flatten';
 import {
@@ -55,7 +55,7 @@ interface KnownTable {
   viewColumns?: ReadonlySet<string>;
   /** Numeric columns the aggregate views leave out; warned about once each. */
   uncovered: Set<string>;
-  /** Field sets (fieldSetOf) whose every field has its column: rows of those need no column plan. */
+  /** Field sets (fieldSetKey) whose every field has its column: rows of those need no column plan. */
   fitted: Set<string>;
 }
 
@@ -81,35 +81,38 @@ export class TableManager {
   ) {}
 
   /** Creates or widens the table for the rows of `rows` that fit; the others are refused and change nothing. */
-  async prepare(db: Queryable, table: string, rows: readonly FlatRow[], timescale: boolean): Promise<PreparedTable> {
+  async prepare(
+    db: Queryable,
+    table: string,
+    rows: readonly FlatRow[],
+    timescale: boolean,
+    sets: readonly (readonly string[])[] = fieldSets(rows),
+  ): Promise<PreparedTable> {
     const known = this.known.get(table);
     if (!known) {
       const opened = await this.open(db, { schema: this.options.schema, table }, rows, timescale);
       if (opened.known) {
         this.known.set(table, opened.known);
-        this.noteFitted(opened.known, rows, rows.map(fieldSetOf));
+        this.noteFitted(opened.known, sets);
       }
       return { shape: opened.known?.shape, refused: opened.refused };
     }
-    if (allFitted(known, rows)) return { shape: known.shape, refused: NONE_REFUSED };
-    const sets = rows.map(fieldSetOf);
+    if (allFitted(known, sets)) return { shape: known.shape, refused: NONE_REFUSED };
     const plan = planColumns(known.shape, rows, this.options.deviceColumn);
     if (plan.columns.length > 0) {
       for (const column of plan.columns) await run(db, { text: addColumnSql(known.ref, column) });
       known.shape = (await relationColumns(db, known.ref)) ?? known.shape;
       this.warnUncovered(known);
     }
-    this.noteFitted(known, rows, sets);
+    this.noteFitted(known, sets);
     return { shape: known.shape, refused: plan.refused };
   }
 
   /** Remembers the field sets the table now has every column for (columns are only ever added). */
-  private noteFitted(known: KnownTable, rows: readonly FlatRow[], sets: readonly string[]): void {
+  private noteFitted(known: KnownTable, sets: readonly (readonly string[])[]): void {
     // Past MAX_COLUMNS (a user's own wide table) planColumns refuses even rows that add nothing: keep asking it.
     if (known.shape.size > MAX_COLUMNS) return;
-    rows.forEach((row, i) => {
-      if (!known.fitted.has(sets[i]) && Object.keys(row.fields).every((name) => known.shape.has(name))) known.fitted.add(sets[i]);
-    });
+    for (const set of sets) if (set.every((name) => known.shape.has(name))) known.fitted.add(fieldSetKey(set));
   }
 
   /** Looked up again on next use: the table changed behind our back. */
@@ -256,22 +259,16 @@ export class TableManager {
 const NONE_REFUSED: ReadonlyMap<number, string> = new Map();
 
 /**
- * Whether every row's field set is known to fit. Checked once per field set, not per row per batch: a device
- * sends the same fields reading after reading, so a row naming what the row before named costs no lookup.
+ * Whether every field set of the batch (fieldSets) is known to fit: checked once per field set, not per row
+ * per batch, since a device sends the same fields reading after reading.
  */
-function allFitted(known: KnownTable, rows: readonly FlatRow[]): boolean {
-  let last: string[] = [];
-  for (const row of rows) {
-    if (namesAre(row.fields, last)) continue;
-    last = Object.keys(row.fields);
-    if (!known.fitted.has(last.join(','))) return false;
-  }
-  return true;
+function allFitted(known: KnownTable, sets: readonly (readonly string[])[]): boolean {
+  return sets.every((set) => known.fitted.has(fieldSetKey(set)));
 }
 
-/** The names of a row's fields, in order: rows of one device and firmware share it. */
-function fieldSetOf(row: FlatRow): string {
-  return Object.keys(row.fields).join(',');
+/** A field set (fieldSets) as a key of KnownTable.fitted: rows of one device and firmware share it. */
+function fieldSetKey(set: readonly string[]): string {
+  return set.join(',');
 }
 
 function numericColumns(shape: TableShape, deviceColumn: string): string[] {
